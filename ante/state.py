@@ -1,0 +1,45 @@
+"""Challenge states, mirroring ``IAnte.State``, and the moves the lifecycle allows between them."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class State(IntEnum):
+    """Where a challenge stands. ``NONE`` means no such challenge."""
+
+    NONE = 0
+    OPEN = 1
+    ACCEPTED = 2
+    SUBMITTED = 3
+    SETTLED = 4
+    CANCELLED = 5
+    EXPIRED = 6
+    DEFAULTED = 7
+    UNREVIEWED = 8
+
+    @property
+    def is_final(self) -> bool:
+        """Whether nothing more can happen to a challenge in this state."""
+        return self >= State.SETTLED
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+#: Every transition the lifecycle allows (DESIGN.md's diagram); anything else is a bug.
+TRANSITIONS: frozenset[tuple[State, State]] = frozenset(
+    {
+        (State.NONE, State.OPEN),
+        (State.OPEN, State.ACCEPTED),
+        (State.OPEN, State.CANCELLED),
+        (State.OPEN, State.EXPIRED),
+        (State.ACCEPTED, State.SUBMITTED),
+        (State.ACCEPTED, State.OPEN),  # abandoned before accept-by: re-opens
+        (State.ACCEPTED, State.EXPIRED),  # abandoned after accept-by
+        (State.ACCEPTED, State.DEFAULTED),
+        (State.SUBMITTED, State.SETTLED),
+        (State.SUBMITTED, State.UNREVIEWED),
+    }
+)

@@ -1,0 +1,120 @@
+"""A challenge's terms and its record, mirroring ``IAnte.Terms`` and ``IAnte.Challenge``.
+
+The contract stores only a seal (a hash) of each challenge's record; callers pass the record back.
+This module is the one place that knows the record's shape, its ABI encoding and its seal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from eth_abi import encode
+from eth_utils import keccak, to_checksum_address
+
+BPS = 10_000
+ZERO_ADDRESS = "0x" + "00" * 20
+ZERO_HASH = b"\x00" * 32
+
+TERMS_ABI = "(address,address,uint128,uint16,uint32,uint40,uint32,uint32,address,bytes32)"
+CHALLENGE_ABI = f"({TERMS_ABI},address,bytes32)"
+SEAL_BITS = 208
+
+
+def stake_for(reward: int, stake_bps: int) -> int:
+    """The stake that accepting a reward requires: ceil(reward * stake_bps / 10000)."""
+    return -(-reward * stake_bps // BPS)
+
+
+def split_payout(reward: int, stake_bps: int, score: int) -> tuple[int, int]:
+    """How a settlement with `score` (basis points) divides reward + stake: (to contributor, to funder)."""
+    pot = reward + stake_for(reward, stake_bps)
+    to_contributor = pot * score // BPS
+    return to_contributor, pot - to_contributor
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The terms of a challenge, fixed at creation."""
+
+    funder: str
+    token: str
+    reward: int
+    stake_bps: int
+    panel_id: int
+    accept_by: int
+    deliver_within: int
+    review_within: int
+    designated: str = ZERO_ADDRESS
+    spec_hash: bytes = ZERO_HASH
+
+    @property
+    def stake(self) -> int:
+        """The stake an accepter must put up, in the reward's token."""
+        return stake_for(self.reward, self.stake_bps)
+
+    @property
+    def is_ether(self) -> bool:
+        """Whether the reward is in ether rather than an ERC-20 token."""
+        return int(self.token, 16) == 0
+
+    def as_tuple(self) -> tuple:
+        """The ABI tuple of ``IAnte.Terms``."""
+        return (
+            to_checksum_address(self.funder),
+            to_checksum_address(self.token),
+            self.reward,
+            self.stake_bps,
+            self.panel_id,
+            self.accept_by,
+            self.deliver_within,
+            self.review_within,
+            to_checksum_address(self.designated),
+            bytes(self.spec_hash),
+        )
+
+    @classmethod
+    def from_event(cls, terms) -> Terms:
+        """Builds terms from the ``terms`` field of a decoded ``ChallengeCreated`` event."""
+        get = terms.get if isinstance(terms, dict) else (lambda k: getattr(terms, k))
+        return cls(
+            funder=to_checksum_address(get("funder")),
+            token=to_checksum_address(get("token")),
+            reward=int(get("reward")),
+            stake_bps=int(get("stakeBps")),
+            panel_id=int(get("panelId")),
+            accept_by=int(get("acceptBy")),
+            deliver_within=int(get("deliverWithin")),
+            review_within=int(get("reviewWithin")),
+            designated=to_checksum_address(get("designated")),
+            spec_hash=bytes(get("specHash")),
+        )
+
+
+@dataclass(frozen=True)
+class ChallengeRecord:
+    """What the contract seals for a challenge: its terms, who accepted it and what they delivered."""
+
+    terms: Terms
+    contributor: str = ZERO_ADDRESS
+    deliverable: bytes = ZERO_HASH
+
+    def as_tuple(self) -> tuple:
+        """The ABI tuple of ``IAnte.Challenge``."""
+        return (self.terms.as_tuple(), to_checksum_address(self.contributor), bytes(self.deliverable))
+
+    def seal(self) -> int:
+        """The low 208 bits of keccak256(abi.encode(record)), as the contract computes them."""
+        encoded = encode([TERMS_ABI, "address", "bytes32"], list(self.as_tuple()))
+        return int.from_bytes(keccak(encoded), "big") & ((1 << SEAL_BITS) - 1)
+
+    def accepted_by(self, contributor: str) -> ChallengeRecord:
+        """The record after `contributor` accepts."""
+        return replace(self, contributor=contributor, deliverable=ZERO_HASH)
+
+    def submitted(self, deliverable: bytes) -> ChallengeRecord:
+        """The record after the deliverable is submitted."""
+        return replace(self, deliverable=bytes(deliverable))
+
+    def reopened(self) -> ChallengeRecord:
+        """The record after the contributor abandons and the challenge re-opens."""
+        return ChallengeRecord(self.terms)

@@ -1,0 +1,1 @@
+"""The `ante` command-line interface (installed as ``ante.cli``)."""

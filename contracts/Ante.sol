@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {IAnte} from "./interfaces/IAnte.sol";
+
+/// @title Ante: staked bounties judged by an m-of-n panel
+/// @notice Holds funded challenges through their lifecycle (Open, Accepted, Submitted, then Settled,
+/// Cancelled, Expired, Defaulted or Unreviewed) and credits every payout to a per-token ledger that
+/// payees withdraw. No owner, no pause, no upgrade, no fee.
+/// @dev Storage layout, chosen so that a challenge costs one new slot over its whole life:
+///
+///   slot  variable                         contents
+///   0,1   EIP712 name/version fallbacks    unused: "Ante" and "1" fit OpenZeppelin's ShortStrings
+///   2     _challengeCount                  uint256, the last challenge id (ids start at 1)
+///   3     _panelCount                      uint32 in a full slot, the last panel id (ids start at 1)
+///   4     _challenges[id]                  ChallengeSlot, packed into one word:
+///                                            bits   0..207  seal      uint208
+///                                            bits 208..247  deadline  uint40
+///                                            bits 248..255  state     uint8 (IAnte.State)
+///   5     _panels[panelId]                 PanelInfo: size uint8 | threshold uint8
+///   6     _panelMembers[panelId]           address[], in creation order
+///   7     _isPanelMember[panelId][account] bool
+///   8     _credits[token][account]         uint256, withdrawable
+///
+/// The seal is the low 208 bits of keccak256(abi.encode(Challenge)): it binds the terms, the
+/// contributor and the deliverable without storing them (finding another record with the same
+/// seal takes about 2^208 hashes, a colliding pair about 2^104). The deadline is the one that
+/// applies in the current state: accept-by while Open, deliver-by while Accepted, review-by while
+/// Submitted. Callers pass the record back; it is rebuilt from the events.
+///
+/// Books: for every token, the balance held equals the rewards and stakes of challenges in Open,
+/// Accepted and Submitted plus all unwithdrawn credits. Every transition moves escrow into credits
+/// without creating or losing a wei; only `withdraw` sends value out.
+contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /*//////////////////////////////////////////////////////////////
+                               CONSTANTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The EIP-712 type hash of a verdict.
+    bytes32 public constant VERDICT_TYPEHASH = keccak256("Verdict(uint256 challengeId,bytes32 deliverable,uint16 score)");
+
+    /// @notice Basis points in one whole (100%).
+    uint16 public constant BPS = 10_000;
+
+    /// @notice The largest panel.
+    uint256 public constant MAX_PANEL_SIZE = 32;
+
+    /*//////////////////////////////////////////////////////////////
+                                STORAGE
+    //////////////////////////////////////////////////////////////*/
+
+    struct ChallengeSlot {
+        uint208 seal;
+        uint40 deadline;
+        State state;
+    }
+
+    struct PanelInfo {
+        uint8 size;
+        uint8 threshold;
+    }
+
+    uint256 private _challengeCount;
+    uint32 private _panelCount;
+    mapping(uint256 challengeId => ChallengeSlot) private _challenges;
+    mapping(uint32 panelId => PanelInfo) private _panels;
+    mapping(uint32 panelId => address[]) private _panelMembers;
+    mapping(uint32 panelId => mapping(address account => bool)) private _isPanelMember;
+    mapping(address token => mapping(address account => uint256)) private _credits;
+
+    constructor() EIP712("Ante", "1") {}
+
+    /*//////////////////////////////////////////////////////////////
+                                 PANELS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Creates an immutable panel of evaluators with a strict-majority threshold.
+    /// @param members 1..32 distinct, non-zero evaluator addresses.
+    /// @param threshold How many members must sign a verdict; n/2 < threshold <= n.
+    /// @return panelId The new panel's id.
+    function createPanel(address[] calldata members, uint8 threshold) external returns (uint32 panelId) {
+        uint256 size = members.length;
+        if (size == 0 || size > MAX_PANEL_SIZE) revert AntePanelSizeInvalid(size);
+        if (uint256(threshold) * 2 <= size || threshold > size) revert AntePanelThresholdInvalid(threshold, size);
+
+        panelId = ++_panelCount;
+        for (uint256 i = 0; i < size; ++i) {
+            address member = members[i];
+            if (member == address(0)) revert AntePanelMemberZero(i);
+            if (_isPanelMember[panelId][member]) revert AntePanelMemberDuplicate(member);
+            _isPanelMember[panelId][member] = true;
+        }
+        _panelMembers[panelId] = members;
+        // size <= 32 was checked above, so the cast cannot truncate.
+        _panels[panelId] = PanelInfo({size: uint8(size), threshold: threshold});
+        emit PanelCreated(panelId, msg.sender, members, threshold);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               LIFECYCLE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Posts a challenge and escrows its reward: send the reward as ether, or approve the token first.
+    /// @param terms The terms; `terms.funder` must be the caller.
+    /// @param specURI Where the specification can be read; its hash is `terms.specHash`.
+    /// @return challengeId The new challenge's id.
+    function create(Terms calldata terms, string calldata specURI)
+        external
+        payable
+        nonReentrant
+        returns (uint256 challengeId)
+    {
+        if (terms.funder != msg.sender) revert AnteFunderNotCaller(terms.funder, msg.sender);
+        if (terms.reward == 0) revert AnteRewardZero();
+        if (terms.stakeBps > BPS) revert AnteStakeBpsInvalid(terms.stakeBps);
+        if (_panels[terms.panelId].size == 0) revert AntePanelUnknown(terms.panelId);
+        if (terms.acceptBy < block.timestamp) revert AnteAcceptByInPast(terms.acceptBy, block.timestamp);
+        if (terms.deliverWithin == 0 || terms.reviewWithin == 0) {
+            revert AnteWindowZero(terms.deliverWithin, terms.reviewWithin);
+        }
+        uint256 latest = uint256(terms.acceptBy) + terms.deliverWithin + terms.reviewWithin;
+        if (latest > type(uint40).max) revert AnteDeadlinesOutOfRange(latest);
+        if (terms.designated != address(0)) _checkNotSelfDealing(terms, terms.designated);
+
+        challengeId = ++_challengeCount;
+        _challenges[challengeId] = ChallengeSlot({
+            seal: _seal(terms, address(0), bytes32(0)),
+            deadline: terms.acceptBy,
+            state: State.Open
+        });
+        emit ChallengeCreated(challengeId, msg.sender, terms.panelId, terms, specURI);
+
+        if (terms.token == address(0)) {
+            if (msg.value != terms.reward) revert AnteWrongReward(terms.reward, msg.value);
+        } else {
+            _pullToken(terms.token, terms.reward);
+        }
+    }
+
+    /// @notice Accepts an open challenge: escrows exactly the stake and commits a promise.
+    /// @param challengeId The challenge.
+    /// @param challenge Its record (contributor and deliverable zero), as rebuilt from the events.
+    /// @param promiseHash A hash of the promise document: what, by when, with what resources.
+    /// @param promisedBy When the contributor promises to deliver; no later than the delivery deadline.
+    /// @param promiseURI Where the promise document can be read.
+    function accept(
+        uint256 challengeId,
+        Challenge calldata challenge,
+        bytes32 promiseHash,
+        uint40 promisedBy,
+        string calldata promiseURI
+    ) external payable nonReentrant {
+        ChallengeSlot memory slot = _load(challengeId, challenge, State.Open);
+        _checkInTime(challengeId, slot);
+        Terms calldata terms = challenge.terms;
+        if (terms.designated != address(0) && terms.designated != msg.sender) {
+            revert AnteNotDesignated(challengeId, terms.designated, msg.sender);
+        }
+        _checkNotSelfDealing(terms, msg.sender);
+        if (promiseHash == bytes32(0)) revert AntePromiseMissing();
+        // block.timestamp <= acceptBy here, and acceptBy + deliverWithin fits 40 bits (checked at creation).
+        uint40 deliverBy = uint40(block.timestamp) + terms.deliverWithin;
+        if (promisedBy > deliverBy) revert AntePromiseTooLate(promisedBy, deliverBy);
+
+        uint256 stake = stakeFor(terms.reward, terms.stakeBps);
+        _challenges[challengeId] = ChallengeSlot({
+            seal: _seal(terms, msg.sender, bytes32(0)),
+            deadline: deliverBy,
+            state: State.Accepted
+        });
+        emit ChallengeAccepted(challengeId, msg.sender, stake, deliverBy, promiseHash, promisedBy, promiseURI);
+
+        if (terms.token == address(0)) {
+            if (msg.value != stake) revert AnteWrongStake(stake, msg.value);
+        } else if (stake != 0) {
+            _pullToken(terms.token, stake);
+        } else if (msg.value != 0) {
+            revert AnteUnexpectedEther(msg.value);
+        }
+    }
+
+    /// @notice Submits the deliverable, once, by the contributor, before the delivery deadline.
+    /// @param challengeId The challenge.
+    /// @param challenge Its record (deliverable zero).
+    /// @param deliverable The deliverable's hash; the verdicts are signed over it.
+    /// @param deliverableURI Where the deliverable can be read.
+    function submit(
+        uint256 challengeId,
+        Challenge calldata challenge,
+        bytes32 deliverable,
+        string calldata deliverableURI
+    ) external nonReentrant {
+        ChallengeSlot memory slot = _load(challengeId, challenge, State.Accepted);
+        _checkInTime(challengeId, slot);
+        if (challenge.contributor != msg.sender) revert AnteNotContributor(challengeId, msg.sender);
+        if (deliverable == bytes32(0)) revert AnteDeliverableMissing();
+
+        // block.timestamp <= deliverBy, and deliverBy + reviewWithin fits 40 bits (checked at creation).
+        uint40 reviewBy = uint40(block.timestamp) + challenge.terms.reviewWithin;
+        _challenges[challengeId] = ChallengeSlot({
+            seal: _seal(challenge.terms, msg.sender, deliverable),
+            deadline: reviewBy,
+            state: State.Submitted
+        });
+        emit ChallengeSubmitted(challengeId, msg.sender, deliverable, reviewBy, deliverableURI);
+    }
+
+    /// @notice Settles a submitted challenge with a quorum of the panel's signed verdicts. Anyone may call.
+    /// @dev Pays `(reward + stake) * score / 10000` (rounded down) to the contributor and the exact rest to the funder.
+    /// @param challengeId The challenge.
+    /// @param challenge Its record.
+    /// @param score The verdict's score in basis points (0 = fail, 10000 = full pass).
+    /// @param signers The signing panel members, in strictly increasing address order.
+    /// @param signatures Their 65-byte signatures over Verdict(challengeId, challenge.deliverable, score), in the same order.
+    function settle(
+        uint256 challengeId,
+        Challenge calldata challenge,
+        uint16 score,
+        address[] calldata signers,
+        bytes[] calldata signatures
+    ) external nonReentrant {
+        ChallengeSlot memory slot = _load(challengeId, challenge, State.Submitted);
+        _checkInTime(challengeId, slot);
+        if (score > BPS) revert AnteScoreInvalid(score);
+        _checkQuorum(challenge.terms.panelId, verdictDigest(challengeId, challenge.deliverable, score), signers, signatures);
+
+        Terms calldata terms = challenge.terms;
+        uint256 pot = uint256(terms.reward) + stakeFor(terms.reward, terms.stakeBps);
+        uint256 toContributor = pot * score / BPS;
+        uint256 toFunder = pot - toContributor;
+        _challenges[challengeId].state = State.Settled;
+        _credit(terms.token, challenge.contributor, toContributor);
+        _credit(terms.token, terms.funder, toFunder);
+        emit ChallengeSettled(challengeId, score, toContributor, toFunder, signers);
+    }
+
+    /// @notice Closes a challenge whose current deadline has passed. Anyone may call.
+    /// @dev Open becomes Expired (reward to the funder); Accepted becomes Defaulted (reward and stake to the
+    /// funder); Submitted becomes Unreviewed (stake back to the contributor, reward to the funder).
+    /// @param challengeId The challenge.
+    /// @param challenge Its record.
+    function lapse(uint256 challengeId, Challenge calldata challenge) external nonReentrant {
+        ChallengeSlot memory slot = _load(challengeId, challenge, State.None);
+        if (block.timestamp <= slot.deadline) {
+            revert AnteDeadlineNotPassed(challengeId, slot.deadline, block.timestamp);
+        }
+        Terms calldata terms = challenge.terms;
+        uint256 stake = stakeFor(terms.reward, terms.stakeBps);
+        State next;
+        uint256 toContributor;
+        uint256 toFunder;
+        if (slot.state == State.Open) {
+            (next, toFunder) = (State.Expired, terms.reward);
+        } else if (slot.state == State.Accepted) {
+            (next, toFunder) = (State.Defaulted, uint256(terms.reward) + stake);
+        } else if (slot.state == State.Submitted) {
+            (next, toContributor, toFunder) = (State.Unreviewed, stake, terms.reward);
+        } else {
+            revert AnteWrongState(challengeId, slot.state);
+        }
+        _challenges[challengeId].state = next;
+        _credit(terms.token, challenge.contributor, toContributor);
+        _credit(terms.token, terms.funder, toFunder);
+        emit ChallengeLapsed(challengeId, next, toContributor, toFunder);
+    }
+
+    /// @notice Cancels an open challenge, crediting the reward back to the funder. Funder only.
+    /// @param challengeId The challenge.
+    /// @param challenge Its record.
+    function cancel(uint256 challengeId, Challenge calldata challenge) external nonReentrant {
+        _load(challengeId, challenge, State.Open);
+        if (challenge.terms.funder != msg.sender) revert AnteNotFunder(challengeId, msg.sender);
+        _challenges[challengeId].state = State.Cancelled;
+        _credit(challenge.terms.token, msg.sender, challenge.terms.reward);
+        emit ChallengeCancelled(challengeId, challenge.terms.reward);
+    }
+
+    /// @notice Abandons an accepted challenge before its delivery deadline; the stake is forfeited to the
+    /// funder. The challenge re-opens if accept-by has not passed, and expires otherwise. Contributor only.
+    /// @param challengeId The challenge.
+    /// @param challenge Its record.
+    function abandon(uint256 challengeId, Challenge calldata challenge) external nonReentrant {
+        ChallengeSlot memory slot = _load(challengeId, challenge, State.Accepted);
+        _checkInTime(challengeId, slot);
+        if (challenge.contributor != msg.sender) revert AnteNotContributor(challengeId, msg.sender);
+
+        Terms calldata terms = challenge.terms;
+        uint256 stake = stakeFor(terms.reward, terms.stakeBps);
+        bool reopened = block.timestamp <= terms.acceptBy;
+        if (reopened) {
+            _challenges[challengeId] = ChallengeSlot({
+                seal: _seal(terms, address(0), bytes32(0)),
+                deadline: terms.acceptBy,
+                state: State.Open
+            });
+            _credit(terms.token, terms.funder, stake);
+            emit ChallengeAbandoned(challengeId, msg.sender, stake, true);
+        } else {
+            _challenges[challengeId].state = State.Expired;
+            _credit(terms.token, terms.funder, stake + terms.reward);
+            emit ChallengeAbandoned(challengeId, msg.sender, stake, false);
+            emit ChallengeLapsed(challengeId, State.Expired, 0, terms.reward);
+        }
+    }
+
+    /// @notice Sends the caller everything credited to them in `token` (the zero address for ether).
+    /// @param token The token to withdraw.
+    /// @return amount What was sent.
+    function withdraw(address token) external nonReentrant returns (uint256 amount) {
+        amount = _credits[token][msg.sender];
+        if (amount == 0) revert AnteNothingToWithdraw(token, msg.sender);
+        delete _credits[token][msg.sender];
+        emit Withdrawn(token, msg.sender, amount);
+        if (token == address(0)) {
+            (bool ok,) = payable(msg.sender).call{value: amount}("");
+            if (!ok) revert AnteEtherTransferFailed(msg.sender, amount);
+        } else {
+            IERC20(token).safeTransfer(msg.sender, amount);
+        }
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 VIEWS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The stake required to accept a reward: ceil(reward * stakeBps / 10000).
+    function stakeFor(uint128 reward, uint16 stakeBps) public pure returns (uint256) {
+        // reward < 2^128 and stakeBps < 2^16, so the product and the rounding term fit in 256 bits.
+        unchecked {
+            return (uint256(reward) * stakeBps + (BPS - 1)) / BPS;
+        }
+    }
+
+    /// @notice The EIP-712 digest an evaluator signs for a verdict.
+    function verdictDigest(uint256 challengeId, bytes32 deliverable, uint16 score) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(VERDICT_TYPEHASH, challengeId, deliverable, score)));
+    }
+
+    /// @notice The seal a record must have to be accepted for a challenge.
+    function sealOf(Challenge calldata challenge) external pure returns (uint208) {
+        return _seal(challenge.terms, challenge.contributor, challenge.deliverable);
+    }
+
+    /// @notice A challenge's state, current deadline and seal.
+    function challengeStatus(uint256 challengeId) external view returns (State state, uint40 deadline, uint208 seal) {
+        ChallengeSlot memory slot = _challenges[challengeId];
+        return (slot.state, slot.deadline, slot.seal);
+    }
+
+    /// @notice How many challenges exist; ids run from 1 to this number.
+    function challengeCount() external view returns (uint256) {
+        return _challengeCount;
+    }
+
+    /// @notice How many panels exist; ids run from 1 to this number.
+    function panelCount() external view returns (uint32) {
+        return _panelCount;
+    }
+
+    /// @notice A panel's members (in creation order) and threshold; empty and zero for an unknown id.
+    function panel(uint32 panelId) external view returns (address[] memory members, uint8 threshold) {
+        return (_panelMembers[panelId], _panels[panelId].threshold);
+    }
+
+    /// @notice Whether `account` is one of a panel's evaluators.
+    function isPanelMember(uint32 panelId, address account) external view returns (bool) {
+        return _isPanelMember[panelId][account];
+    }
+
+    /// @notice What `account` can withdraw in `token` (zero address for ether).
+    function credit(address token, address account) external view returns (uint256) {
+        return _credits[token][account];
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               INTERNALS
+    //////////////////////////////////////////////////////////////*/
+
+    function _seal(Terms calldata terms, address contributor, bytes32 deliverable) private pure returns (uint208) {
+        return uint208(uint256(keccak256(abi.encode(terms, contributor, deliverable))));
+    }
+
+    /// @dev Loads a challenge's slot, checks that it exists, that `challenge` is its record and, unless
+    /// `expected` is None, that it is in state `expected`.
+    function _load(uint256 challengeId, Challenge calldata challenge, State expected)
+        private
+        view
+        returns (ChallengeSlot memory slot)
+    {
+        slot = _challenges[challengeId];
+        if (slot.state == State.None) revert AnteChallengeUnknown(challengeId);
+        if (expected != State.None && slot.state != expected) revert AnteWrongState(challengeId, slot.state);
+        if (slot.seal != _seal(challenge.terms, challenge.contributor, challenge.deliverable)) {
+            revert AnteRecordMismatch(challengeId);
+        }
+    }
+
+    function _checkInTime(uint256 challengeId, ChallengeSlot memory slot) private view {
+        if (block.timestamp > slot.deadline) revert AnteDeadlinePassed(challengeId, slot.deadline, block.timestamp);
+    }
+
+    function _checkNotSelfDealing(Terms calldata terms, address account) private view {
+        if (account == terms.funder || _isPanelMember[terms.panelId][account]) revert AnteSelfDealing(account);
+    }
+
+    function _checkQuorum(
+        uint32 panelId,
+        bytes32 digest,
+        address[] calldata signers,
+        bytes[] calldata signatures
+    ) private view {
+        uint256 count = signers.length;
+        if (count != signatures.length) revert AnteSignatureCountMismatch(count, signatures.length);
+        uint256 threshold = _panels[panelId].threshold;
+        if (count < threshold) revert AnteQuorumNotMet(count, threshold);
+        address previous = address(0);
+        for (uint256 i = 0; i < count; ++i) {
+            address signer = signers[i];
+            if (signer <= previous) revert AnteSignersNotAscending(i, signer);
+            if (!_isPanelMember[panelId][signer]) revert AnteNotPanelMember(i, signer);
+            (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signatures[i]);
+            if (err != ECDSA.RecoverError.NoError || recovered != signer) revert AnteInvalidSignature(i, signer);
+            previous = signer;
+        }
+    }
+
+    function _credit(address token, address account, uint256 amount) private {
+        if (amount != 0) _credits[token][account] += amount;
+    }
+
+    /// @dev Pulls exactly `amount` of `token` from the caller, refusing ether and any token that delivers
+    /// a different amount than asked.
+    function _pullToken(address token, uint256 amount) private {
+        if (msg.value != 0) revert AnteUnexpectedEther(msg.value);
+        uint256 before = IERC20(token).balanceOf(address(this));
+        IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+        uint256 afterwards = IERC20(token).balanceOf(address(this));
+        uint256 received = afterwards > before ? afterwards - before : 0;
+        if (received != amount) revert AnteTokenShortfall(token, amount, received);
+    }
+}

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title The Ante protocol: types, events and errors
+/// @notice Staked bounties. A funder escrows a reward for a challenge; a contributor accepts it by
+/// staking a share of the reward and promising a delivery; a panel of evaluators judges the
+/// deliverable with EIP-712 verdicts; anyone relays a quorum and the contract settles.
+/// @dev The contract keeps one storage slot per challenge: its state, its current deadline and a
+/// seal (a hash) of its record. The record itself (terms, contributor, deliverable) travels in the
+/// events and is passed back by callers, who read it from the event log.
+interface IAnte {
+    /*//////////////////////////////////////////////////////////////
+                                 TYPES
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Where a challenge stands. `None` means no such challenge.
+    enum State {
+        None,
+        Open,
+        Accepted,
+        Submitted,
+        Settled,
+        Cancelled,
+        Expired,
+        Defaulted,
+        Unreviewed
+    }
+
+    /// @notice A challenge's terms, fixed at creation.
+    /// @param funder Who escrows the reward and receives refunds and forfeits; must be the creator.
+    /// @param token The reward's token; the zero address means ether.
+    /// @param reward The escrowed reward, in the token's smallest unit; greater than zero.
+    /// @param stakeBps The accepter's stake in basis points of the reward (0..10000).
+    /// @param panelId The panel whose evaluators judge the deliverable.
+    /// @param acceptBy The last timestamp at which the challenge can be accepted.
+    /// @param deliverWithin Seconds from acceptance to the delivery deadline.
+    /// @param reviewWithin Seconds from submission to the end of the review window.
+    /// @param designated The only address allowed to accept, or zero for anyone.
+    /// @param specHash A hash of the challenge's specification (its URI is in the creation event).
+    struct Terms {
+        address funder;
+        address token;
+        uint128 reward;
+        uint16 stakeBps;
+        uint32 panelId;
+        uint40 acceptBy;
+        uint32 deliverWithin;
+        uint32 reviewWithin;
+        address designated;
+        bytes32 specHash;
+    }
+
+    /// @notice Everything the contract needs to know about a challenge beyond its state and deadline.
+    /// @param terms The terms fixed at creation.
+    /// @param contributor Who accepted; zero while open.
+    /// @param deliverable The submitted deliverable's hash; zero until submission.
+    struct Challenge {
+        Terms terms;
+        address contributor;
+        bytes32 deliverable;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 EVENTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Emitted when a panel is created.
+    event PanelCreated(uint32 indexed panelId, address indexed creator, address[] members, uint8 threshold);
+
+    /// @notice Emitted when a funder posts a challenge and its reward is escrowed.
+    event ChallengeCreated(
+        uint256 indexed challengeId, address indexed funder, uint32 indexed panelId, Terms terms, string specURI
+    );
+
+    /// @notice Emitted when a contributor accepts a challenge, escrowing `stake` and committing a promise.
+    event ChallengeAccepted(
+        uint256 indexed challengeId,
+        address indexed contributor,
+        uint256 stake,
+        uint40 deliverBy,
+        bytes32 promiseHash,
+        uint40 promisedBy,
+        string promiseURI
+    );
+
+    /// @notice Emitted when the contributor submits the deliverable and the review window opens.
+    event ChallengeSubmitted(
+        uint256 indexed challengeId,
+        address indexed contributor,
+        bytes32 deliverable,
+        uint40 reviewBy,
+        string deliverableURI
+    );
+
+    /// @notice Emitted when a quorum's verdict settles a challenge; `signers` are the verdict's signers.
+    event ChallengeSettled(
+        uint256 indexed challengeId, uint16 score, uint256 toContributor, uint256 toFunder, address[] signers
+    );
+
+    /// @notice Emitted when a challenge lapses past a deadline into `state` (Expired, Defaulted or Unreviewed).
+    event ChallengeLapsed(uint256 indexed challengeId, State state, uint256 toContributor, uint256 toFunder);
+
+    /// @notice Emitted when the funder cancels an open challenge; `refund` is credited to the funder.
+    event ChallengeCancelled(uint256 indexed challengeId, uint256 refund);
+
+    /// @notice Emitted when the contributor abandons; the stake is forfeited to the funder.
+    /// @param reopened True when the challenge is open again; false when accept-by had passed and it expired.
+    event ChallengeAbandoned(
+        uint256 indexed challengeId, address indexed contributor, uint256 forfeited, bool reopened
+    );
+
+    /// @notice Emitted when an account withdraws its credit in `token` (zero for ether).
+    event Withdrawn(address indexed token, address indexed account, uint256 amount);
+
+    /*//////////////////////////////////////////////////////////////
+                                 ERRORS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Thrown when a panel would have no members or more than 32.
+    error AntePanelSizeInvalid(uint256 size);
+    /// @notice Thrown when a panel's threshold is not a strict majority of its members (n/2 < m <= n).
+    error AntePanelThresholdInvalid(uint256 threshold, uint256 size);
+    /// @notice Thrown when a panel member is the zero address.
+    error AntePanelMemberZero(uint256 index);
+    /// @notice Thrown when a panel lists the same member twice.
+    error AntePanelMemberDuplicate(address member);
+    /// @notice Thrown when a panel id does not exist.
+    error AntePanelUnknown(uint32 panelId);
+
+    /// @notice Thrown when the terms name a funder other than the caller.
+    error AnteFunderNotCaller(address funder, address caller);
+    /// @notice Thrown when a challenge's reward is zero.
+    error AnteRewardZero();
+    /// @notice Thrown when the stake exceeds 10000 basis points (100% of the reward).
+    error AnteStakeBpsInvalid(uint16 stakeBps);
+    /// @notice Thrown when accept-by is already in the past at creation.
+    error AnteAcceptByInPast(uint40 acceptBy, uint256 timestamp);
+    /// @notice Thrown when the delivery or review window is zero seconds.
+    error AnteWindowZero(uint32 deliverWithin, uint32 reviewWithin);
+    /// @notice Thrown when accept-by plus both windows would not fit in a 40-bit timestamp.
+    error AnteDeadlinesOutOfRange(uint256 latestDeadline);
+    /// @notice Thrown when the ether sent with `create` is not exactly the reward.
+    error AnteWrongReward(uint256 expected, uint256 sent);
+    /// @notice Thrown when the ether sent with `accept` is not exactly the stake.
+    error AnteWrongStake(uint256 expected, uint256 sent);
+    /// @notice Thrown when ether is sent with an operation on a token challenge.
+    error AnteUnexpectedEther(uint256 sent);
+    /// @notice Thrown when a token delivers a different amount than was transferred (fee-on-transfer and kin).
+    error AnteTokenShortfall(address token, uint256 expected, uint256 received);
+
+    /// @notice Thrown when a challenge id does not exist.
+    error AnteChallengeUnknown(uint256 challengeId);
+    /// @notice Thrown when the record passed does not match the challenge's seal (read it from the events).
+    error AnteRecordMismatch(uint256 challengeId);
+    /// @notice Thrown when the operation is not allowed in the challenge's current state.
+    error AnteWrongState(uint256 challengeId, State state);
+    /// @notice Thrown when the operation comes after the current deadline (deadlines are inclusive).
+    error AnteDeadlinePassed(uint256 challengeId, uint40 deadline, uint256 timestamp);
+    /// @notice Thrown when a lapse is attempted at or before the current deadline.
+    error AnteDeadlineNotPassed(uint256 challengeId, uint40 deadline, uint256 timestamp);
+    /// @notice Thrown when someone other than the funder tries to cancel.
+    error AnteNotFunder(uint256 challengeId, address caller);
+    /// @notice Thrown when someone other than the contributor tries to submit or abandon.
+    error AnteNotContributor(uint256 challengeId, address caller);
+    /// @notice Thrown when a challenge designated for one contributor is accepted by another.
+    error AnteNotDesignated(uint256 challengeId, address designated, address caller);
+    /// @notice Thrown when the funder or one of the panel's evaluators would be the contributor.
+    error AnteSelfDealing(address account);
+    /// @notice Thrown when the promise hash is zero.
+    error AntePromiseMissing();
+    /// @notice Thrown when the promised-by time is later than the delivery deadline.
+    error AntePromiseTooLate(uint40 promisedBy, uint40 deliverBy);
+    /// @notice Thrown when the deliverable hash is zero.
+    error AnteDeliverableMissing();
+
+    /// @notice Thrown when a verdict's score exceeds 10000 basis points.
+    error AnteScoreInvalid(uint16 score);
+    /// @notice Thrown when the number of signers and signatures differ.
+    error AnteSignatureCountMismatch(uint256 signers, uint256 signatures);
+    /// @notice Thrown when fewer signers than the panel's threshold are given.
+    error AnteQuorumNotMet(uint256 signers, uint256 threshold);
+    /// @notice Thrown when signers are not in strictly increasing address order (this also rules out duplicates).
+    error AnteSignersNotAscending(uint256 index, address signer);
+    /// @notice Thrown when a signer is not a member of the challenge's panel.
+    error AnteNotPanelMember(uint256 index, address signer);
+    /// @notice Thrown when a signature is malformed, high-s, or does not recover to its signer.
+    error AnteInvalidSignature(uint256 index, address signer);
+
+    /// @notice Thrown when an account has no credit to withdraw in a token.
+    error AnteNothingToWithdraw(address token, address account);
+    /// @notice Thrown when sending ether to a withdrawing account fails.
+    error AnteEtherTransferFailed(address account, uint256 amount);
+}

@@ -1,0 +1,1 @@
+"""The Ante oracle service (installed as ``ante.oracle``)."""

@@ -1,0 +1,86 @@
+"""Fixtures: a deployed Ante, funded test accounts, evaluator keys and a lifecycle driver.
+
+Ape isolates every test with chain snapshots, so session-scoped deployments are shared cheaply.
+"""
+
+import os
+
+import pytest
+from eth_account import Account
+from hypothesis import HealthCheck, settings
+
+from lifecycle import Bounties
+
+# Hypothesis profiles: "ci" (the default) runs the stateful test for at least 10,000 steps in all;
+# "dev" is a quick look; "deep" runs ten times as long. Choose with HYPOTHESIS_PROFILE=NAME.
+_COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.register_profile("ci", max_examples=260, stateful_step_count=50, **_COMMON)
+settings.register_profile("dev", max_examples=20, stateful_step_count=30, **_COMMON)
+settings.register_profile("deep", max_examples=2000, stateful_step_count=60, **_COMMON)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+ETHER = 10**18
+
+
+@pytest.fixture(scope="session")
+def deployer(accounts):
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def funder(accounts):
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def contributor(accounts):
+    return accounts[2]
+
+
+@pytest.fixture(scope="session")
+def stranger(accounts):
+    return accounts[3]
+
+
+@pytest.fixture(scope="session")
+def relayer(accounts):
+    return accounts[4]
+
+
+@pytest.fixture(scope="session")
+def evaluators():
+    """Nine evaluator keys, sorted by address. They only sign; they never need ether."""
+    keys = [Account.from_key(bytes.fromhex(f"{i + 1:064x}")) for i in range(100, 109)]
+    return sorted(keys, key=lambda a: int(a.address, 16))
+
+
+@pytest.fixture(scope="session")
+def ante(project, deployer):
+    return project.Ante.deploy(sender=deployer)
+
+
+@pytest.fixture(scope="session")
+def panel_2of3(ante, deployer, evaluators):
+    ante.createPanel([e.address for e in evaluators[:3]], 2, sender=deployer)
+    return ante.panelCount()
+
+
+@pytest.fixture(scope="session")
+def panel_5of9(ante, deployer, evaluators):
+    ante.createPanel([e.address for e in evaluators], 5, sender=deployer)
+    return ante.panelCount()
+
+
+@pytest.fixture(scope="session")
+def token(project, deployer, funder, contributor, ante):
+    token = project.TestToken.deploy("Test Token", "TST", 18, sender=deployer)
+    for holder in (funder, contributor):
+        token.mint(holder, 1_000_000 * ETHER, sender=deployer)
+        token.approve(ante, 2**256 - 1, sender=holder)
+    return token
+
+
+@pytest.fixture
+def bounties(ante, chain, funder, contributor, relayer, evaluators, panel_2of3):
+    """The lifecycle driver, on a 2-of-3 panel by default."""
+    return Bounties(ante, chain, funder, contributor, relayer, evaluators, panel_2of3)

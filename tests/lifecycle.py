@@ -1,0 +1,108 @@
+"""A small driver for Ante's lifecycle in tests: builds terms, tracks records and signs verdicts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from eth_utils import keccak
+
+from ante.terms import ZERO_ADDRESS, ChallengeRecord, Terms
+from ante.verdict import Verdict
+
+ETHER = 10**18
+DAY = 86_400
+
+
+class Bounties:
+    """Drives challenges through the contract with sensible defaults; every call can be overridden."""
+
+    def __init__(self, ante, chain, funder, contributor, relayer, evaluators, panel_id):
+        self.ante = ante
+        self.chain = chain
+        self.funder = funder
+        self.contributor = contributor
+        self.relayer = relayer
+        self.evaluators = evaluators
+        self.panel_id = panel_id
+
+    @property
+    def now(self) -> int:
+        return self.chain.blocks.head.timestamp
+
+    def terms(self, **overrides) -> Terms:
+        """Ether terms: 1 ether, 10% stake, accept within a day, deliver within 7, review within 3."""
+        base = Terms(
+            funder=self.funder.address,
+            token=ZERO_ADDRESS,
+            reward=ETHER,
+            stake_bps=1_000,
+            panel_id=self.panel_id,
+            accept_by=self.now + DAY,
+            deliver_within=7 * DAY,
+            review_within=3 * DAY,
+            spec_hash=keccak(text="spec: build the thing"),
+        )
+        return replace(base, **overrides)
+
+    def create(self, terms: Terms | None = None, sender=None, value=None, uri="ipfs://spec"):
+        """Posts a challenge; returns (challenge id, record, receipt)."""
+        terms = terms or self.terms()
+        if value is None:
+            value = terms.reward if terms.is_ether else 0
+        receipt = self.ante.create(terms.as_tuple(), uri, sender=sender or self.funder, value=value)
+        challenge_id = receipt.events.filter(self.ante.ChallengeCreated)[0].challengeId
+        return challenge_id, ChallengeRecord(terms), receipt
+
+    def accept(self, challenge_id, record, sender=None, value=None, promised_by=None, promise=None):
+        """Accepts with exactly the stake; returns (record, receipt)."""
+        sender = sender or self.contributor
+        if value is None:
+            value = record.terms.stake if record.terms.is_ether else 0
+        if promised_by is None:
+            promised_by = self.now + DAY
+        promise = promise or keccak(text="promise: ship it in a day")
+        receipt = self.ante.accept(
+            challenge_id, record.as_tuple(), promise, promised_by, "ipfs://promise", sender=sender, value=value
+        )
+        return record.accepted_by(sender.address), receipt
+
+    def submit(self, challenge_id, record, deliverable=None, sender=None):
+        """Submits a deliverable; returns (record, receipt)."""
+        deliverable = deliverable or keccak(text=f"deliverable of {challenge_id}")
+        receipt = self.ante.submit(
+            challenge_id, record.as_tuple(), deliverable, "ipfs://deliverable", sender=sender or self.contributor
+        )
+        return record.submitted(deliverable), receipt
+
+    def verdict(self, challenge_id, deliverable, score) -> Verdict:
+        return Verdict(self.chain.chain_id, self.ante.address, challenge_id, deliverable, score)
+
+    def signatures(self, challenge_id, record, score, signers=None):
+        """Signs the verdict with `signers` (default: the first two evaluators); returns sorted (addresses, sigs)."""
+        signers = sorted(signers or self.evaluators[:2], key=lambda a: int(a.address, 16))
+        verdict = self.verdict(challenge_id, record.deliverable, score)
+        return [s.address for s in signers], [verdict.sign(s.key) for s in signers]
+
+    def settle(self, challenge_id, record, score, signers=None, sender=None):
+        """Settles with a quorum's signatures; returns the receipt."""
+        addresses, sigs = self.signatures(challenge_id, record, score, signers)
+        return self.ante.settle(
+            challenge_id, record.as_tuple(), score, addresses, sigs, sender=sender or self.relayer
+        )
+
+    def submitted_challenge(self, terms: Terms | None = None):
+        """A challenge created, accepted and submitted; returns (challenge id, record)."""
+        challenge_id, record, _ = self.create(terms)
+        record, _ = self.accept(challenge_id, record)
+        record, _ = self.submit(challenge_id, record)
+        return challenge_id, record
+
+    def state(self, challenge_id) -> int:
+        return self.ante.challengeStatus(challenge_id)[0]
+
+    def deadline(self, challenge_id) -> int:
+        return self.ante.challengeStatus(challenge_id)[1]
+
+    def at(self, timestamp: int):
+        """Makes the next transaction's block carry exactly `timestamp`."""
+        self.chain.pending_timestamp = timestamp
