@@ -74,20 +74,35 @@ class Terms:
 
     @classmethod
     def from_event(cls, terms) -> Terms:
-        """Builds terms from the ``terms`` field of a decoded ``ChallengeCreated`` event."""
-        get = terms.get if isinstance(terms, dict) else (lambda k: getattr(terms, k))
+        """Builds terms from the ``terms`` field of a decoded ``ChallengeCreated`` event.
+
+        Accepts the field in any form a decoder gives it: a sequence in ABI order, a mapping or an object.
+        """
+        if isinstance(terms, (list, tuple)):
+            values = list(terms)
+        elif isinstance(terms, dict):
+            values = [terms[name] for name in _TERMS_FIELDS]
+        else:
+            values = [getattr(terms, name) for name in _TERMS_FIELDS]
+        funder, token, reward, stake_bps, panel_id, accept_by, deliver_within, review_within, designated, spec = values
         return cls(
-            funder=to_checksum_address(get("funder")),
-            token=to_checksum_address(get("token")),
-            reward=int(get("reward")),
-            stake_bps=int(get("stakeBps")),
-            panel_id=int(get("panelId")),
-            accept_by=int(get("acceptBy")),
-            deliver_within=int(get("deliverWithin")),
-            review_within=int(get("reviewWithin")),
-            designated=to_checksum_address(get("designated")),
-            spec_hash=bytes(get("specHash")),
+            funder=to_checksum_address(funder),
+            token=to_checksum_address(token),
+            reward=int(reward),
+            stake_bps=int(stake_bps),
+            panel_id=int(panel_id),
+            accept_by=int(accept_by),
+            deliver_within=int(deliver_within),
+            review_within=int(review_within),
+            designated=to_checksum_address(designated),
+            spec_hash=bytes(spec),
         )
+
+
+_TERMS_FIELDS = (
+    "funder", "token", "reward", "stakeBps", "panelId", "acceptBy", "deliverWithin", "reviewWithin", "designated",
+    "specHash",
+)
 
 
 @dataclass(frozen=True)

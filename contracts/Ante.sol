@@ -25,14 +25,20 @@ import {IAnte} from "./interfaces/IAnte.sol";
 ///                                            bits 248..255  state     uint8 (IAnte.State)
 ///   5     _panels[panelId]                 PanelInfo: size uint8 | threshold uint8
 ///   6     _panelMembers[panelId]           address[], in creation order
-///   7     _isPanelMember[panelId][account] bool
-///   8     _credits[token][account]         uint256, withdrawable
+///   7     _memberThreshold[panelId][acct]  uint8: the panel's threshold if `acct` is a member, else 0
+///   8     _credits[token][account]         uint256: the withdrawable credit plus one, or 0 if never credited
 ///
 /// The seal is the low 208 bits of keccak256(abi.encode(Challenge)): it binds the terms, the
 /// contributor and the deliverable without storing them (finding another record with the same
 /// seal takes about 2^208 hashes, a colliding pair about 2^104). The deadline is the one that
 /// applies in the current state: accept-by while Open, deliver-by while Accepted, review-by while
 /// Submitted. Callers pass the record back; it is rebuilt from the events.
+///
+/// Two layouts trade clarity for the cost of a settlement. Each member's entry in _memberThreshold holds
+/// the panel's threshold, so checking a quorum reads one slot per signer and nothing else. A credit is
+/// stored plus one, and a withdrawal leaves the slot at 1 instead of 0: the next credit to the same
+/// account rewrites a warm-able non-zero slot (5,000 gas) instead of creating one (22,100), the same
+/// trade OpenZeppelin's ReentrancyGuard makes by using 1 and 2 rather than 0 and 1.
 ///
 /// Books: for every token, the balance held equals the rewards and stakes of challenges in Open,
 /// Accepted and Submitted plus all unwithdrawn credits. Every transition moves escrow into credits
@@ -73,7 +79,7 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
     mapping(uint256 challengeId => ChallengeSlot) private _challenges;
     mapping(uint32 panelId => PanelInfo) private _panels;
     mapping(uint32 panelId => address[]) private _panelMembers;
-    mapping(uint32 panelId => mapping(address account => bool)) private _isPanelMember;
+    mapping(uint32 panelId => mapping(address account => uint8)) private _memberThreshold;
     mapping(address token => mapping(address account => uint256)) private _credits;
 
     constructor() EIP712("Ante", "1") {}
@@ -95,8 +101,8 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         for (uint256 i = 0; i < size; ++i) {
             address member = members[i];
             if (member == address(0)) revert AntePanelMemberZero(i);
-            if (_isPanelMember[panelId][member]) revert AntePanelMemberDuplicate(member);
-            _isPanelMember[panelId][member] = true;
+            if (_memberThreshold[panelId][member] != 0) revert AntePanelMemberDuplicate(member);
+            _memberThreshold[panelId][member] = threshold;
         }
         _panelMembers[panelId] = members;
         // size <= 32 was checked above, so the cast cannot truncate.
@@ -141,6 +147,7 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         if (terms.token == address(0)) {
             if (msg.value != terms.reward) revert AnteWrongReward(terms.reward, msg.value);
         } else {
+            if (msg.value != 0) revert AnteUnexpectedEther(msg.value);
             _pullToken(terms.token, terms.reward);
         }
     }
@@ -180,10 +187,9 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
 
         if (terms.token == address(0)) {
             if (msg.value != stake) revert AnteWrongStake(stake, msg.value);
-        } else if (stake != 0) {
-            _pullToken(terms.token, stake);
-        } else if (msg.value != 0) {
-            revert AnteUnexpectedEther(msg.value);
+        } else {
+            if (msg.value != 0) revert AnteUnexpectedEther(msg.value);
+            if (stake != 0) _pullToken(terms.token, stake);
         }
     }
 
@@ -249,22 +255,22 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
     /// @param challenge Its record.
     function lapse(uint256 challengeId, Challenge calldata challenge) external nonReentrant {
         ChallengeSlot memory slot = _load(challengeId, challenge, State.None);
+        if (slot.state != State.Open && slot.state != State.Accepted && slot.state != State.Submitted) {
+            revert AnteWrongState(challengeId, slot.state);
+        }
         if (block.timestamp <= slot.deadline) {
             revert AnteDeadlineNotPassed(challengeId, slot.deadline, block.timestamp);
         }
         Terms calldata terms = challenge.terms;
-        uint256 stake = stakeFor(terms.reward, terms.stakeBps);
-        State next;
-        uint256 toContributor;
-        uint256 toFunder;
-        if (slot.state == State.Open) {
-            (next, toFunder) = (State.Expired, terms.reward);
-        } else if (slot.state == State.Accepted) {
-            (next, toFunder) = (State.Defaulted, uint256(terms.reward) + stake);
+        State next = State.Expired;
+        uint256 toContributor = 0;
+        uint256 toFunder = terms.reward;
+        if (slot.state == State.Accepted) {
+            next = State.Defaulted;
+            toFunder += stakeFor(terms.reward, terms.stakeBps);
         } else if (slot.state == State.Submitted) {
-            (next, toContributor, toFunder) = (State.Unreviewed, stake, terms.reward);
-        } else {
-            revert AnteWrongState(challengeId, slot.state);
+            next = State.Unreviewed;
+            toContributor = stakeFor(terms.reward, terms.stakeBps);
         }
         _challenges[challengeId].state = next;
         _credit(terms.token, challenge.contributor, toContributor);
@@ -315,9 +321,11 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
     /// @param token The token to withdraw.
     /// @return amount What was sent.
     function withdraw(address token) external nonReentrant returns (uint256 amount) {
-        amount = _credits[token][msg.sender];
-        if (amount == 0) revert AnteNothingToWithdraw(token, msg.sender);
-        delete _credits[token][msg.sender];
+        uint256 stored = _credits[token][msg.sender];
+        if (stored <= 1) revert AnteNothingToWithdraw(token, msg.sender);
+        // Leave the slot at 1 (credited, nothing owed): see the storage notes above.
+        _credits[token][msg.sender] = 1;
+        amount = stored - 1;
         emit Withdrawn(token, msg.sender, amount);
         if (token == address(0)) {
             (bool ok,) = payable(msg.sender).call{value: amount}("");
@@ -372,12 +380,13 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
 
     /// @notice Whether `account` is one of a panel's evaluators.
     function isPanelMember(uint32 panelId, address account) external view returns (bool) {
-        return _isPanelMember[panelId][account];
+        return _memberThreshold[panelId][account] != 0;
     }
 
     /// @notice What `account` can withdraw in `token` (zero address for ether).
     function credit(address token, address account) external view returns (uint256) {
-        return _credits[token][account];
+        uint256 stored = _credits[token][account];
+        return stored == 0 ? 0 : stored - 1;
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -408,7 +417,7 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
     }
 
     function _checkNotSelfDealing(Terms calldata terms, address account) private view {
-        if (account == terms.funder || _isPanelMember[terms.panelId][account]) revert AnteSelfDealing(account);
+        if (account == terms.funder || _memberThreshold[terms.panelId][account] != 0) revert AnteSelfDealing(account);
     }
 
     function _checkQuorum(
@@ -419,13 +428,15 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
     ) private view {
         uint256 count = signers.length;
         if (count != signatures.length) revert AnteSignatureCountMismatch(count, signatures.length);
-        uint256 threshold = _panels[panelId].threshold;
+        // Every member's entry holds the panel's threshold; a panel has at least one member and threshold >= 1.
+        uint256 threshold = count == 0 ? _panels[panelId].threshold : _memberThreshold[panelId][signers[0]];
+        if (threshold == 0) revert AnteNotPanelMember(0, signers[0]);
         if (count < threshold) revert AnteQuorumNotMet(count, threshold);
         address previous = address(0);
         for (uint256 i = 0; i < count; ++i) {
             address signer = signers[i];
             if (signer <= previous) revert AnteSignersNotAscending(i, signer);
-            if (!_isPanelMember[panelId][signer]) revert AnteNotPanelMember(i, signer);
+            if (i != 0 && _memberThreshold[panelId][signer] == 0) revert AnteNotPanelMember(i, signer);
             (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signatures[i]);
             if (err != ECDSA.RecoverError.NoError || recovered != signer) revert AnteInvalidSignature(i, signer);
             previous = signer;
@@ -433,13 +444,14 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
     }
 
     function _credit(address token, address account, uint256 amount) private {
-        if (amount != 0) _credits[token][account] += amount;
+        if (amount == 0) return;
+        uint256 stored = _credits[token][account];
+        _credits[token][account] = (stored == 0 ? 1 : stored) + amount;
     }
 
-    /// @dev Pulls exactly `amount` of `token` from the caller, refusing ether and any token that delivers
-    /// a different amount than asked.
+    /// @dev Pulls exactly `amount` of `token` from the caller, refusing a token that delivers a different
+    /// amount than asked.
     function _pullToken(address token, uint256 amount) private {
-        if (msg.value != 0) revert AnteUnexpectedEther(msg.value);
         uint256 before = IERC20(token).balanceOf(address(this));
         IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
         uint256 afterwards = IERC20(token).balanceOf(address(this));

@@ -14,7 +14,7 @@ from lifecycle import Bounties
 # Hypothesis profiles: "ci" (the default) runs the stateful test for at least 10,000 steps in all;
 # "dev" is a quick look; "deep" runs ten times as long. Choose with HYPOTHESIS_PROFILE=NAME.
 _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-settings.register_profile("ci", max_examples=260, stateful_step_count=50, **_COMMON)
+settings.register_profile("ci", max_examples=250, stateful_step_count=50, **_COMMON)
 settings.register_profile("dev", max_examples=20, stateful_step_count=30, **_COMMON)
 settings.register_profile("deep", max_examples=2000, stateful_step_count=60, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
@@ -84,3 +84,67 @@ def token(project, deployer, funder, contributor, ante):
 def bounties(ante, chain, funder, contributor, relayer, evaluators, panel_2of3):
     """The lifecycle driver, on a 2-of-3 panel by default."""
     return Bounties(ante, chain, funder, contributor, relayer, evaluators, panel_2of3)
+
+
+# --- Fixtures for the per-function test files (test_create.py, test_settle.py, ...). ---
+
+
+@pytest.fixture(scope="session")
+def panel_with_stranger(ante, deployer, evaluators, stranger):
+    """A 2-of-3 panel whose third member is the Ape test account `stranger` (so it can send transactions)."""
+    ante.createPanel([evaluators[0].address, evaluators[1].address, stranger.address], 2, sender=deployer)
+    return ante.panelCount()
+
+
+def _hostile_token(container, deployer, holders, ante):
+    token = container.deploy(sender=deployer)
+    for holder in holders:
+        token.mint(holder, 1_000_000 * ETHER, sender=deployer)
+        token.approve(ante, 2**256 - 1, sender=holder)
+    return token
+
+
+@pytest.fixture(scope="session")
+def missing_return_token(project, deployer, funder, contributor, ante):
+    return _hostile_token(project.MissingReturnToken, deployer, (funder, contributor), ante)
+
+
+@pytest.fixture(scope="session")
+def returns_false_token(project, deployer, funder, contributor, ante):
+    return _hostile_token(project.ReturnsFalseToken, deployer, (funder, contributor), ante)
+
+
+@pytest.fixture(scope="session")
+def fee_token(project, deployer, funder, contributor, ante):
+    return _hostile_token(project.FeeOnTransferToken, deployer, (funder, contributor), ante)
+
+
+@pytest.fixture(scope="session")
+def reentrant_token(project, deployer, funder, contributor, ante):
+    return _hostile_token(project.ReentrantToken, deployer, (funder, contributor), ante)
+
+
+@pytest.fixture
+def rejecting_receiver(project, deployer):
+    return project.RejectingReceiver.deploy(sender=deployer)
+
+
+@pytest.fixture
+def reentrant_receiver(project, deployer):
+    return project.ReentrantReceiver.deploy(sender=deployer)
+
+
+@pytest.fixture(scope="session")
+def other_ante(project, deployer):
+    """A second, independent Ante deployment (for cross-deployment replay tests)."""
+    return project.Ante.deploy(sender=deployer)
+
+
+def pytest_terminal_summary(terminalreporter):
+    from test_stateful import STEPS
+
+    if STEPS["examples"]:
+        terminalreporter.write_line(
+            f"stateful test: {STEPS['count']} steps in {STEPS['examples']} examples "
+            f"(profile {os.environ.get('HYPOTHESIS_PROFILE', 'ci')})"
+        )

@@ -106,3 +106,58 @@ class Bounties:
     def at(self, timestamp: int):
         """Makes the next transaction's block carry exactly `timestamp`."""
         self.chain.pending_timestamp = timestamp
+
+
+# --- Helpers appended for the per-function test files. ---
+
+#: The order of the secp256k1 group; a signature's s must be at most SECP256K1_N // 2 (low-s).
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+#: The selector of OpenZeppelin's ReentrancyGuardReentrantCall().
+REENTRANCY_GUARD_SELECTOR = bytes.fromhex("3ee5aeb5")
+
+
+def high_s(signature: bytes) -> bytes:
+    """The malleable twin of a valid 65-byte signature: s' = n - s, v flipped 27 <-> 28."""
+    r, s, v = signature[:32], int.from_bytes(signature[32:64], "big"), signature[64]
+    return r + (SECP256K1_N - s).to_bytes(32, "big") + bytes([55 - v])
+
+
+def books(ante, escrow: int, accounts, token=ZERO_ADDRESS) -> tuple[int, int]:
+    """(what Ante holds, escrow + the credits of `accounts`) in `token`: equal when the books balance."""
+    held = ante.balance if int(str(token), 16) == 0 else token.balanceOf(ante)
+    token_address = ZERO_ADDRESS if int(str(token), 16) == 0 else token.address
+    credits = sum(ante.credit(token_address, getattr(a, "address", a)) for a in accounts)
+    return held, escrow + credits
+
+
+def _create_via(self, proxy, terms: Terms, sender, uri="ipfs://spec"):
+    """Posts a challenge from a contract account (`proxy.execute`); `terms.funder` must be the proxy."""
+    value = terms.reward if terms.is_ether else 0
+    data = self.ante.create.encode_input(terms.as_tuple(), uri)
+    receipt = proxy.execute(self.ante.address, data, sender=sender, value=value)
+    challenge_id = receipt.events.filter(self.ante.ChallengeCreated)[0].challengeId
+    return challenge_id, ChallengeRecord(terms), receipt
+
+
+def _accept_via(self, proxy, challenge_id, record, sender, promised_by=None):
+    """Accepts from a contract account (`proxy.execute`) with exactly the stake; returns (record, receipt)."""
+    value = record.terms.stake if record.terms.is_ether else 0
+    if promised_by is None:
+        promised_by = self.now + DAY
+    data = self.ante.accept.encode_input(
+        challenge_id, record.as_tuple(), keccak(text="promise"), promised_by, "ipfs://promise"
+    )
+    receipt = proxy.execute(self.ante.address, data, sender=sender, value=value)
+    return record.accepted_by(proxy.address), receipt
+
+
+def _call_via(self, proxy, method: str, *args, sender):
+    """Calls `ante.<method>(*args)` from a contract account (`proxy.execute`); returns the receipt."""
+    data = getattr(self.ante, method).encode_input(*args)
+    return proxy.execute(self.ante.address, data, sender=sender)
+
+
+Bounties.create_via = _create_via
+Bounties.accept_via = _accept_via
+Bounties.call_via = _call_via

@@ -1,0 +1,162 @@
+"""Gas per operation on a warm Ante deployment, read from transaction receipts.
+
+Every figure comes from a challenge that is not the contract's first, so one-time costs (the first
+write of the challenge counter, the first credit of an account in a token) are not counted twice.
+Prints a table against reference figures and writes bench/gas.json.
+
+Usage: python bench/gas.py [--network ethereum:local:foundry]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from eth_account import Account
+from eth_utils import keccak
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ante.terms import ZERO_ADDRESS, ChallengeRecord, Terms  # noqa: E402
+from ante.verdict import Verdict  # noqa: E402
+
+ETHER = 10**18
+DAY = 86_400
+
+# Measured on this kind of machine, for comparison (see the README).
+REFERENCE = {
+    "create_eth": ("bare two-slot escrow, create", 51_345),
+    "accept_eth": ("bare two-slot escrow, accept", 47_880),
+    "submit": ("bare two-slot escrow, submit", 25_698),
+    "settle_2of3": ("bare two-slot escrow, settle 2-of-3 with direct payment", 43_893),
+    "lifecycle_eth": ("StandardBounties v2 ETH lifecycle, no stake step", 456_076),
+}
+TARGETS = {"lifecycle_eth": 240_000}
+
+
+class Bench:
+    def __init__(self, ape):
+        self.chain = ape.chain
+        accts = ape.accounts.test_accounts
+        self.deployer, self.funder, self.contributor, self.relayer = accts[0], accts[1], accts[2], accts[3]
+        self.ante = ape.project.Ante.deploy(sender=self.deployer)
+        self.token = ape.project.TestToken.deploy("Bench", "BEN", 18, sender=self.deployer)
+        for holder in (self.funder, self.contributor):
+            self.token.mint(holder, 10**30, sender=self.deployer)
+            self.token.approve(self.ante, 2**256 - 1, sender=holder)
+        keys = sorted((Account.from_key(keccak(text=f"evaluator {i}")) for i in range(9)), key=lambda a: int(a.address, 16))
+        self.evaluators = keys
+        receipt = self.ante.createPanel([k.address for k in keys[:3]], 2, sender=self.deployer)
+        self.panel_create_3 = receipt.gas_used
+        self.panel3 = self.ante.panelCount()
+        self.ante.createPanel([k.address for k in keys], 5, sender=self.deployer)
+        self.panel9 = self.ante.panelCount()
+
+    def terms(self, token=ZERO_ADDRESS, panel=None) -> Terms:
+        now = self.chain.blocks.head.timestamp
+        return Terms(self.funder.address, token, ETHER, 1_000, panel or self.panel3, now + DAY, 7 * DAY, 3 * DAY,
+                     spec_hash=keccak(text="spec"))
+
+    def create(self, terms: Terms):
+        value = terms.reward if terms.is_ether else 0
+        receipt = self.ante.create(terms.as_tuple(), "ipfs://bafy-spec", sender=self.funder, value=value)
+        return self.ante.challengeCount(), ChallengeRecord(terms), receipt.gas_used
+
+    def accept(self, cid, record):
+        terms = record.terms
+        value = terms.stake if terms.is_ether else 0
+        now = self.chain.blocks.head.timestamp
+        receipt = self.ante.accept(cid, record.as_tuple(), keccak(text="promise"), now + DAY, "ipfs://bafy-promise",
+                                   sender=self.contributor, value=value)
+        return record.accepted_by(self.contributor.address), receipt.gas_used
+
+    def submit(self, cid, record):
+        deliverable = keccak(text=f"deliverable {cid}")
+        receipt = self.ante.submit(cid, record.as_tuple(), deliverable, "ipfs://bafy-deliverable", sender=self.contributor)
+        return record.submitted(deliverable), receipt.gas_used
+
+    def settle(self, cid, record, signers, score=10_000):
+        verdict = Verdict(self.chain.chain_id, self.ante.address, cid, record.deliverable, score)
+        signers = sorted(signers, key=lambda a: int(a.address, 16))
+        receipt = self.ante.settle(cid, record.as_tuple(), score, [s.address for s in signers],
+                                   [verdict.sign(s.key) for s in signers], sender=self.relayer)
+        return receipt.gas_used
+
+    def withdraw(self, account, token=ZERO_ADDRESS):
+        return self.ante.withdraw(token, sender=account).gas_used
+
+    def lifecycle(self, panel_signers, panel=None):
+        cid, record, create = self.create(self.terms(panel=panel))
+        record, accept = self.accept(cid, record)
+        record, submit = self.submit(cid, record)
+        settle = self.settle(cid, record, panel_signers)
+        withdraw = self.withdraw(self.contributor)
+        return {"create": create, "accept": accept, "submit": submit, "settle": settle, "withdraw": withdraw}
+
+    def run(self) -> dict[str, int]:
+        self.lifecycle(self.evaluators[:2])  # warm-up: the contract's first challenge is not measured
+        warm = self.lifecycle(self.evaluators[:2])
+        nine = self.lifecycle(self.evaluators[:5], panel=self.panel9)
+        figures = {
+            "create_eth": warm["create"],
+            "accept_eth": warm["accept"],
+            "submit": warm["submit"],
+            "settle_2of3": warm["settle"],
+            "settle_5of9": nine["settle"],
+            "withdraw": warm["withdraw"],
+            "lifecycle_eth": sum(warm.values()),
+        }
+        self.create(self.terms(token=self.token.address))  # warm the token's balance slot
+        cid, record, figures["create_token"] = self.create(self.terms(token=self.token.address))
+        record, figures["accept_token"] = self.accept(cid, record)
+        record, _ = self.submit(cid, record)
+        self.settle(cid, record, self.evaluators[:2])
+        figures["withdraw_token"] = self.withdraw(self.contributor, self.token.address)
+
+        cid, record, _ = self.create(self.terms())
+        figures["cancel"] = self.ante.cancel(cid, record.as_tuple(), sender=self.funder).gas_used
+        cid, record, _ = self.create(self.terms())
+        record, _ = self.accept(cid, record)
+        figures["abandon"] = self.ante.abandon(cid, record.as_tuple(), sender=self.contributor).gas_used
+        cid, record, _ = self.create(self.terms())
+        self.chain.mine(deltatime=DAY + 1)
+        figures["lapse"] = self.ante.lapse(cid, record.as_tuple(), sender=self.relayer).gas_used
+        figures["create_panel_3"] = self.panel_create_3
+        return figures
+
+
+def report(figures: dict[str, int]) -> str:
+    lines = [f"{'operation':<16}{'gas':>10}   reference"]
+    for name, gas in figures.items():
+        note = ""
+        if name in REFERENCE:
+            label, ref = REFERENCE[name]
+            note = f"{label}: {ref:,} ({gas - ref:+,})"
+        if name in TARGETS:
+            verdict = "within" if gas <= TARGETS[name] else "OVER"
+            note += f"; target {TARGETS[name]:,}: {verdict}"
+        lines.append(f"{name:<16}{gas:>10,}   {note}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--network", default="ethereum:local:foundry")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "gas.json"))
+    args = parser.parse_args()
+
+    import ape
+
+    with ape.networks.parse_network_choice(args.network):
+        figures = Bench(ape).run()
+    print(report(figures))
+    Path(args.out).write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,143 @@
+"""EIP-712 verdicts and record seals: the Python side and the contract agree byte for byte."""
+
+import pytest
+from eth_account import Account
+from eth_utils import keccak
+
+from ante.state import State
+from ante.terms import ChallengeRecord, Terms
+from ante.verdict import VERDICT_TYPEHASH, Verdict
+from lifecycle import ETHER
+
+ZERO = "0x" + "00" * 20
+
+
+def test_verdict_signed_by_standard_wallet_settles(bounties, ante, chain, evaluators, contributor):
+    challenge_id, record = bounties.submitted_challenge()
+    signers = evaluators[:2]
+    signatures = []
+    for signer in signers:
+        # Built by hand, as a wallet's eth_signTypedData_v4 request would be: no project code involved.
+        typed_data = {
+            "types": {
+                "EIP712Domain": [
+                    {"name": "name", "type": "string"},
+                    {"name": "version", "type": "string"},
+                    {"name": "chainId", "type": "uint256"},
+                    {"name": "verifyingContract", "type": "address"},
+                ],
+                "Verdict": [
+                    {"name": "challengeId", "type": "uint256"},
+                    {"name": "deliverable", "type": "bytes32"},
+                    {"name": "score", "type": "uint16"},
+                ],
+            },
+            "primaryType": "Verdict",
+            "domain": {
+                "name": "Ante",
+                "version": "1",
+                "chainId": chain.chain_id,
+                "verifyingContract": ante.address,
+            },
+            "message": {
+                "challengeId": challenge_id,
+                "deliverable": "0x" + bytes(record.deliverable).hex(),
+                "score": 8_000,
+            },
+        }
+        private_key = "0x" + bytes(signer.key).hex()
+        signed = Account.sign_typed_data(private_key, full_message=typed_data)
+        signatures.append(bytes(signed.signature))
+    receipt = ante.settle(
+        challenge_id,
+        record.as_tuple(),
+        8_000,
+        [s.address for s in signers],
+        signatures,
+        sender=bounties.relayer,
+    )
+    assert bounties.state(challenge_id) == State.SETTLED
+    assert receipt.events.filter(ante.ChallengeSettled)[0].score == 8_000
+    assert ante.credit(ZERO, contributor) == (ETHER + ETHER // 10) * 8_000 // 10_000
+
+
+@pytest.mark.parametrize(
+    "challenge_id,deliverable,score",
+    [
+        (1, b"\x00" * 32, 0),
+        (7, keccak(text="x"), 10_000),
+        (2**256 - 1, b"\xff" * 32, 3_333),
+        (123_456, keccak(text="deliverable"), 1),
+    ],
+)
+def test_verdict_digest_matches_contract(ante, chain, challenge_id, deliverable, score):
+    verdict = Verdict(chain.chain_id, ante.address, challenge_id, deliverable, score)
+    assert bytes(ante.verdictDigest(challenge_id, deliverable, score)) == verdict.digest()
+
+
+def test_verdict_digest_differs_across_deployments(ante, other_ante, chain):
+    d = keccak(text="d")
+    assert bytes(ante.verdictDigest(1, d, 10_000)) != bytes(other_ante.verdictDigest(1, d, 10_000))
+    assert bytes(other_ante.verdictDigest(1, d, 10_000)) == Verdict(chain.chain_id, other_ante.address, 1, d, 10_000).digest()
+
+
+def test_verdict_typehash_matches(ante):
+    assert bytes(ante.VERDICT_TYPEHASH()) == VERDICT_TYPEHASH
+    assert VERDICT_TYPEHASH == keccak(text="Verdict(uint256 challengeId,bytes32 deliverable,uint16 score)")
+
+
+def test_verdict_recover_returns_signer(bounties, evaluators):
+    verdict = bounties.verdict(3, keccak(text="d"), 4_200)
+    assert verdict.recover(verdict.sign(evaluators[0].key)) == evaluators[0].address
+
+
+def test_seal_matches_contract_seal_of(bounties, ante, contributor):
+    terms = bounties.terms(designated=contributor.address, stake_bps=777, reward=12_345)
+    for record in (
+        ChallengeRecord(terms),
+        ChallengeRecord(terms).accepted_by(contributor.address),
+        ChallengeRecord(terms).accepted_by(contributor.address).submitted(keccak(text="d")),
+    ):
+        assert ante.sealOf(record.as_tuple()) == record.seal()
+
+
+def test_seal_matches_slot_through_lifecycle(bounties, ante):
+    challenge_id, record, _ = bounties.create()
+    assert ante.challengeStatus(challenge_id)[2] == record.seal() == ante.sealOf(record.as_tuple())
+    record, _ = bounties.accept(challenge_id, record)
+    assert ante.challengeStatus(challenge_id)[2] == record.seal() == ante.sealOf(record.as_tuple())
+    record, _ = bounties.submit(challenge_id, record)
+    assert ante.challengeStatus(challenge_id)[2] == record.seal() == ante.sealOf(record.as_tuple())
+
+
+def test_record_rebuilt_from_created_event_has_onchain_seal(bounties, ante, contributor):
+    terms = bounties.terms(designated=contributor.address)
+    challenge_id, _, receipt = bounties.create(terms)
+    [event] = receipt.events.filter(ante.ChallengeCreated)
+    rebuilt = ChallengeRecord(Terms.from_event(event.terms))
+    assert rebuilt.terms == terms
+    assert rebuilt.seal() == ante.challengeStatus(challenge_id)[2]
+
+
+def test_record_rebuilt_from_created_event_fields_has_onchain_seal(bounties, ante, contributor):
+    # The same check without Terms.from_event: Ape decodes the `terms` struct as a positional list.
+    from eth_utils import to_checksum_address
+
+    terms = bounties.terms(designated=contributor.address)
+    challenge_id, _, receipt = bounties.create(terms)
+    fields = list(receipt.events.filter(ante.ChallengeCreated)[0].terms)
+    funder, token, reward, stake_bps, panel_id, accept_by, deliver_within, review_within, designated, spec = fields
+    rebuilt = Terms(
+        to_checksum_address(funder),
+        to_checksum_address(token),
+        reward,
+        stake_bps,
+        panel_id,
+        accept_by,
+        deliver_within,
+        review_within,
+        to_checksum_address(designated),
+        bytes(spec),
+    )
+    assert rebuilt == terms
+    assert ChallengeRecord(rebuilt).seal() == ante.challengeStatus(challenge_id)[2]
