@@ -1,0 +1,82 @@
+"""Where Ante is deployed on each chain: written by `ante deploy`, read by everything else.
+
+The registry is a JSON file in the user's data folder (``$ANTE_DATA_DIR``, else
+``$XDG_DATA_HOME/ante``, else ``~/.local/share/ante``), keyed by chain id, so the same folder serves a
+local chain and any public network. An explicit address (``--contract``) always wins.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from eth_utils import is_address, to_checksum_address
+
+from ante.errors import AnteError
+
+
+class DeploymentNotFound(AnteError):
+    """No Ante deployment is recorded for a chain and none was given."""
+
+
+def data_dir() -> Path:
+    """The folder where Ante keeps its registry and indexes."""
+    if explicit := os.environ.get("ANTE_DATA_DIR"):
+        return Path(explicit)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "ante"
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One deployment of the contract: where it lives and from which block its events start."""
+
+    chain_id: int
+    address: str
+    block: int
+    network: str = ""
+
+
+class Registry:
+    """The deployments recorded on this machine, one per chain id (the latest wins)."""
+
+    def __init__(self, path: Path | None = None):
+        self.path = path or data_dir() / "deployments.json"
+
+    def _read(self) -> dict:
+        if not self.path.exists():
+            return {}
+        try:
+            return json.loads(self.path.read_text())
+        except json.JSONDecodeError as error:
+            raise AnteError(f"the deployment registry {self.path} is not valid JSON ({error}); fix or delete it.")
+
+    def record(self, deployment: Deployment) -> None:
+        """Records a deployment, replacing any earlier one on the same chain; the write is atomic."""
+        entries = self._read()
+        entries[str(deployment.chain_id)] = asdict(deployment)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=self.path.parent, delete=False, suffix=".tmp") as handle:
+            json.dump(entries, handle, indent=2, sort_keys=True)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(handle.name, self.path)
+
+    def find(self, chain_id: int, override: str | None = None) -> Deployment:
+        """The deployment to use on `chain_id`: `override` if given, else the recorded one."""
+        if override:
+            if not is_address(override):
+                raise AnteError(f"{override!r} is not an address.")
+            recorded = self._read().get(str(chain_id))
+            block = recorded["block"] if recorded and recorded["address"].lower() == override.lower() else 0
+            return Deployment(chain_id, to_checksum_address(override), block)
+        entry = self._read().get(str(chain_id))
+        if entry is None:
+            raise DeploymentNotFound(
+                f"Ante is not deployed on chain {chain_id} as far as this machine knows; "
+                "run `ante deploy` or pass --contract ADDRESS."
+            )
+        return Deployment(**entry)
