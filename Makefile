@@ -17,12 +17,13 @@ PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 SOLC_STAMP := .solc/.installed
 
-.PHONY: help install demo test test-fast slither bench compile clean
+.PHONY: help install demo node test test-fast slither bench compile artifacts clean
 
 help:
-	@echo "make demo   - run a full bounty lifecycle on a local anvil chain"
+	@echo "make demo   - three bounty stories through the ante command on a local anvil chain"
+	@echo "make node   - a local anvil node on port 8545 for trying ante by hand"
 	@echo "make test   - static analysis and the whole test suite against anvil"
-	@echo "make bench  - gas figures per operation (writes bench/gas.json)"
+	@echo "make bench  - gas per operation and CLI timings (writes bench/gas.json, bench/cli.json)"
 	@echo "make clean  - remove everything the build installed or produced"
 
 install: $(PY_STAMP) $(NPM_STAMP) $(SOLC_STAMP)
@@ -47,8 +48,13 @@ $(SOLC_STAMP): $(NPM_STAMP) toolchain/solc-front.js
 compile: install
 	ape compile
 
+# DEMO_PORT (default 8545): a node already answering there is reused, else anvil is started and stopped.
 demo: install
-	@echo "The demo arrives with the command-line issue; for now: make test, make bench."
+	python scripts/demo.py
+
+# A local node for trying the `ante` command by hand (Ctrl-C stops it; the chain is lost).
+node: install
+	anvil --port $${DEMO_PORT:-8545}
 
 slither: install
 	python toolchain/slither_gate.py
@@ -62,6 +68,12 @@ test-fast: install
 
 bench: install
 	python bench/gas.py --network $(NETWORK)
+	python bench/cli.py
+
+# Refresh the contract packaged for the installed `ante` command (tests/test_artifact.py checks it).
+artifacts: install
+	ape compile
+	python toolchain/export_artifact.py
 
 clean:
-	rm -rf $(VENV) node_modules .solc .ape .build contracts/.cache .pytest_cache .hypothesis
+	rm -rf $(VENV) node_modules .solc .ape .build .demo contracts/.cache .pytest_cache .hypothesis

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from eth_utils import is_address, to_checksum_address
 
-from ante.errors import AnteError
+from ante.errors import AnteError, BadInput
 
 
-class DeploymentNotFound(AnteError):
+class DeploymentNotFound(BadInput):
     """No Ante deployment is recorded for a chain and none was given."""
 
 
@@ -69,7 +69,7 @@ class Registry:
         """The deployment to use on `chain_id`: `override` if given, else the recorded one."""
         if override:
             if not is_address(override):
-                raise AnteError(f"{override!r} is not an address.")
+                raise BadInput(f"{override!r} is not an address.")
             recorded = self._read().get(str(chain_id))
             block = recorded["block"] if recorded and recorded["address"].lower() == override.lower() else 0
             return Deployment(chain_id, to_checksum_address(override), block)

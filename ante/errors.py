@@ -16,6 +16,10 @@ class AnteError(Exception):
     """The root of every error Ante raises on purpose."""
 
 
+class BadInput(AnteError):
+    """What a person asked for cannot be right: a malformed value, or something that does not exist."""
+
+
 class ContractRefused(AnteError):
     """The contract reverted with one of its custom errors."""
 

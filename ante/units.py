@@ -14,7 +14,7 @@ from calendar import timegm
 from datetime import date, datetime, timezone
 from fractions import Fraction
 
-from ante.errors import AnteError
+from ante.errors import BadInput
 
 BPS = 10_000
 MAX_UINT256 = 2**256 - 1
@@ -40,7 +40,7 @@ DURATION_UNITS = {
 SHOWN_FRACTION_DIGITS = 6
 
 
-class InputError(AnteError, ValueError):
+class InputError(BadInput, ValueError):
     """Bad input from a person; the message is one plain sentence saying what is wrong."""
 
 

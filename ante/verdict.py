@@ -81,3 +81,81 @@ class Verdict:
     def recover(self, signature: bytes) -> str:
         """The address that produced `signature` over this verdict."""
         return Account.recover_message(encode_typed_data(full_message=self.typed_data()), signature=signature)
+
+
+class VerdictError(ValueError):
+    """A signed verdict that is malformed, does not verify, or does not fit the others."""
+
+
+@dataclass(frozen=True)
+class SignedVerdict:
+    """A verdict with an evaluator's signature: what `ante verdict sign` writes and the oracle accepts."""
+
+    verdict: Verdict
+    signer: str
+    signature: bytes
+
+    def to_json(self) -> dict:
+        """The JSON document (stable keys): the typed data as signed, the signer and the 65-byte signature."""
+        return {
+            "typedData": self.verdict.typed_data(),
+            "signer": to_checksum_address(self.signer),
+            "signature": "0x" + bytes(self.signature).hex(),
+        }
+
+    @classmethod
+    def from_json(cls, document: dict) -> SignedVerdict:
+        """Reads a signed verdict document and checks that its signature recovers to its signer."""
+        try:
+            typed = document["typedData"]
+            if typed.get("primaryType") != "Verdict" or typed.get("types", {}).get("Verdict") != TYPES["Verdict"]:
+                raise VerdictError("the typed data is not an Ante Verdict.")
+            domain, message = typed["domain"], typed["message"]
+            if (domain.get("name"), domain.get("version")) != (DOMAIN_NAME, DOMAIN_VERSION):
+                raise VerdictError(f"the domain is {domain.get('name')!r} version {domain.get('version')!r}, not Ante 1.")
+            deliverable = message["deliverable"]
+            verdict = Verdict(
+                chain_id=int(domain["chainId"]),
+                contract=to_checksum_address(domain["verifyingContract"]),
+                challenge_id=int(message["challengeId"]),
+                deliverable=bytes.fromhex(deliverable[2:] if deliverable.startswith("0x") else deliverable),
+                score=int(message["score"]),
+            )
+            signature = bytes.fromhex(document["signature"].removeprefix("0x"))
+            signer = to_checksum_address(document["signer"])
+        except VerdictError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise VerdictError(f"this is not a signed Ante verdict ({error}).") from error
+        if len(signature) != 65:
+            raise VerdictError(f"a signature is 65 bytes, this one is {len(signature)}.")
+        try:
+            recovered = verdict.recover(signature)
+        except Exception as error:  # eth-keys raises several types for junk signatures
+            raise VerdictError(f"the signature cannot be read ({error}).") from error
+        if recovered != signer:
+            raise VerdictError(f"the signature was made by {recovered}, not by the named signer {signer}.")
+        return cls(verdict, signer, signature)
+
+
+def quorum(verdicts: list[SignedVerdict]) -> tuple[Verdict, list[str], list[bytes]]:
+    """Orders agreeing verdicts by signer for `settle`: (the verdict, signers ascending, their signatures)."""
+    if not verdicts:
+        raise VerdictError("no verdicts were given.")
+    first = verdicts[0].verdict
+    for other in verdicts[1:]:
+        if other.verdict != first:
+            raise VerdictError(
+                f"the verdicts disagree: {other.signer} signed {describe(other.verdict)} "
+                f"but {verdicts[0].signer} signed {describe(first)}."
+            )
+    by_signer: dict[int, SignedVerdict] = {}
+    for signed in verdicts:
+        by_signer.setdefault(int(signed.signer, 16), signed)
+    ordered = [by_signer[key] for key in sorted(by_signer)]
+    return first, [s.signer for s in ordered], [s.signature for s in ordered]
+
+
+def describe(verdict: Verdict) -> str:
+    """A short human description of a verdict."""
+    return f"{verdict.score / 100:g}% for challenge {verdict.challenge_id}"

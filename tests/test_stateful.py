@@ -280,10 +280,10 @@ class AnteMachine(RuleBasedStateMachine):
         before = c.state
         if self._expect(ok, self.ante.functions.abandon(c.challenge_id, c.record.as_tuple()), sender):
             self._credit(terms.token, terms.funder, terms.stake)
-            c.record = c.record.reopened()
             if t <= terms.accept_by:
+                c.record = c.record.reopened()
                 self._move(c, State.OPEN, terms.accept_by)
-            else:
+            else:  # expires; the seal still names the contributor who abandoned
                 self._credit(terms.token, terms.funder, terms.reward)
                 self._move(c, State.EXPIRED)
         self._check_onchain(c, before)

@@ -1,0 +1,433 @@
+"""``ante audit``'s engine: replay every event of a deployment and check it against the contract.
+
+Anyone can run it; it trusts neither the oracle nor the index, only the chain. :func:`audit` folds the
+events (from the deployment block on) with :func:`ante.history.fold` and compares the result with what
+the contract reports through a :class:`ChainView`:
+
+1. **count**: ``challengeCount()`` equals the number of ``ChallengeCreated`` events replayed;
+2. **each challenge** (ids 1 to the larger of the two counts): ``challengeStatus(id)``'s state, current
+   deadline and seal equal the fold's (the seal of :meth:`ChallengeHistory.record`);
+3. **each credit**: for every (token, account) the events involve (funders and contributors in their
+   challenges' tokens, everyone credited or withdrawing: ``Chronicle.accounts``),
+   ``credit(token, account)`` equals what the events credited minus what they withdrew (0 if nothing);
+4. **each token's books**: for every token the events mention, the contract's balance (its ether
+   balance for the zero address, else ``balanceOf(contract)``) equals the fold's escrow plus owed
+   credits. More is a **surplus** (value that reached the contract outside the lifecycle, such as
+   ether forced in or tokens sent straight to it), less a **shortfall** (value missing): both are
+   discrepancies, since either means the books and the events disagree.
+
+Events that break the contract's rules (a step in the wrong state, a payout the terms do not imply, a
+challenge never created...) are reported too, as ``replay`` discrepancies; the fold carries on with
+the event as the chain reported it, so one damaged event does not hide the rest.
+
+Discrepancy kinds (``Discrepancy.kind``), with their ``subject``, ``expected`` (from the events) and
+``actual`` (from the contract):
+
+===================  ===========================  =========================================
+kind                 subject                      expected / actual
+===================  ===========================  =========================================
+challenge_count      ``challenges``               numbers of challenges
+challenge_state      ``challenge <id>``           :class:`State` values (NONE if absent)
+challenge_deadline   ``challenge <id>``           unix timestamps
+challenge_seal       ``challenge <id>``           208-bit seals as integers
+credit               ``<token> <account>``        amounts in the token's smallest unit
+balance_surplus      ``<token>``                  amounts: escrow + owed, and the balance held
+balance_shortfall    ``<token>``                  amounts: escrow + owed, and the balance held
+replay               ``event <block>:<log>``      None / None (the message says what is wrong)
+===================  ===========================  =========================================
+
+JSON (:meth:`AuditReport.to_json`, fixed keys): ``clean`` (bool), ``block`` (the block the contract was
+read at, or null), ``events`` (events replayed), ``challenges`` (challenges checked), ``accounts``
+((token, account) credits checked), ``tokens`` (tokens whose books were checked), ``discrepancies``
+(a list, in the order above, each ``{kind, subject, expected, actual, message}``). ``expected`` and
+``actual`` are strings or null: a state is its lower-case label, a seal ``0x`` and 52 hex digits, every
+other number (amounts, counts, timestamps) a decimal string.
+
+Only :func:`ape_chain_view` and :func:`audit_contract` touch Ape, and import it when called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from ante.events import ChallengeCreated, EventBase
+from ante.history import Chronicle, fold, seal_hex
+from ante.state import State
+from ante.units import format_time
+
+__all__ = [
+    "KINDS",
+    "AuditReport",
+    "ChainView",
+    "Discrepancy",
+    "ape_chain_view",
+    "audit",
+    "audit_contract",
+]
+
+#: Every discrepancy kind, in the order an audit reports them.
+KINDS = (
+    "replay",
+    "challenge_count",
+    "challenge_state",
+    "challenge_deadline",
+    "challenge_seal",
+    "credit",
+    "balance_surplus",
+    "balance_shortfall",
+)
+
+#: Called as ``progress(done, total)`` while the contract is read: ``total`` is the number of reads.
+Progress = Callable[[int, int], None]
+
+
+@runtime_checkable
+class ChainView(Protocol):
+    """What the audit reads from the contract (all at one block, so the reads agree with each other)."""
+
+    def challenge_count(self) -> int:
+        """``challengeCount()``: ids run from 1 to this number."""
+
+    def challenge_status(self, challenge_id: int) -> tuple[int, int, int]:
+        """``challengeStatus(id)``: (state, current deadline, seal)."""
+
+    def credit(self, token: str, account: str) -> int:
+        """``credit(token, account)``: what the account can withdraw (the real amount, not stored + 1)."""
+
+    def balance(self, token: str) -> int:
+        """The contract's ether balance for the zero address, else ``token.balanceOf(contract)``."""
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+def _is_ether(token: str) -> bool:
+    return int(token, 16) == 0
+
+
+def _token_name(token: str) -> str:
+    return "ether" if _is_ether(token) else f"token {token}"
+
+
+def _in_units(amount: int, token: str) -> str:
+    return f"{amount} wei" if _is_ether(token) else f"{amount} base units"
+
+
+def _when(timestamp: int) -> str:
+    return f"{timestamp} ({format_time(timestamp)})"
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """One way the events and the contract disagree (see the module docstring for kinds and values)."""
+
+    kind: str
+    subject: str
+    expected: Any
+    actual: Any
+    message: str
+
+    def _value(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, State):
+            return value.label
+        if self.kind == "challenge_seal":
+            return seal_hex(value)
+        return str(value)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "subject": self.subject,
+            "expected": self._value(self.expected),
+            "actual": self._value(self.actual),
+            "message": self.message,
+        }
+
+
+@dataclass
+class AuditReport:
+    """The outcome of an audit: clean when the events account for every challenge and every wei."""
+
+    events: int
+    challenges: int
+    accounts: int
+    tokens: int
+    discrepancies: list[Discrepancy] = field(default_factory=list)
+    block: int | None = None
+    chronicle: Chronicle | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def clean(self) -> bool:
+        return not self.discrepancies
+
+    def of_kind(self, kind: str) -> list[Discrepancy]:
+        """The discrepancies of one kind."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown discrepancy kind {kind!r}; expected one of {', '.join(KINDS)}")
+        return [d for d in self.discrepancies if d.kind == kind]
+
+    def summary(self) -> str:
+        """One sentence: what was checked and whether it all agrees."""
+        checked = (
+            f"{self.events} events replayed; {self.challenges} challenges, {self.accounts} credits "
+            f"and {self.tokens} tokens' books checked"
+        )
+        if self.clean:
+            return f"Clean: {checked}, and every one agrees with the contract."
+        count = len(self.discrepancies)
+        return f"Not clean: {count} discrepanc{'y' if count == 1 else 'ies'} ({checked})."
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "clean": self.clean,
+            "block": self.block,
+            "events": self.events,
+            "challenges": self.challenges,
+            "accounts": self.accounts,
+            "tokens": self.tokens,
+            "discrepancies": [d.to_json() for d in self.discrepancies],
+        }
+
+
+# --- the audit -----------------------------------------------------------------------------------
+
+
+def audit(
+    events: Iterable[EventBase], view: ChainView, progress: Progress | None = None, *, block: int | None = None
+) -> AuditReport:
+    """Replays `events` (a deployment's complete log) and checks them against `view`.
+
+    `block` is only recorded in the report (the block the events and the view were read at); by default
+    it is the view's own ``block`` attribute when that is a number, as :func:`ape_chain_view`'s is.
+    `progress`, if given, is called as ``progress(done, total)`` after each read of the contract.
+    """
+    events = list(events)
+    if block is None and isinstance(getattr(view, "block", None), int):
+        block = view.block
+    chronicle = fold(events, strict=False)
+    found: list[Discrepancy] = []
+
+    for anomaly in chronicle.anomalies:
+        block_number, log_index = anomaly.position
+        found.append(
+            Discrepancy("replay", f"event {block_number}:{log_index}", None, None, anomaly.message[0].upper()
+                        + anomaly.message[1:] + ".")
+        )
+
+    created = sum(isinstance(e, ChallengeCreated) for e in events)
+    on_chain = int(view.challenge_count())
+    last_id = max(on_chain, max(chronicle.challenges, default=0))
+    credits = [(pair, chronicle.credits.get(pair, 0)) for pair in chronicle.accounts]
+    tokens = chronicle.tokens
+    total = 1 + last_id + len(credits) + len(tokens)
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    tick()
+    if on_chain != created:
+        found.append(
+            Discrepancy(
+                "challenge_count", "challenges", created, on_chain,
+                f"The contract counts {on_chain} challenges but the events create {created}.",
+            )
+        )
+
+    for cid in range(1, last_id + 1):
+        found.extend(_check_challenge(cid, chronicle, view))
+        tick()
+
+    for (token, account), expected in credits:
+        actual = int(view.credit(token, account))
+        if actual != expected:
+            found.append(
+                Discrepancy(
+                    "credit", f"{token} {account}", expected, actual,
+                    f"{account} can withdraw {_in_units(actual, token)} of {_token_name(token)} on chain, "
+                    f"but the events leave it {_in_units(expected, token)}.",
+                )
+            )
+        tick()
+
+    for token in tokens:
+        escrow, owed = chronicle.escrow(token), chronicle.owed(token)
+        expected = escrow + owed
+        actual = int(view.balance(token))
+        if actual > expected:
+            found.append(
+                Discrepancy(
+                    "balance_surplus", token, expected, actual,
+                    f"The contract holds {_in_units(actual, token)} of {_token_name(token)}, "
+                    f"{actual - expected} more than the {expected} its escrow ({escrow}) and the credits "
+                    f"owed ({owed}) account for.",
+                )
+            )
+        elif actual < expected:
+            found.append(
+                Discrepancy(
+                    "balance_shortfall", token, expected, actual,
+                    f"The contract holds {_in_units(actual, token)} of {_token_name(token)}, "
+                    f"{expected - actual} less than the {expected} its escrow ({escrow}) and the credits "
+                    f"owed ({owed}) require.",
+                )
+            )
+        tick()
+
+    found.sort(key=lambda d: KINDS.index(d.kind))  # stable: within a kind, the order checked
+    return AuditReport(
+        events=len(events),
+        challenges=last_id,
+        accounts=len(credits),
+        tokens=len(tokens),
+        discrepancies=found,
+        block=block,
+        chronicle=chronicle,
+    )
+
+
+def _check_challenge(cid: int, chronicle: Chronicle, view: ChainView) -> list[Discrepancy]:
+    state_n, deadline, seal = view.challenge_status(cid)
+    state, deadline, seal = State(int(state_n)), int(deadline), int(seal)
+    history = chronicle.challenges.get(cid)
+    subject = f"challenge {cid}"
+    if history is None:
+        return [
+            Discrepancy(
+                "challenge_state", subject, State.NONE, state,
+                f"Challenge {cid} is {state.label} on chain, but the events never create it.",
+            )
+        ]
+    if state == State.NONE:
+        return [
+            Discrepancy(
+                "challenge_state", subject, history.state, state,
+                f"Challenge {cid} is {history.state.label} in the events, but the contract has no such challenge.",
+            )
+        ]
+    found = []
+    if state != history.state:
+        found.append(
+            Discrepancy(
+                "challenge_state", subject, history.state, state,
+                f"Challenge {cid} is {state.label} on chain, but the events leave it {history.state.label}.",
+            )
+        )
+    if deadline != history.deadline:
+        found.append(
+            Discrepancy(
+                "challenge_deadline", subject, history.deadline, deadline,
+                f"Challenge {cid}'s deadline is {_when(deadline)} on chain, "
+                f"but the events set it to {_when(history.deadline)}.",
+            )
+        )
+    expected_seal = history.record().seal()
+    if seal != expected_seal:
+        found.append(
+            Discrepancy(
+                "challenge_seal", subject, expected_seal, seal,
+                f"Challenge {cid}'s seal is {seal_hex(seal)} on chain, but the record rebuilt from the events "
+                f"seals to {seal_hex(expected_seal)}.",
+            )
+        )
+    return found
+
+
+# --- on Ape --------------------------------------------------------------------------------------
+
+_ANTE_VIEWS_ABI = [
+    {
+        "type": "function", "name": "challengeCount", "stateMutability": "view", "inputs": [],
+        "outputs": [{"name": "", "type": "uint256"}],
+    },
+    {
+        "type": "function", "name": "challengeStatus", "stateMutability": "view",
+        "inputs": [{"name": "challengeId", "type": "uint256"}],
+        "outputs": [
+            {"name": "state", "type": "uint8"},
+            {"name": "deadline", "type": "uint40"},
+            {"name": "seal", "type": "uint208"},
+        ],
+    },
+    {
+        "type": "function", "name": "credit", "stateMutability": "view",
+        "inputs": [{"name": "token", "type": "address"}, {"name": "account", "type": "address"}],
+        "outputs": [{"name": "", "type": "uint256"}],
+    },
+]
+
+_ERC20_BALANCE_ABI = [
+    {
+        "type": "function", "name": "balanceOf", "stateMutability": "view",
+        "inputs": [{"name": "account", "type": "address"}],
+        "outputs": [{"name": "", "type": "uint256"}],
+    },
+]
+
+
+class _Web3ChainView:
+    """A :class:`ChainView` over web3, every read at one block."""
+
+    def __init__(self, web3, address: str, block: int | str):
+        from eth_utils import to_checksum_address
+
+        self._web3 = web3
+        self._to_checksum = to_checksum_address
+        self.address = to_checksum_address(address)
+        self.block = block
+        self._ante = web3.eth.contract(address=self.address, abi=_ANTE_VIEWS_ABI)
+
+    def challenge_count(self) -> int:
+        return int(self._ante.functions.challengeCount().call(block_identifier=self.block))
+
+    def challenge_status(self, challenge_id: int) -> tuple[int, int, int]:
+        state, deadline, seal = self._ante.functions.challengeStatus(challenge_id).call(block_identifier=self.block)
+        return int(state), int(deadline), int(seal)
+
+    def credit(self, token: str, account: str) -> int:
+        call = self._ante.functions.credit(self._to_checksum(token), self._to_checksum(account))
+        return int(call.call(block_identifier=self.block))
+
+    def balance(self, token: str) -> int:
+        if _is_ether(token):
+            return int(self._web3.eth.get_balance(self.address, block_identifier=self.block))
+        erc20 = self._web3.eth.contract(address=self._to_checksum(token), abi=_ERC20_BALANCE_ABI)
+        return int(erc20.functions.balanceOf(self.address).call(block_identifier=self.block))
+
+
+def ape_chain_view(contract, block: int | str | None = None) -> ChainView:
+    """A :class:`ChainView` of the Ante deployment `contract` (an Ape contract instance or an address) on
+    Ape's connected provider.
+
+    Every read is made at `block` (default: the head when this is called), so that a transaction landing
+    mid-audit cannot make the reads disagree; pass the block the events were read up to. ``"latest"``
+    reads the newest state at each call.
+    """
+    from ape import chain
+
+    if block is None:
+        block = chain.blocks.head.number
+    address = getattr(contract, "address", contract)
+    return _Web3ChainView(chain.provider.web3, str(address), block)
+
+
+def audit_contract(
+    contract, start_block: int = 0, stop_block: int | None = None, progress: Progress | None = None
+) -> AuditReport:
+    """Reads every event of `contract` (an Ape contract instance) from `start_block` (its deployment
+    block) to `stop_block` (default: the head) and audits them against the contract at `stop_block`."""
+    from ape import chain
+
+    from ante.chain import event_fetcher
+
+    if stop_block is None:
+        stop_block = chain.blocks.head.number
+    events = list(event_fetcher(contract)(start_block, stop_block))
+    return audit(events, ape_chain_view(contract, stop_block), progress, block=stop_block)

@@ -1,0 +1,265 @@
+"""Ante on one chain, for the command line and the oracle: the contract, its deployment and its events.
+
+Everything here needs a connected Ape provider (``ape.networks.parse_network_choice(...)``). Writes
+go through `AnteClient.send`, which turns the contract's custom errors into `ContractRefused` with one
+plain sentence, amounts in the challenge's token.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from eth_utils import keccak, to_checksum_address
+
+from ante.chain import event_fetcher
+from ante.events import Event
+from ante.deployment import Deployment, Registry, data_dir
+from ante.errors import AnteError, BadInput, refused
+from ante.history import Chronicle, ChallengeHistory, fold
+from ante.index import EventIndex
+from ante.state import State
+from ante.terms import ZERO_ADDRESS, Terms
+from ante.units import format_amount
+from ante.verdict import SignedVerdict, Verdict, quorum
+
+ERC20_ABI = [
+    {"type": "function", "name": "symbol", "stateMutability": "view", "inputs": [], "outputs": [{"name": "", "type": "string"}]},
+    {"type": "function", "name": "decimals", "stateMutability": "view", "inputs": [], "outputs": [{"name": "", "type": "uint8"}]},
+    {"type": "function", "name": "balanceOf", "stateMutability": "view",
+     "inputs": [{"name": "a", "type": "address"}], "outputs": [{"name": "", "type": "uint256"}]},
+    {"type": "function", "name": "allowance", "stateMutability": "view",
+     "inputs": [{"name": "o", "type": "address"}, {"name": "s", "type": "address"}],
+     "outputs": [{"name": "", "type": "uint256"}]},
+    {"type": "function", "name": "approve", "stateMutability": "nonpayable",
+     "inputs": [{"name": "s", "type": "address"}, {"name": "v", "type": "uint256"}],
+     "outputs": [{"name": "", "type": "bool"}]},
+]
+
+
+@lru_cache(maxsize=1)
+def contract_type():
+    """The packaged Ante contract type (ABI and bytecode)."""
+    from ethpm_types import ContractType
+
+    text = resources.files("ante.artifacts").joinpath("Ante.json").read_text()
+    return ContractType.model_validate(json.loads(text))
+
+
+def content_hash(data: bytes) -> bytes:
+    """The hash Ante records for a document (spec, promise, deliverable): keccak-256 of its bytes."""
+    return keccak(data)
+
+
+class AnteClient:
+    """One deployment of Ante, reached through the connected Ape provider."""
+
+    def __init__(self, deployment: Deployment, index_path: Path | None = None):
+        from ape import Contract, chain
+
+        self.chain = chain
+        self.deployment = deployment
+        self.contract = Contract(deployment.address, contract_type=contract_type())
+        self.index_path = index_path or data_dir() / "index.sqlite"
+        self._tokens: dict[str, tuple[str, int]] = {ZERO_ADDRESS: ("ETH", 18)}
+
+    # ------------------------------------------------------------------ finding and deploying
+
+    @classmethod
+    def connect(cls, override: str | None = None, registry: Registry | None = None, **kwargs) -> AnteClient:
+        """The deployment recorded for the connected chain, or the one at `override`."""
+        from ape import chain
+
+        deployment = (registry or Registry()).find(chain.chain_id, override)
+        code = chain.provider.get_code(deployment.address)
+        if not code:
+            raise BadInput(
+                f"there is no contract at {deployment.address} on chain {chain.chain_id}; "
+                "is this the right network? (`ante deploy` records a new deployment)"
+            )
+        return cls(deployment, **kwargs)
+
+    @classmethod
+    def deploy(cls, sender, network: str = "", registry: Registry | None = None, **kwargs) -> AnteClient:
+        """Deploys a new Ante and records it as this chain's deployment."""
+        from ape import chain
+        from ape.contracts import ContractContainer
+
+        instance = sender.deploy(ContractContainer(contract_type()))
+        receipt = chain.get_receipt(instance.txn_hash)
+        deployment = Deployment(chain.chain_id, instance.address, receipt.block_number, network)
+        (registry or Registry()).record(deployment)
+        client = cls(deployment, **kwargs)
+        client.receipt = receipt
+        return client
+
+    @property
+    def address(self) -> str:
+        return self.deployment.address
+
+    @property
+    def chain_id(self) -> int:
+        return self.deployment.chain_id
+
+    def now(self) -> int:
+        """The latest block's timestamp: the chain's idea of now."""
+        return self.chain.blocks.head.timestamp
+
+    # ------------------------------------------------------------------ reading
+
+    def events(self, progress: Callable[[int, int], None] | None = None, head: int | None = None) -> list[Event]:
+        """Brings the event index up to `head` (default: the chain's head); returns every event, in order."""
+        if head is None:
+            head = self.chain.blocks.head.number
+        with EventIndex(self.index_path, self.chain_id, self.address, self.deployment.block) as index:
+            index.sync(head, event_fetcher(self.contract), progress=progress)
+            return [e for e in index.events() if e.block_number <= head]
+
+    def sync(self, progress: Callable[[int, int], None] | None = None) -> Chronicle:
+        """Brings the event index up to date and folds the events into challenge histories."""
+        return fold(self.events(progress))
+
+    def challenge(self, challenge_id: int, chronicle: Chronicle | None = None) -> ChallengeHistory:
+        """One challenge's history; a plain error if there is no such challenge."""
+        chronicle = chronicle or self.sync()
+        if challenge_id not in chronicle.challenges:
+            count = len(chronicle.challenges)
+            raise BadInput(
+                f"there is no challenge {challenge_id} on this deployment"
+                + (f" (ids run from 1 to {count})." if count else " (none has been posted yet).")
+            )
+        return chronicle.challenges[challenge_id]
+
+    def token(self, address: str):
+        from ape import Contract
+
+        return Contract(address, abi=ERC20_ABI)
+
+    def token_info(self, token: str) -> tuple[str, int]:
+        """(symbol, decimals) of the reward token; ("ETH", 18) for ether."""
+        token = to_checksum_address(token)
+        if token not in self._tokens:
+            erc20 = self.token(token)
+            try:
+                self._tokens[token] = (erc20.symbol(), int(erc20.decimals()))
+            except Exception as error:
+                raise AnteError(f"{token} does not answer like an ERC-20 token ({error}).") from error
+        return self._tokens[token]
+
+    def formatter(self, token: str) -> Callable[[int], str]:
+        """A function that writes amounts of `token` for people ("1.5 ETH", "250 TST")."""
+        symbol, decimals = self.token_info(token)
+        return lambda amount: format_amount(int(amount), decimals, symbol)
+
+    # ------------------------------------------------------------------ writing
+
+    def send(self, method: str, *args, sender, value: int = 0, token: str = ZERO_ADDRESS):
+        """Sends one transaction to Ante; contract errors become `ContractRefused` sentences."""
+        from ape.exceptions import ContractLogicError
+
+        try:
+            return getattr(self.contract, method)(*args, sender=sender, value=value)
+        except ContractLogicError as error:
+            inputs = getattr(error, "inputs", None)
+            if inputs is not None:
+                raise refused(type(error).__name__, inputs, self.formatter(token)) from error
+            message = getattr(error, "revert_message", None) or str(error)
+            raise AnteError(f"the contract refused: {message}") from error
+
+    def create_panel(self, members: list[str], threshold: int, sender) -> tuple[int, object]:
+        """Creates a panel; returns (panel id, receipt)."""
+        receipt = self.send("createPanel", [to_checksum_address(m) for m in members], threshold, sender=sender)
+        panel_id = receipt.events.filter(self.contract.PanelCreated)[0].panelId
+        return int(panel_id), receipt
+
+    def panel(self, panel_id: int) -> tuple[list[str], int]:
+        """A panel's members and threshold, from the contract."""
+        members, threshold = self.contract.panel(panel_id)
+        if not members:
+            raise BadInput(f"there is no panel {panel_id}; create one with `ante panel create`.")
+        return [to_checksum_address(m) for m in members], int(threshold)
+
+    def post(self, terms: Terms, spec_uri: str, sender) -> tuple[int, object]:
+        """Posts a challenge, approving the token first when the allowance is short; returns (id, receipt)."""
+        if not terms.is_ether:
+            self.ensure_allowance(terms.token, sender, terms.reward)
+        receipt = self.send("create", terms.as_tuple(), spec_uri, sender=sender,
+                            value=terms.reward if terms.is_ether else 0, token=terms.token)
+        challenge_id = receipt.events.filter(self.contract.ChallengeCreated)[0].challengeId
+        return int(challenge_id), receipt
+
+    def ensure_allowance(self, token: str, owner, amount: int):
+        """Approves Ante for `amount` of `token` if the current allowance is lower; returns the receipt or None."""
+        erc20 = self.token(token)
+        if erc20.allowance(owner.address, self.address) >= amount:
+            return None
+        balance = erc20.balanceOf(owner.address)
+        if balance < amount:
+            fmt = self.formatter(token)
+            raise AnteError(f"{owner.address} holds {fmt(balance)}, less than the {fmt(amount)} needed.")
+        return erc20.approve(self.address, amount, sender=owner)
+
+    def accept(self, challenge: ChallengeHistory, promise_hash: bytes, promised_by: int, promise_uri: str, sender):
+        terms = challenge.terms
+        if not terms.is_ether and terms.stake:
+            self.ensure_allowance(terms.token, sender, terms.stake)
+        return self.send("accept", challenge.challenge_id, challenge.record().as_tuple(), promise_hash, promised_by,
+                         promise_uri, sender=sender, value=terms.stake if terms.is_ether else 0, token=terms.token)
+
+    def submit(self, challenge: ChallengeHistory, deliverable: bytes, uri: str, sender):
+        return self.send("submit", challenge.challenge_id, challenge.record().as_tuple(), deliverable, uri,
+                         sender=sender, token=challenge.terms.token)
+
+    def verdict(self, challenge: ChallengeHistory, score: int) -> Verdict:
+        """The verdict an evaluator signs for a submitted challenge."""
+        if challenge.state != State.SUBMITTED or challenge.deliverable is None:
+            raise AnteError(
+                f"challenge {challenge.challenge_id} is {challenge.state.label}; verdicts are for submitted work."
+            )
+        return Verdict(self.chain_id, self.address, challenge.challenge_id, challenge.deliverable, score)
+
+    def check_verdicts(self, challenge: ChallengeHistory, verdicts: list[SignedVerdict]) -> None:
+        """Checks that signed verdicts belong to this deployment, challenge, deliverable and panel."""
+        members, _ = self.panel(challenge.terms.panel_id)
+        expected = self.verdict(challenge, 0)
+        for signed in verdicts:
+            v = signed.verdict
+            if (v.chain_id, v.contract) != (self.chain_id, self.address):
+                raise BadInput(
+                    f"the verdict from {signed.signer} is for contract {v.contract} on chain {v.chain_id}, "
+                    f"not this deployment ({self.address} on chain {self.chain_id})."
+                )
+            if v.challenge_id != challenge.challenge_id:
+                raise BadInput(f"the verdict from {signed.signer} is for challenge {v.challenge_id}, not {challenge.challenge_id}.")
+            if v.deliverable != expected.deliverable:
+                raise BadInput(f"the verdict from {signed.signer} judges another deliverable than the one submitted.")
+            if signed.signer not in members:
+                raise BadInput(f"{signed.signer} is not an evaluator on panel {challenge.terms.panel_id}.")
+
+    def settle(self, challenge: ChallengeHistory, verdicts: list[SignedVerdict], sender):
+        """Settles with a quorum of agreeing signed verdicts, signers in ascending order."""
+        self.check_verdicts(challenge, verdicts)
+        verdict, signers, signatures = quorum(verdicts)
+        return self.send("settle", challenge.challenge_id, challenge.record().as_tuple(), verdict.score, signers,
+                         signatures, sender=sender, token=challenge.terms.token)
+
+    def cancel(self, challenge: ChallengeHistory, sender):
+        return self.send("cancel", challenge.challenge_id, challenge.record().as_tuple(), sender=sender,
+                         token=challenge.terms.token)
+
+    def abandon(self, challenge: ChallengeHistory, sender):
+        return self.send("abandon", challenge.challenge_id, challenge.record().as_tuple(), sender=sender,
+                         token=challenge.terms.token)
+
+    def lapse(self, challenge: ChallengeHistory, sender):
+        return self.send("lapse", challenge.challenge_id, challenge.record().as_tuple(), sender=sender,
+                         token=challenge.terms.token)
+
+    def credit(self, token: str, account: str) -> int:
+        return int(self.contract.credit(to_checksum_address(token), to_checksum_address(account)))
+
+    def withdraw(self, token: str, sender):
+        return self.send("withdraw", to_checksum_address(token), sender=sender, token=token)

@@ -1,0 +1,632 @@
+"""Each challenge's story, folded from Ante's events: what the contract holds for it and why.
+
+The contract keeps one storage slot per challenge (its state, its current deadline and a 208-bit seal
+of its record) and a credit per (token, account). Everything else travels in the events. Folding a
+deployment's complete event log with :func:`fold` rebuilds, for every challenge, the slot the contract
+should hold and the whole story behind it, plus the panels and the credits ledger. The CLI shows it
+(``ante list``, ``ante show``), the oracle rebuilds records to pass back to the contract from it, and
+``ante audit`` (:mod:`ante.audit`) checks it against the chain.
+
+Input
+-----
+The complete event log of one deployment, from its deployment block (``ante.events`` values). The fold
+sorts it into chain order, ``(block_number, log_index)``.
+
+What a challenge's fields mean (:class:`ChallengeHistory`)
+-----------------------------------------------------------
+- ``state``: as the contract has it. An abandonment re-opens the challenge (``OPEN``) before its
+  accept-by time and expires it (``EXPIRED``) after.
+- ``deadline``: the contract's *current* deadline, exactly as ``challengeStatus`` returns it: accept-by
+  while Open, deliver-by while Accepted, review-by while Submitted. A final transition (settle, lapse,
+  cancel, or an abandonment after accept-by) leaves it as it was; an abandonment that re-opens sets it
+  back to accept-by.
+- Acceptance fields (``contributor``, ``stake``, ``promise_hash``, ``promise_uri``, ``promised_by``,
+  ``accepted_at``, ``deliver_by``): those of the acceptance the contract's record holds; ``None`` while
+  nobody holds it (never accepted, or re-opened by an abandonment). An abandonment after accept-by
+  keeps them, as the contract's seal keeps the contributor.
+- Submission fields (``deliverable``, ``deliverable_uri``, ``submitted_at``, ``review_by``): ``None``
+  until a submission.
+- ``score``, ``signers``, ``settled_at``: from the settlement (``None``, ``()``, ``None`` otherwise).
+- ``to_contributor``, ``to_funder``: what the closing event credited (``ChallengeSettled``,
+  ``ChallengeLapsed``, or ``ChallengeCancelled``'s refund to the funder); ``None`` until closed.
+  ``forfeited``: the stakes that abandonments credited to the funder (0 if none). So everything a
+  challenge ever credited is ``to_contributor + to_funder + forfeited``.
+- ``closed_at``: when it reached a final state; ``abandoned_by``: every contributor who abandoned it,
+  in order.
+- :meth:`ChallengeHistory.record` is exactly what the contract's seal covers now: the terms, the
+  contributor (zero if none) and the deliverable (zero if none). So
+  ``history.record().seal() == challengeStatus(id).seal`` whenever the log is complete.
+- :meth:`ChallengeHistory.escrow`: what the contract holds for the challenge: the reward while Open,
+  reward + stake while Accepted or Submitted, 0 once final (everything has moved to credits).
+
+The ledger (:class:`Chronicle`)
+-------------------------------
+- ``credits[(token, account)]``: what the account can withdraw in ``token`` (the zero address is
+  ether): every non-zero amount credited by ``ChallengeSettled``, ``ChallengeLapsed``,
+  ``ChallengeCancelled`` and ``ChallengeAbandoned``, minus every ``Withdrawn``. An account appears once
+  it is credited or withdraws, and stays (at 0) after withdrawing everything.
+- ``accounts``: every (token, account) pair the events involve: each challenge's funder and every
+  contributor who accepted it (in the challenge's token), every account credited, every withdrawal.
+  Its credit is ``credits.get(pair, 0)`` (see :meth:`Chronicle.credit`).
+- ``escrow(token)``: the sum of :meth:`ChallengeHistory.escrow` over the token's challenges;
+  ``owed(token)``: the sum of its credits. The contract's books balance when its holding of the token
+  equals ``escrow(token) + owed(token)``.
+
+Checks and anomalies
+--------------------
+Every event is checked against the contract's rules: the state it needs, the contributor, deadlines
+(inclusive: an action at exactly the deadline is in time, a lapse needs a later block), and the
+amounts the terms imply (stake, payout split, refund, forfeit). A log that breaks a rule is an
+**anomaly**. By default (``strict=True``) the first anomaly raises :class:`HistoryError`. With
+``strict=False`` (what the audit uses) anomalies are collected in ``Chronicle.anomalies`` and the event
+is applied anyway as the chain reported it, so that a damaged log still yields a comparable picture;
+an event for a challenge that was never created cannot be applied and is skipped.
+
+JSON (every ``to_json`` has fixed keys)
+---------------------------------------
+Amounts are decimal strings (they exceed 2**53); bytes are ``0x``-prefixed lower-case hex; addresses
+are checksummed; a state is its lower-case label; timestamps and other integers are numbers; absent
+values are ``null``.
+
+- challenge: ``challenge_id, state, deadline, terms {funder, token, reward, stake_bps, panel_id,
+  accept_by, deliver_within, review_within, designated, spec_hash}, spec_uri, created_at, contributor,
+  stake, promise_hash, promise_uri, promised_by, accepted_at, deliver_by, deliverable, deliverable_uri,
+  submitted_at, review_by, score, to_contributor, to_funder, forfeited, signers, settled_at, closed_at,
+  abandoned_by, escrow, seal, events`` (``seal`` is :meth:`ChallengeHistory.record`'s seal as 0x-hex
+  of 26 bytes; ``events`` is the timeline, each in :func:`ante.events.to_json` form).
+- panel: ``panel_id, members, threshold, creator``.
+- chronicle: ``events`` (how many were applied), ``last_position`` (``[block_number, log_index]`` or
+  null), ``challenges`` (keyed by id as a string), ``panels`` (likewise), ``credits`` ({token:
+  {account: amount}}), ``books`` ({token: {escrow, owed}}), ``anomalies`` (each ``{position, event,
+  challenge_id, message}``). Tokens and accounts are in ascending numeric order.
+
+This module imports no Ape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from ante.errors import AnteError
+from ante.events import (
+    ChallengeAbandoned,
+    ChallengeAccepted,
+    ChallengeCancelled,
+    ChallengeCreated,
+    ChallengeLapsed,
+    ChallengeSettled,
+    ChallengeSubmitted,
+    EventBase,
+    PanelCreated,
+    Withdrawn,
+    to_json as event_to_json,
+)
+from ante.state import State
+from ante.terms import BPS, SEAL_BITS, ZERO_ADDRESS, ZERO_HASH, ChallengeRecord, Terms, split_payout
+
+__all__ = [
+    "Anomaly",
+    "ChallengeHistory",
+    "Chronicle",
+    "HistoryError",
+    "PanelView",
+    "fold",
+    "seal_hex",
+]
+
+
+class HistoryError(AnteError, ValueError):
+    """The events are incomplete or break the contract's rules: the story they tell cannot be trusted."""
+
+
+def _hex(value: bytes | None) -> str | None:
+    return None if value is None else "0x" + bytes(value).hex()
+
+
+def _amount(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _addr_key(address: str) -> int:
+    return int(address, 16)
+
+
+def _token_name(token: str) -> str:
+    return "ether" if _addr_key(token) == 0 else f"token {token}"
+
+
+def seal_hex(seal: int) -> str:
+    """A seal as ``0x`` and 52 hex digits (26 bytes, 208 bits)."""
+    return f"0x{seal:0{SEAL_BITS // 4}x}"
+
+
+def _terms_json(terms: Terms) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields(Terms):
+        value = getattr(terms, f.name)
+        if f.name == "reward":
+            value = str(value)
+        elif f.name == "spec_hash":
+            value = _hex(value)
+        out[f.name] = value
+    return out
+
+
+# --- the views -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PanelView:
+    """A panel as created: its evaluators (in creation order), threshold and creator."""
+
+    panel_id: int
+    members: tuple[str, ...]
+    threshold: int
+    creator: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "panel_id": self.panel_id,
+            "members": list(self.members),
+            "threshold": self.threshold,
+            "creator": self.creator,
+        }
+
+
+@dataclass
+class ChallengeHistory:
+    """One challenge's story and current standing (see the module docstring for every field).
+
+    Read-only for callers; built by :func:`fold`.
+    """
+
+    challenge_id: int
+    terms: Terms
+    spec_uri: str
+    created_at: int
+    state: State = State.OPEN
+    deadline: int = 0
+    contributor: str | None = None
+    stake: int | None = None
+    promise_hash: bytes | None = None
+    promise_uri: str | None = None
+    promised_by: int | None = None
+    accepted_at: int | None = None
+    deliver_by: int | None = None
+    deliverable: bytes | None = None
+    deliverable_uri: str | None = None
+    submitted_at: int | None = None
+    review_by: int | None = None
+    score: int | None = None
+    to_contributor: int | None = None
+    to_funder: int | None = None
+    forfeited: int = 0
+    signers: tuple[str, ...] = ()
+    settled_at: int | None = None
+    closed_at: int | None = None
+    abandoned_by: list[str] = field(default_factory=list)
+    events: list[EventBase] = field(default_factory=list)
+    # An abandonment after accept-by: the contract emits its ChallengeLapsed(Expired) right after.
+    _expiring: bool = field(default=False, repr=False)
+
+    @property
+    def token(self) -> str:
+        """The challenge's token (the zero address for ether)."""
+        return self.terms.token
+
+    @property
+    def is_final(self) -> bool:
+        return self.state.is_final
+
+    def record(self) -> ChallengeRecord:
+        """What the contract's seal covers now: terms, current contributor or zero, deliverable or zero."""
+        return ChallengeRecord(
+            self.terms,
+            self.contributor if self.contributor is not None else ZERO_ADDRESS,
+            self.deliverable if self.deliverable is not None else ZERO_HASH,
+        )
+
+    def escrow(self) -> int:
+        """What the contract holds for this challenge now: reward (Open), reward + stake (Accepted,
+        Submitted), or 0 (final: it has all been credited)."""
+        if self.state == State.OPEN:
+            return self.terms.reward
+        if self.state in (State.ACCEPTED, State.SUBMITTED):
+            return self.terms.reward + (self.stake if self.stake is not None else self.terms.stake)
+        return 0
+
+    def time_left(self, now: int) -> int | None:
+        """Seconds from `now` to the current deadline: 0 at the deadline itself (still in time), negative
+        once it has passed (the challenge can be lapsed); None when the challenge is final."""
+        if self.state.is_final:
+            return None
+        return self.deadline - now
+
+    def to_json(self, *, full: bool = True) -> dict[str, Any]:
+        """The challenge in the JSON form the module docstring documents; `full=False` leaves out the
+        ``seal`` and ``events`` keys (what a listing of many challenges needs is the rest)."""
+        brief = {
+            "challenge_id": self.challenge_id,
+            "state": self.state.label,
+            "deadline": self.deadline,
+            "terms": _terms_json(self.terms),
+            "spec_uri": self.spec_uri,
+            "created_at": self.created_at,
+            "contributor": self.contributor,
+            "stake": _amount(self.stake),
+            "promise_hash": _hex(self.promise_hash),
+            "promise_uri": self.promise_uri,
+            "promised_by": self.promised_by,
+            "accepted_at": self.accepted_at,
+            "deliver_by": self.deliver_by,
+            "deliverable": _hex(self.deliverable),
+            "deliverable_uri": self.deliverable_uri,
+            "submitted_at": self.submitted_at,
+            "review_by": self.review_by,
+            "score": self.score,
+            "to_contributor": _amount(self.to_contributor),
+            "to_funder": _amount(self.to_funder),
+            "forfeited": str(self.forfeited),
+            "signers": list(self.signers),
+            "settled_at": self.settled_at,
+            "closed_at": self.closed_at,
+            "abandoned_by": list(self.abandoned_by),
+            "escrow": str(self.escrow()),
+        }
+        if not full:
+            return brief
+        return {
+            **brief,
+            "seal": seal_hex(self.record().seal()),
+            "events": [event_to_json(e) for e in self.events],
+        }
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    """An event that breaks the contract's rules, or that the fold could not apply."""
+
+    position: tuple[int, int]
+    event: str
+    challenge_id: int | None
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "position": list(self.position),
+            "event": self.event,
+            "challenge_id": self.challenge_id,
+            "message": self.message,
+        }
+
+
+class _Skip(Exception):
+    """The event cannot be applied at all (its challenge is unknown); raised after the anomaly is noted."""
+
+
+# --- the fold ------------------------------------------------------------------------------------
+
+
+class Chronicle:
+    """Every challenge, panel and credit of one deployment, folded from its events in chain order."""
+
+    def __init__(self, *, strict: bool = True) -> None:
+        self.strict = strict
+        self.challenges: dict[int, ChallengeHistory] = {}
+        self.panels: dict[int, PanelView] = {}
+        self.credits: dict[tuple[str, str], int] = {}
+        self.anomalies: list[Anomaly] = []
+        self.events = 0
+        self.last_position: tuple[int, int] | None = None
+        self._tokens: set[str] = set()
+        self._accounts: set[tuple[str, str]] = set()
+
+    # --- reading ---
+
+    def challenge(self, challenge_id: int) -> ChallengeHistory:
+        """One challenge's history; a clear :class:`HistoryError` if the events never created it."""
+        try:
+            return self.challenges[challenge_id]
+        except KeyError:
+            raise HistoryError(f"there is no challenge {challenge_id} in the events read") from None
+
+    @property
+    def tokens(self) -> list[str]:
+        """Every token seen (in a challenge's terms or a withdrawal), in ascending numeric order."""
+        return sorted(self._tokens, key=_addr_key)
+
+    @property
+    def accounts(self) -> list[tuple[str, str]]:
+        """Every (token, account) pair the events involve, by token then account in ascending numeric order."""
+        return sorted(self._accounts, key=lambda pair: (_addr_key(pair[0]), _addr_key(pair[1])))
+
+    def escrow(self, token: str) -> int:
+        """What the contract should hold in `token` for its Open, Accepted and Submitted challenges."""
+        key = _addr_key(token)
+        return sum(c.escrow() for c in self.challenges.values() if _addr_key(c.terms.token) == key)
+
+    def owed(self, token: str) -> int:
+        """The sum of every account's credit in `token`: what the contract owes and has not paid out."""
+        key = _addr_key(token)
+        return sum(amount for (t, _), amount in self.credits.items() if _addr_key(t) == key)
+
+    def credit(self, token: str, account: str) -> int:
+        """What `account` can withdraw in `token`, according to the events (0 if never credited)."""
+        for (t, a), amount in self.credits.items():
+            if _addr_key(t) == _addr_key(token) and _addr_key(a) == _addr_key(account):
+                return amount
+        return 0
+
+    def to_json(self) -> dict[str, Any]:
+        credits: dict[str, dict[str, str]] = {}
+        for (token, account), amount in sorted(
+            self.credits.items(), key=lambda item: (_addr_key(item[0][0]), _addr_key(item[0][1]))
+        ):
+            credits.setdefault(token, {})[account] = str(amount)
+        return {
+            "events": self.events,
+            "last_position": None if self.last_position is None else list(self.last_position),
+            "challenges": {str(cid): self.challenges[cid].to_json() for cid in sorted(self.challenges)},
+            "panels": {str(pid): self.panels[pid].to_json() for pid in sorted(self.panels)},
+            "credits": credits,
+            "books": {t: {"escrow": str(self.escrow(t)), "owed": str(self.owed(t))} for t in self.tokens},
+            "anomalies": [a.to_json() for a in self.anomalies],
+        }
+
+    # --- folding ---
+
+    def add(self, event: EventBase) -> None:
+        """Applies one event; it must come strictly after the last one in chain order."""
+        position = event.position
+        if self.last_position is not None and position <= self.last_position:
+            self._anomaly(event, f"event at {position} is not after the last one at {self.last_position}")
+            return  # a repeated or out-of-order event is never applied twice
+        handler = self._HANDLERS.get(type(event))
+        try:
+            if handler is None:
+                self._anomaly(event, f"{type(event).__name__} is not an Ante event")
+                raise _Skip
+            handler(self, event)
+        except _Skip:
+            return
+        finally:
+            self.last_position = position
+        self.events += 1
+
+    def _panel_created(self, event: PanelCreated) -> None:
+        if event.panel_id in self.panels:
+            self._anomaly(event, f"panel {event.panel_id} is created twice")
+        self.panels[event.panel_id] = PanelView(event.panel_id, tuple(event.members), event.threshold, event.creator)
+
+    def _challenge_created(self, event: ChallengeCreated) -> None:
+        cid, terms = event.challenge_id, event.terms
+        if cid in self.challenges:
+            self._anomaly(event, f"challenge {cid} is created twice")
+        expected_id = max(self.challenges, default=0) + 1
+        if cid != expected_id and cid not in self.challenges:
+            self._anomaly(event, f"challenge {cid} is created where challenge {expected_id} comes next")
+        if event.funder != terms.funder or event.panel_id != terms.panel_id:
+            self._anomaly(event, f"challenge {cid}: the event's funder or panel differs from its terms")
+        if terms.panel_id not in self.panels:
+            self._anomaly(event, f"challenge {cid} names panel {terms.panel_id}, which was never created")
+        history = ChallengeHistory(cid, terms, event.spec_uri, event.timestamp, State.OPEN, terms.accept_by)
+        history.events.append(event)
+        self.challenges[cid] = history
+        self._tokens.add(terms.token)
+        self._accounts.add((terms.token, terms.funder))
+
+    def _challenge_accepted(self, event: ChallengeAccepted) -> None:
+        c = self._expect(event, State.OPEN)
+        terms = c.terms
+        if event.stake != terms.stake:
+            self._anomaly(event, f"challenge {c.challenge_id} is accepted with a stake of {event.stake}, "
+                                 f"but its terms ask {terms.stake}")
+        if event.timestamp > c.deadline and c.state == State.OPEN:
+            self._anomaly(event, f"challenge {c.challenge_id} is accepted at {event.timestamp}, "
+                                 f"after its accept-by time {c.deadline}")
+        if event.deliver_by != event.timestamp + terms.deliver_within:
+            self._anomaly(event, f"challenge {c.challenge_id}: deliver-by {event.deliver_by} is not the "
+                                 f"acceptance time {event.timestamp} plus {terms.deliver_within} seconds")
+        if event.promised_by > event.deliver_by:
+            self._anomaly(event, f"challenge {c.challenge_id}: promised by {event.promised_by}, "
+                                 f"after the delivery deadline {event.deliver_by}")
+        self._accounts.add((terms.token, event.contributor))
+        c.state = State.ACCEPTED
+        c.deadline = event.deliver_by
+        c.contributor = event.contributor
+        c.stake = event.stake
+        c.promise_hash = event.promise_hash
+        c.promise_uri = event.promise_uri
+        c.promised_by = event.promised_by
+        c.accepted_at = event.timestamp
+        c.deliver_by = event.deliver_by
+        c.deliverable = c.deliverable_uri = c.submitted_at = c.review_by = None
+
+    def _challenge_submitted(self, event: ChallengeSubmitted) -> None:
+        c = self._expect(event, State.ACCEPTED, contributor=event.contributor)
+        if c.state == State.ACCEPTED and event.timestamp > c.deadline:
+            self._anomaly(event, f"challenge {c.challenge_id} is submitted at {event.timestamp}, "
+                                 f"after its delivery deadline {c.deadline}")
+        if event.review_by != event.timestamp + c.terms.review_within:
+            self._anomaly(event, f"challenge {c.challenge_id}: review-by {event.review_by} is not the "
+                                 f"submission time {event.timestamp} plus {c.terms.review_within} seconds")
+        c.state = State.SUBMITTED
+        c.deadline = event.review_by
+        c.contributor = event.contributor
+        c.deliverable = event.deliverable
+        c.deliverable_uri = event.deliverable_uri
+        c.submitted_at = event.timestamp
+        c.review_by = event.review_by
+
+    def _challenge_settled(self, event: ChallengeSettled) -> None:
+        c = self._expect(event, State.SUBMITTED)
+        cid, terms = c.challenge_id, c.terms
+        if c.state == State.SUBMITTED and event.timestamp > c.deadline:
+            self._anomaly(event, f"challenge {cid} is settled at {event.timestamp}, "
+                                 f"after its review window closed at {c.deadline}")
+        if event.score > BPS:
+            self._anomaly(event, f"challenge {cid} is settled with a score of {event.score}, above {BPS}")
+        expected = split_payout(terms.reward, terms.stake_bps, min(event.score, BPS))
+        if (event.to_contributor, event.to_funder) != expected:
+            self._anomaly(event, f"challenge {cid}: a score of {event.score} splits reward and stake as "
+                                 f"{expected[0]} and {expected[1]}, not {event.to_contributor} and {event.to_funder}")
+        panel = self.panels.get(terms.panel_id)
+        if panel is not None:
+            outsiders = [s for s in event.signers if s not in panel.members]
+            if outsiders:
+                self._anomaly(event, f"challenge {cid}: {outsiders[0]} signed but is not on panel {panel.panel_id}")
+            if len(set(event.signers)) < panel.threshold:
+                self._anomaly(event, f"challenge {cid}: {len(set(event.signers))} signers, "
+                                     f"below panel {panel.panel_id}'s threshold of {panel.threshold}")
+        c.state = State.SETTLED
+        c.score = event.score
+        c.signers = tuple(event.signers)
+        c.settled_at = c.closed_at = event.timestamp
+        self._close(c, event.to_contributor, event.to_funder)
+
+    def _challenge_lapsed(self, event: ChallengeLapsed) -> None:
+        c = self._known(event)
+        cid, terms = c.challenge_id, c.terms
+        stake = c.stake if c.stake is not None else terms.stake
+        if c._expiring:
+            # The second half of an abandonment after accept-by: the reward goes back to the funder.
+            rule = (State.EXPIRED, 0, terms.reward)
+        else:
+            rule = {
+                State.OPEN: (State.EXPIRED, 0, terms.reward),
+                State.ACCEPTED: (State.DEFAULTED, 0, terms.reward + stake),
+                State.SUBMITTED: (State.UNREVIEWED, stake, terms.reward),
+            }.get(c.state)
+            if rule is None:
+                self._anomaly(event, f"challenge {cid} lapses to {event.state.label} from {c.state.label}, "
+                                     "which no deadline can close")
+            elif event.timestamp <= c.deadline:
+                self._anomaly(event, f"challenge {cid} lapses at {event.timestamp}, "
+                                     f"not after its deadline {c.deadline}")
+        if rule is not None and rule != (event.state, event.to_contributor, event.to_funder):
+            self._anomaly(event, f"challenge {cid} lapses to {event.state.label} paying {event.to_contributor} "
+                                 f"and {event.to_funder}, but from {c.state.label} the contract lapses to "
+                                 f"{rule[0].label} paying {rule[1]} and {rule[2]}")
+        c._expiring = False
+        c.state = event.state
+        c.closed_at = event.timestamp
+        self._close(c, event.to_contributor, event.to_funder)
+
+    def _challenge_cancelled(self, event: ChallengeCancelled) -> None:
+        c = self._expect(event, State.OPEN)
+        if event.refund != c.terms.reward:
+            self._anomaly(event, f"challenge {c.challenge_id} is cancelled with a refund of {event.refund}, "
+                                 f"not its reward of {c.terms.reward}")
+        c.state = State.CANCELLED
+        c.closed_at = event.timestamp
+        self._close(c, 0, event.refund)
+
+    def _challenge_abandoned(self, event: ChallengeAbandoned) -> None:
+        c = self._expect(event, State.ACCEPTED, contributor=event.contributor)
+        cid, terms = c.challenge_id, c.terms
+        stake = c.stake if c.stake is not None else terms.stake
+        if event.forfeited != stake:
+            self._anomaly(event, f"challenge {cid}: {event.forfeited} is forfeited, but the stake was {stake}")
+        if c.state == State.ACCEPTED and event.timestamp > c.deadline:
+            self._anomaly(event, f"challenge {cid} is abandoned at {event.timestamp}, "
+                                 f"after its delivery deadline {c.deadline}")
+        if event.reopened != (event.timestamp <= terms.accept_by):
+            self._anomaly(event, f"challenge {cid} is abandoned at {event.timestamp} with re-opened "
+                                 f"{event.reopened}, but its accept-by time is {terms.accept_by}")
+        c.abandoned_by.append(event.contributor)
+        c.forfeited += event.forfeited
+        self._credit(terms.token, terms.funder, event.forfeited)
+        if event.reopened:
+            c.state = State.OPEN
+            c.deadline = terms.accept_by
+            c.contributor = c.stake = c.promise_hash = c.promise_uri = c.promised_by = None
+            c.accepted_at = c.deliver_by = None
+            c.deliverable = c.deliverable_uri = c.submitted_at = c.review_by = None
+        else:
+            # The contract expires it in place: same seal (the contributor stays), same deadline.
+            c.state = State.EXPIRED
+            c.closed_at = event.timestamp
+            c._expiring = True
+
+    def _withdrawn(self, event: Withdrawn) -> None:
+        key = (event.token, event.account)
+        credited = self.credits.get(key, 0)
+        if event.amount > credited:
+            self._anomaly(event, f"{event.account} withdraws {event.amount} of {_token_name(event.token)}, "
+                                 f"more than the {credited} credited to it")
+        self.credits[key] = credited - event.amount
+        self._tokens.add(event.token)
+        self._accounts.add(key)
+
+    _HANDLERS = {
+        PanelCreated: _panel_created,
+        ChallengeCreated: _challenge_created,
+        ChallengeAccepted: _challenge_accepted,
+        ChallengeSubmitted: _challenge_submitted,
+        ChallengeSettled: _challenge_settled,
+        ChallengeLapsed: _challenge_lapsed,
+        ChallengeCancelled: _challenge_cancelled,
+        ChallengeAbandoned: _challenge_abandoned,
+        Withdrawn: _withdrawn,
+    }
+
+    # --- helpers ---
+
+    def _anomaly(self, event: EventBase, message: str) -> None:
+        challenge_id = getattr(event, "challenge_id", None)
+        anomaly = Anomaly(event.position, getattr(event, "NAME", type(event).__name__), challenge_id, message)
+        if self.strict:
+            raise HistoryError(f"{message} ({anomaly.event} at block {event.position[0]}, log {event.position[1]})")
+        self.anomalies.append(anomaly)
+
+    def _known(self, event) -> ChallengeHistory:
+        """The event's challenge, with the event added to its timeline."""
+        c = self.challenges.get(event.challenge_id)
+        if c is None:
+            self._anomaly(
+                event, f"{event.NAME} for challenge {event.challenge_id}, which was never created: is the log complete?"
+            )
+            raise _Skip
+        c.events.append(event)
+        return c
+
+    def _expect(self, event, state: State, contributor: str | None = None) -> ChallengeHistory:
+        c = self._known(event)
+        if c.state != state:
+            self._anomaly(event, f"{event.NAME} for challenge {c.challenge_id}, which is {c.state.label}, "
+                                 f"not {state.label}")
+        elif contributor is not None and c.contributor != contributor:
+            self._anomaly(event, f"{event.NAME} for challenge {c.challenge_id} by {contributor}, "
+                                 f"but {c.contributor} accepted it")
+        return c
+
+    def _close(self, c: ChallengeHistory, to_contributor: int, to_funder: int) -> None:
+        c.to_contributor = to_contributor
+        c.to_funder = to_funder
+        if c.contributor is not None:
+            self._credit(c.terms.token, c.contributor, to_contributor)
+        elif to_contributor:
+            self._anomaly(c.events[-1], f"challenge {c.challenge_id} credits {to_contributor} to a contributor "
+                                        "it does not have")
+        self._credit(c.terms.token, c.terms.funder, to_funder)
+
+    def _credit(self, token: str, account: str, amount: int) -> None:
+        """Like the contract's ``_credit``: a zero amount credits nobody."""
+        if amount:
+            self.credits[(token, account)] = self.credits.get((token, account), 0) + amount
+            self._accounts.add((token, account))
+
+
+def fold(events: Iterable[EventBase], *, strict: bool = True) -> Chronicle:
+    """The chronicle of a deployment's complete event log (sorted into chain order here).
+
+    With `strict` (the default) an event that breaks the contract's rules, or names a challenge that was
+    never created, raises :class:`HistoryError`; without it, such events are listed in
+    ``Chronicle.anomalies`` (see the module docstring).
+    """
+    chronicle = Chronicle(strict=strict)
+    for event in sorted(events, key=lambda e: e.position):
+        chronicle.add(event)
+    return chronicle

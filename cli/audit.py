@@ -1,0 +1,43 @@
+"""`ante audit`."""
+
+import click
+
+from ante.cli.options import chain_options
+
+
+@click.command()
+@chain_options
+def audit(session):
+    """Replay every event since deployment and check the contract's books against them.
+
+    Recomputes every challenge (state, deadline, seal of its record) and every credit from the
+    events, and checks them, and each token's balance (escrow plus credits), against the contract.
+    Prints each discrepancy and exits with code 1 if there is any.
+
+    \b
+    JSON (--json): {clean, block, events, challenges, accounts, tokens, discrepancies: [{kind,
+    subject, expected, actual, message}]}.
+    """
+    from ante.audit import ape_chain_view
+    from ante.audit import audit as run_audit
+
+    client = session.client()
+    head = client.chain.blocks.head.number
+    with session.status("Replaying events…") as status:
+        events = client.events(lambda done, total: status.update(f"Reading blocks… {done:,} of {total:,}"), head=head)
+        view = ape_chain_view(client.contract, head)
+        report = run_audit(events, view, lambda done, total: status.update(f"Checking the contract… {done} of {total}"),
+                           block=head)
+
+    def human():
+        out = session.out.print
+        if report.clean:
+            out(f"[green]✔[/] {report.summary()}")
+        else:
+            out(f"[red]✘[/] {report.summary()}")
+            for d in report.discrepancies:
+                out(f"  [{d.kind}] {d.message}")
+
+    session.emit(report.to_json(), human)
+    if not report.clean:
+        raise SystemExit(1)

@@ -1,0 +1,116 @@
+"""`ante list` and `ante show`."""
+
+import click
+
+from ante.cli.options import chain_options
+
+STATUSES = ["open", "accepted", "submitted", "settled", "cancelled", "expired", "defaulted", "unreviewed", "lapsed", "live"]
+GROUPS = {"lapsed": {"expired", "defaulted", "unreviewed"}, "live": {"open", "accepted", "submitted"}}
+
+
+@click.command("list")
+@click.option("--status", "statuses", type=click.Choice(STATUSES), multiple=True,
+              help="Only challenges in this state (repeatable); lapsed = expired, defaulted or unreviewed; "
+                   "live = open, accepted or submitted.")
+@click.option("--mine", is_flag=True, help="Only challenges the --account posted or accepted.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many, newest first.")
+@chain_options
+def list_challenges(session, statuses, mine, limit):
+    """List challenges, newest first.
+
+    \b
+    JSON (--json): a list of challenges, each as `ante show --json` prints it but without its
+    seal and events.
+
+    \b
+    Examples:
+      ante list --status open
+      ante list --mine --account TEST::2 --json
+    """
+    wanted = set()
+    for status in statuses:
+        wanted |= GROUPS.get(status, {status})
+    me = session.account().address if mine else None
+    chronicle = session.chronicle()
+    client = session.client()
+    now = client.now()
+    rows = []
+    for challenge in sorted(chronicle.challenges.values(), key=lambda c: -c.challenge_id):
+        if wanted and challenge.state.label not in wanted:
+            continue
+        if me and me not in (challenge.terms.funder, challenge.contributor):
+            continue
+        rows.append(challenge)
+        if limit and len(rows) >= limit:
+            break
+
+    def human():
+        from rich.table import Table
+
+        from ante.units import format_duration
+
+        if not rows:
+            session.out.print("No challenges match.")
+            return
+        table = Table(box=None, header_style="bold")
+        for column in ("id", "state", "reward", "stake", "funder", "contributor", "next deadline"):
+            table.add_column(column)
+        for c in rows:
+            fmt = client.formatter(c.terms.token)
+            left = c.time_left(now)
+            deadline = "—" if left is None else (f"in {format_duration(left)}" if left > 0 else "passed: can lapse")
+            table.add_row(str(c.challenge_id), c.state.label, fmt(c.terms.reward), fmt(c.terms.stake),
+                          _short(c.terms.funder), _short(c.contributor), deadline)
+        session.out.print(table)
+
+    session.emit([c.to_json(full=False) for c in rows], human)
+
+
+def _short(address):
+    return f"{address[:6]}…{address[-4:]}" if address else "—"
+
+
+@click.command()
+@click.argument("challenge_id", type=int)
+@chain_options
+def show(session, challenge_id):
+    """Show one challenge: terms, promise, deliverable, verdict and a timeline of its events.
+
+    \b
+    JSON (--json): the challenge's fields (amounts as decimal strings, hashes as 0x-hex, times as
+    unix seconds, state as a word) and its events.
+    """
+    chronicle = session.chronicle()
+    client = session.client()
+    c = client.challenge(challenge_id, chronicle)
+
+    def human():
+        from ante.units import format_duration, format_time
+
+        fmt = client.formatter(c.terms.token)
+        t = c.terms
+        out = session.out.print
+        out(f"[bold]Challenge {c.challenge_id}[/] — {c.state.label}")
+        out(f"  funder          {t.funder}")
+        out(f"  reward          {fmt(t.reward)}; stake {fmt(t.stake)} ({t.stake_bps / 100:g}%)")
+        out(f"  panel           {t.panel_id}")
+        out(f"  spec            {c.spec_uri} (0x{t.spec_hash.hex()})")
+        out(f"  accept by       {format_time(t.accept_by)}")
+        out(f"  deliver within  {format_duration(t.deliver_within)}; review within {format_duration(t.review_within)}")
+        if int(t.designated, 16):
+            out(f"  only for        {t.designated}")
+        if c.contributor:
+            out(f"  contributor     {c.contributor}")
+            out(f"  promise         {c.promise_uri} (0x{c.promise_hash.hex()}), by {format_time(c.promised_by)}")
+            out(f"  deliver by      {format_time(c.deliver_by)}")
+        if c.deliverable:
+            out(f"  deliverable     {c.deliverable_uri} (0x{c.deliverable.hex()})")
+            out(f"  review by       {format_time(c.review_by)}")
+        if c.score is not None:
+            out(f"  verdict         {c.score / 100:g}% by {', '.join(c.signers)}")
+            out(f"  paid            {fmt(c.to_contributor)} to the contributor, {fmt(c.to_funder)} to the funder")
+        out("[bold]Timeline[/]")
+        for event in c.events:
+            out(f"  {format_time(event.timestamp)}  {type(event).__name__:<20} block {event.block_number}, tx {event.transaction_hash}")
+
+    session.emit(c.to_json(), human)

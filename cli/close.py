@@ -1,0 +1,68 @@
+"""`ante cancel`, `ante lapse` and `ante withdraw`."""
+
+import click
+
+from ante.cli.options import chain_options
+from ante.cli.params import ADDRESS
+
+
+@click.command()
+@click.argument("challenge_id", type=int)
+@chain_options
+def cancel(session, challenge_id):
+    """Cancel an open challenge you posted; the reward is credited back to you (see `ante withdraw`)."""
+    client = session.client()
+    account = session.account()
+    c = client.challenge(challenge_id, session.chronicle())
+    session.confirm(f"Cancel challenge {challenge_id}?")
+    receipt = session.transaction(f"Cancelled challenge {challenge_id}", lambda: client.cancel(c, account))
+    from ante.cli.session import receipt_json
+
+    session.emit({"challenge_id": challenge_id, **receipt_json(receipt)})
+
+
+@click.command()
+@click.argument("challenge_id", type=int)
+@chain_options
+def lapse(session, challenge_id):
+    """Close a challenge whose deadline has passed. Anyone may do it.
+
+    Open past accept-by: expired, the reward goes back to the funder. Accepted past the delivery
+    deadline: defaulted, reward and stake go to the funder. Submitted past the review window:
+    unreviewed, the stake goes back to the contributor and the reward to the funder.
+    """
+    from ante.state import State
+
+    client = session.client()
+    account = session.account()
+    c = client.challenge(challenge_id, session.chronicle())
+    receipt = session.transaction(f"Lapsed challenge {challenge_id}", lambda: client.lapse(c, account))
+    after = client.challenge(challenge_id, session.chronicle()).state
+    from ante.cli.session import receipt_json
+
+    session.emit({"challenge_id": challenge_id, "state": State(after).label, **receipt_json(receipt)},
+                 lambda: session.out.print(f"Challenge {challenge_id} is now {State(after).label}."))
+
+
+@click.command()
+@click.option("--token", type=ADDRESS, help="Withdraw this ERC-20 token instead of ether.")
+@chain_options
+def withdraw(session, token):
+    """Withdraw everything Ante owes you in ether (or in --token).
+
+    Payouts, refunds and forfeited stakes are credited to you; nothing is sent until you withdraw.
+    """
+    from ante.errors import AnteError
+    from ante.terms import ZERO_ADDRESS
+
+    client = session.client()
+    account = session.account()
+    token = token or ZERO_ADDRESS
+    owed = client.credit(token, account.address)
+    fmt = client.formatter(token)
+    if owed == 0:
+        raise AnteError(f"Ante owes {account.address} nothing in {client.token_info(token)[0]}.")
+    receipt = session.transaction(f"Withdrew {fmt(owed)}", lambda: client.withdraw(token, account))
+    from ante.cli.session import receipt_json
+
+    session.emit({"account": account.address, "token": token, "amount": str(owed), **receipt_json(receipt)})

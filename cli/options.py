@@ -1,0 +1,70 @@
+"""Options every chain command shares, and the session they open.
+
+The options mirror Ape's `ape.cli` (`--network`, `--account`) but are plain click options resolved
+only when a command runs, so that `--help` stays instant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import sys
+
+import click
+
+DEFAULT_NETWORK = "ethereum:local:foundry"
+
+
+def chain_options(function):
+    """Adds --network, --account, --contract, --json, --yes and --verbose, and runs the command in a Session."""
+
+    @click.option("--network", envvar="ANTE_NETWORK", default=DEFAULT_NETWORK, show_default=True, metavar="CHOICE",
+                  help="Ape network choice, ecosystem:network:provider (env ANTE_NETWORK).")
+    @click.option("--account", "account_alias", envvar="ANTE_ACCOUNT", metavar="ALIAS",
+                  help="Ape account alias, or TEST::N for test account N (env ANTE_ACCOUNT).")
+    @click.option("--contract", envvar="ANTE_CONTRACT", metavar="ADDRESS",
+                  help="Use this Ante deployment instead of the one recorded by `ante deploy`.")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+    @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+    @click.option("-v", "--verbose", is_flag=True, help="Show Ape's logs and full tracebacks.")
+    @functools.wraps(function)
+    def wrapper(network, account_alias, contract, as_json, yes, verbose, **kwargs):
+        from ante.cli.session import Session
+
+        session = Session(network, account_alias, contract, as_json, yes, verbose)
+        with session.guard():
+            return function(session, **kwargs)
+
+    return wrapper
+
+
+def offline_options(function):
+    """--json and --verbose for commands that never touch a chain."""
+
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+    @click.option("-v", "--verbose", is_flag=True, help="Show full tracebacks.")
+    @functools.wraps(function)
+    def wrapper(as_json, verbose, **kwargs):
+        from ante.cli.session import Session
+
+        session = Session(DEFAULT_NETWORK, None, None, as_json, True, verbose)
+        with session.guard():
+            return function(session, **kwargs)
+
+    return wrapper
+
+
+@contextlib.contextmanager
+def quiet_stdout():
+    """Sends anything a library prints to stdout into stderr, so --json output stays clean."""
+    saved = sys.stdout
+    sys.stdout = sys.stderr
+    try:
+        yield saved
+    finally:
+        sys.stdout = saved
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in {"1", "true", "yes"}

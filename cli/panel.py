@@ -1,0 +1,67 @@
+"""`ante panel create` and `ante panel show`."""
+
+import click
+
+from ante.cli.options import chain_options
+from ante.cli.params import ADDRESS
+
+
+@click.group()
+def panel():
+    """Create or show a panel of evaluators.
+
+    A panel is an immutable set of 1 to 32 evaluators and a threshold m, a strict majority
+    (n/2 < m <= n). Create it once and reuse its id for many challenges.
+    """
+
+
+@panel.command()
+@click.option("--evaluator", "evaluators", type=ADDRESS, multiple=True, required=True,
+              help="An evaluator's address; repeat for each member.")
+@click.option("--threshold", type=int, required=True, help="How many evaluators must sign a verdict.")
+@chain_options
+def create(session, evaluators, threshold):
+    """Create a panel.
+
+    \b
+    Example:
+      ante panel create --evaluator 0x9965... --evaluator 0x976E... \\
+                        --evaluator 0x14dC... --threshold 2 --account TEST::0
+    """
+    n = len(evaluators)
+    if len(set(evaluators)) != n:
+        raise click.BadParameter("an evaluator is listed twice.", param_hint="--evaluator")
+    if n > 32:
+        raise click.BadParameter(f"a panel has at most 32 evaluators, not {n}.", param_hint="--evaluator")
+    if not (n / 2 < threshold <= n):
+        raise click.BadParameter(
+            f"{threshold} of {n} is not a strict majority: use more than {n // 2} and at most {n}.",
+            param_hint="--threshold",
+        )
+    client = session.client()
+    account = session.account()
+    session.confirm(f"Create a {threshold}-of-{n} panel from {account.address}?")
+    panel_id, receipt = session.transaction(
+        f"Created a {threshold}-of-{n} panel", lambda: client.create_panel(list(evaluators), threshold, account)
+    )
+    from ante.cli.session import receipt_json
+
+    session.emit(
+        {"panel_id": panel_id, "members": list(evaluators), "threshold": threshold, **receipt_json(receipt)},
+        lambda: session.out.print(f"Panel {panel_id}: {threshold} of {n} evaluators."),
+    )
+
+
+@panel.command()
+@click.argument("panel_id", type=int)
+@chain_options
+def show(session, panel_id):
+    """Show a panel's evaluators and threshold."""
+    members, threshold = session.client().panel(panel_id)
+
+    def human():
+        session.out.print(f"Panel {panel_id}: {threshold} of {len(members)} must sign.")
+        for member in members:
+            session.out.print(f"  {member}")
+
+    session.emit({"panel_id": panel_id, "members": members, "threshold": threshold}, human)

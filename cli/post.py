@@ -1,0 +1,79 @@
+"""`ante post`."""
+
+import click
+
+from ante.cli.options import chain_options
+from ante.cli.params import ADDRESS, DURATION, STAKE
+
+
+@click.command()
+@click.option("--reward", required=True, help='The reward: "1.5 ether", "250 gwei", or a token amount with --token.')
+@click.option("--token", type=ADDRESS, help="Pay the reward in this ERC-20 token instead of ether.")
+@click.option("--stake", type=STAKE, default="10%", show_default=True,
+              help="The accepter's stake, as a share of the reward (10%) or basis points (1000).")
+@click.option("--panel", "panel_id", type=int, required=True, help="The id of the panel that will judge.")
+@click.option("--accept-by", required=True, help="Last time to accept: a date (2026-12-31), a time, or +14d.")
+@click.option("--deliver-within", type=DURATION, required=True, help="Time from acceptance to delivery: 36h, 14d.")
+@click.option("--review-within", type=DURATION, required=True, help="Time the panel has to judge: 3d.")
+@click.option("--spec", required=True, help="The specification: a file (hashed) or a URL.")
+@click.option("--for", "designated", type=ADDRESS, help="Only this address may accept.")
+@chain_options
+def post(session, reward, token, stake, panel_id, accept_by, deliver_within, review_within, spec, designated):
+    """Post a challenge and escrow its reward.
+
+    The terms can never change once posted. A token reward is approved for the contract first
+    when needed.
+
+    \b
+    Example:
+      ante post --reward "1 ether" --stake 10% --panel 1 --accept-by +7d \\
+                --deliver-within 14d --review-within 3d --spec spec.md --account TEST::1
+    """
+    from ante.cli.params import document
+    from ante.terms import ZERO_ADDRESS, Terms
+    from ante.units import InputError, format_duration, format_time, parse_amount, parse_time
+
+    client = session.client()
+    account = session.account()
+    token = token or ZERO_ADDRESS
+    symbol, decimals = client.token_info(token)
+    try:
+        amount = parse_amount(reward, decimals)
+    except InputError as error:
+        raise click.BadParameter(str(error), param_hint="--reward")
+    if amount <= 0:
+        raise click.BadParameter("the reward must be more than zero.", param_hint="--reward")
+    now = client.now()
+    try:
+        deadline = parse_time(accept_by, now)
+    except InputError as error:
+        raise click.BadParameter(str(error), param_hint="--accept-by")
+    spec_hash, spec_uri = document(spec)
+    members, threshold = client.panel(panel_id)
+    terms = Terms(account.address, token, amount, stake, panel_id, deadline, deliver_within, review_within,
+                  designated or ZERO_ADDRESS, spec_hash)
+    fmt = client.formatter(token)
+
+    if not session.as_json:
+        session.out.print("[bold]Terms[/]")
+        rows = [
+            ("reward", fmt(amount)),
+            ("stake", f"{fmt(terms.stake)} ({stake / 100:g}% of the reward)"),
+            ("panel", f"{panel_id}: {threshold} of {len(members)} evaluators"),
+            ("accept by", format_time(deadline)),
+            ("deliver within", format_duration(deliver_within)),
+            ("review within", format_duration(review_within)),
+            ("spec", f"{spec_uri} (hash 0x{spec_hash.hex()})"),
+            ("only for", designated or "anyone"),
+        ]
+        for name, value in rows:
+            session.out.print(f"  {name:<15}{value}")
+    session.confirm(f"Post this challenge and escrow {fmt(amount)} from {account.address}?")
+    challenge_id, receipt = session.transaction("Posted", lambda: client.post(terms, spec_uri, account))
+    from ante.cli.session import receipt_json
+
+    session.emit(
+        {"challenge_id": challenge_id, "reward": str(amount), "stake": str(terms.stake), **receipt_json(receipt)},
+        lambda: session.out.print(f"Challenge {challenge_id} is open until {format_time(deadline)}."),
+    )
+

@@ -1,0 +1,86 @@
+"""`ante records`."""
+
+import click
+
+from ante.cli.options import chain_options
+from ante.cli.params import ADDRESS
+
+
+@click.command()
+@click.argument("address", type=ADDRESS, required=False)
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Leaderboard length.")
+@chain_options
+def records(session, address, limit):
+    """Records of contributors, evaluators and funders, recomputed from the chain's events.
+
+    With ADDRESS: that address's records in every role it has played. Without: the contributors'
+    leaderboard (by promises kept, then challenges settled, then mean score) and the evaluators.
+    The formulas are documented in the `ante.records` module.
+
+    \b
+    JSON (--json): with ADDRESS, {address, contributor, evaluator, funder} (null for a role never
+    played); without, the whole record set: {events, last_position, contributors, evaluators,
+    funders, leaderboard}.
+    """
+    from ante.records import Records
+
+    client = session.client()
+    with session.status("Reading the chain…"):
+        result = Records.from_events(client.events())
+    if address:
+        mine = result.for_address(address)
+        session.emit(mine.to_json(), lambda: _show_address(session, client, mine))
+        return
+    session.emit(result.to_json(), lambda: _leaderboard(session, client, result, limit))
+
+
+def _amounts(client, per_token: dict) -> str:
+    parts = [client.formatter(token)(amount) for token, amount in sorted(per_token.items()) if amount]
+    return ", ".join(parts) or "0"
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+def _show_address(session, client, mine):
+    out = session.out.print
+    out(f"[bold]{mine.address}[/]")
+    c, e, f = mine.contributor, mine.evaluator, mine.funder
+    if c:
+        score = "—" if c.mean_score is None else f"{c.mean_score / 100:.1f}%"
+        out(f"  as contributor: accepted {c.accepted}, delivered {c.delivered}, settled {c.settled}, mean score {score}")
+        out(f"    promises kept {c.promises_kept} of {c.promises_made}; "
+            f"abandoned {c.abandoned}, defaulted {c.defaulted}; reliability {_percent(c.reliability)}")
+        out(f"    earned {_amounts(client, c.earned)}; forfeited {_amounts(client, c.forfeited)}")
+    if e:
+        out(f"  as evaluator: verdicts signed {e.verdicts_signed}, reviews missed {e.reviews_missed} of {e.reviews_due} due")
+    if f:
+        out(f"  as funder: posted {f.posted}, paid out {f.paid_out}, cancelled {f.cancelled}, active {f.active}")
+    if not (c or e or f):
+        out("  no record: this address has not taken part.")
+
+
+def _leaderboard(session, client, result, limit):
+    from rich.table import Table
+
+    board = result.leaderboard(limit)
+    if not board:
+        session.out.print("Nobody has accepted a challenge yet.")
+    else:
+        table = Table(title="Contributors", box=None, header_style="bold", title_justify="left")
+        for column in ("#", "address", "promises kept", "reliability", "settled", "mean score", "earned"):
+            table.add_column(column)
+        for rank, c in enumerate(board, 1):
+            score = "—" if c.mean_score is None else f"{c.mean_score / 100:.1f}%"
+            table.add_row(str(rank), c.address, f"{c.promises_kept} of {c.promises_made}", _percent(c.reliability),
+                          str(c.settled), score, _amounts(client, c.earned))
+        session.out.print(table)
+    evaluators = result.to_json()["evaluators"]
+    if evaluators:
+        table = Table(title="Evaluators", box=None, header_style="bold", title_justify="left")
+        for column in ("address", "verdicts signed", "reviews missed", "reviews due"):
+            table.add_column(column)
+        for address, e in evaluators.items():
+            table.add_row(address, str(e["verdicts_signed"]), str(e["reviews_missed"]), str(e["reviews_due"]))
+        session.out.print(table)

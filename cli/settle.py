@@ -1,0 +1,58 @@
+"""`ante settle`."""
+
+import json
+
+import click
+
+from ante.cli.options import chain_options
+
+
+@click.command()
+@click.argument("challenge_id", type=int)
+@click.argument("verdict_files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@chain_options
+def settle(session, challenge_id, verdict_files):
+    """Settle a submitted challenge with signed verdicts from a quorum of its panel.
+
+    Every verdict must give the same score; they are checked here (signature, panel, chain,
+    contract, deliverable) before anything is sent. Anyone may relay them.
+
+    \b
+    Example:
+      ante settle 3 v5.json v6.json --account TEST::4
+    """
+    from ante.errors import BadInput
+    from ante.verdict import SignedVerdict, VerdictError
+
+    verdicts = []
+    for path in verdict_files:
+        try:
+            with open(path) as handle:
+                verdicts.append(SignedVerdict.from_json(json.load(handle)))
+        except json.JSONDecodeError as error:
+            raise BadInput(f"{path} is not JSON ({error}).")
+        except VerdictError as error:
+            raise BadInput(f"{path}: {error}")
+    client = session.client()
+    account = session.account()
+    c = client.challenge(challenge_id, session.chronicle())
+    members, threshold = client.panel(c.terms.panel_id)
+    distinct = {v.signer for v in verdicts}
+    if len(distinct) < threshold:
+        raise BadInput(f"{len(distinct)} distinct evaluators signed but panel {c.terms.panel_id} needs {threshold}.")
+    fmt = client.formatter(c.terms.token)
+    from ante.terms import split_payout
+
+    score = verdicts[0].verdict.score
+    to_contributor, to_funder = split_payout(c.terms.reward, c.terms.stake_bps, score)
+    if not session.as_json:
+        session.out.print(f"Verdict {score / 100:g}%: {fmt(to_contributor)} to the contributor, {fmt(to_funder)} to the funder.")
+    session.confirm(f"Settle challenge {challenge_id}?")
+    try:
+        receipt = session.transaction(f"Settled challenge {challenge_id}", lambda: client.settle(c, verdicts, account))
+    except VerdictError as error:
+        raise BadInput(str(error))
+    from ante.cli.session import receipt_json
+
+    session.emit({"challenge_id": challenge_id, "score": score, "to_contributor": str(to_contributor),
+                  "to_funder": str(to_funder), **receipt_json(receipt)})

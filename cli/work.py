@@ -1,0 +1,109 @@
+"""The contributor's commands: `ante accept`, `ante submit`, `ante abandon`."""
+
+import click
+
+from ante.cli.options import chain_options
+from ante.cli.params import PROBABILITY
+
+
+@click.command()
+@click.argument("challenge_id", type=int)
+@click.option("--promise", required=True, help="Your promise: a file (hashed) or a URL saying what, by when, with what.")
+@click.option("--by", "promised_by", required=True, help="When you promise to deliver: a date, a time or +10d.")
+@click.option("--p", "belief", type=PROBABILITY,
+              help="Your honest chance of success (70% or 0.7), for the Kelly view.")
+@click.option("--bankroll", help='What you could stake in all, e.g. "5 ether", for the Kelly view.')
+@chain_options
+def accept(session, challenge_id, promise, promised_by, belief, bankroll):
+    """Accept a challenge: stake exactly the stake and commit a promise.
+
+    Shows the stake and, with --p, whether Kelly says the bet is worth it, then asks to confirm.
+    The promise date must fall no later than the delivery deadline.
+
+    \b
+    Example:
+      ante accept 3 --promise promise.md --by +10d --p 80% --account TEST::2
+    """
+    from ante.cli.params import document
+    from ante.errors import BadInput
+    from ante.kelly import kelly
+    from ante.state import State
+    from ante.units import InputError, format_time, parse_amount, parse_time
+
+    client = session.client()
+    account = session.account()
+    c = client.challenge(challenge_id, session.chronicle())
+    if c.state != State.OPEN:
+        raise BadInput(f"challenge {challenge_id} is {c.state.label}; only open challenges can be accepted.")
+    now = client.now()
+    try:
+        by = parse_time(promised_by, now)
+    except InputError as error:
+        raise click.BadParameter(str(error), param_hint="--by")
+    latest = now + c.terms.deliver_within
+    if by > latest:
+        raise click.BadParameter(
+            f"{format_time(by)} is after the delivery deadline if you accept now ({format_time(latest)}).",
+            param_hint="--by",
+        )
+    promise_hash, promise_uri = document(promise)
+    fmt = client.formatter(c.terms.token)
+    symbol, decimals = client.token_info(c.terms.token)
+    if not session.as_json:
+        session.out.print(f"Stake: {fmt(c.terms.stake)} to win {fmt(c.terms.reward)}; deliver by {format_time(latest)}.")
+        if belief is not None:
+            try:
+                roll = parse_amount(bankroll, decimals) if bankroll else None
+            except InputError as error:
+                raise click.BadParameter(str(error), param_hint="--bankroll")
+            for line in kelly(belief, c.terms.reward, c.terms.stake, roll).explain(fmt):
+                session.out.print(f"  {line}")
+    session.confirm(f"Stake {fmt(c.terms.stake)} and promise delivery by {format_time(by)}?")
+    receipt = session.transaction(f"Accepted challenge {challenge_id}",
+                                  lambda: client.accept(c, promise_hash, by, promise_uri, account))
+    from ante.cli.session import receipt_json
+
+    session.emit({"challenge_id": challenge_id, "stake": str(c.terms.stake), "promised_by": by, **receipt_json(receipt)})
+
+
+@click.command()
+@click.argument("challenge_id", type=int)
+@click.option("--deliverable", required=True, help="What you delivered: a file (hashed) or a URL.")
+@chain_options
+def submit(session, challenge_id, deliverable):
+    """Submit the deliverable; the panel's review window starts now.
+
+    \b
+    Example:
+      ante submit 3 --deliverable https://example.org/pull/42 --account TEST::2
+    """
+    from ante.cli.params import document
+
+    client = session.client()
+    account = session.account()
+    c = client.challenge(challenge_id, session.chronicle())
+    digest, uri = document(deliverable)
+    session.confirm(f"Submit {uri} for challenge {challenge_id}? It can be submitted only once.")
+    receipt = session.transaction(f"Submitted challenge {challenge_id}", lambda: client.submit(c, digest, uri, account))
+    from ante.cli.session import receipt_json
+
+    session.emit({"challenge_id": challenge_id, "deliverable": "0x" + digest.hex(), "uri": uri, **receipt_json(receipt)})
+
+
+@click.command()
+@click.argument("challenge_id", type=int)
+@chain_options
+def abandon(session, challenge_id):
+    """Give up an accepted challenge: your stake goes to the funder.
+
+    The challenge opens again for others if its accept-by date has not passed.
+    """
+    client = session.client()
+    account = session.account()
+    c = client.challenge(challenge_id, session.chronicle())
+    fmt = client.formatter(c.terms.token)
+    session.confirm(f"Abandon challenge {challenge_id} and forfeit your stake of {fmt(c.stake)}?")
+    receipt = session.transaction(f"Abandoned challenge {challenge_id}", lambda: client.abandon(c, account))
+    from ante.cli.session import receipt_json
+
+    session.emit({"challenge_id": challenge_id, "forfeited": str(c.stake), **receipt_json(receipt)})

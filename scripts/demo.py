@@ -1,0 +1,205 @@
+"""The demo: three bounty stories told through the real `ante` command on a local anvil chain.
+
+1. A challenge is posted, accepted with a promise, delivered, judged 2-of-3 and paid.
+2. A challenge is judged a fail: the contributor's stake goes to the funder.
+3. A contributor never delivers: the challenge lapses and the funder gets reward and stake back.
+Then `ante audit` checks every wei against the contract and `ante records` shows everyone's record.
+
+A node already answering on the port is reused; otherwise anvil is started and stopped at the end.
+Run with `make demo` (or `python scripts/demo.py --port 8545`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ANVIL = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
+ANTE = Path(sys.executable).parent / "ante"
+MNEMONIC = "test test test test test test test test test test test junk"
+DAY = 86_400
+
+# Who is who: Ape's test accounts (the same mnemonic anvil funds).
+CAST = {
+    "deployer": 0, "Fiona (funder)": 1, "Carl (contributor)": 2, "Dana (contributor)": 3, "Remy (relayer)": 4,
+    "Eve (evaluator)": 5, "Evan (evaluator)": 6, "Ezra (evaluator)": 7,
+}
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def heading(text: str) -> None:
+    say()
+    say(f"━━ {text} " + "━" * max(0, 76 - len(text)))
+
+
+class Demo:
+    def __init__(self, port: int, workdir: Path):
+        self.uri = f"http://127.0.0.1:{port}"
+        self.port = port
+        self.workdir = workdir
+        self.env = dict(os.environ, APE_FOUNDRY_HOST=self.uri, ANTE_DATA_DIR=str(workdir / "data"),
+                        ANTE_NETWORK="ethereum:local:foundry")
+        self.node = None
+
+    # ------------------------------------------------------------------ the node
+
+    def rpc(self, method: str, params: list | None = None):
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
+        request = urllib.request.Request(self.uri, body, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return json.loads(response.read())["result"]
+
+    def start_node(self) -> None:
+        try:
+            chain_id = int(self.rpc("eth_chainId"), 16)
+            say(f"Reusing the node already running at {self.uri} (chain {chain_id}).")
+            return
+        except OSError:
+            pass
+        say(f"Starting a local anvil node at {self.uri}…")
+        self.node = subprocess.Popen([str(ANVIL), "--port", str(self.port), "--silent"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                self.rpc("eth_chainId")
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit(f"anvil did not start on port {self.port}")
+
+    def stop_node(self) -> None:
+        if self.node is not None:
+            self.node.terminate()
+            self.node.wait(timeout=10)
+            say("Stopped the local node.")
+
+    def wait(self, seconds: int) -> None:
+        self.rpc("evm_increaseTime", [seconds])
+        self.rpc("evm_mine")
+        say(f"   … {seconds // DAY} days pass on the chain.")
+
+    # ------------------------------------------------------------------ the command
+
+    def ante(self, *args: str, quiet: bool = False, expect: int = 0) -> str:
+        """Runs the real `ante` executable, shows the command and its output, returns stdout."""
+        shown = " ".join(a if " " not in a else f'"{a}"' for a in args)
+        say(f"  $ ante {shown}")
+        done = subprocess.run([str(ANTE), *args], env=self.env, cwd=self.workdir, capture_output=True, text=True)
+        if not quiet:
+            for line in done.stdout.rstrip().splitlines():
+                say(f"    {line}")
+        if done.returncode != expect:
+            sys.stderr.write(done.stderr)
+            raise SystemExit(f"`ante {shown}` exited {done.returncode}, expected {expect}")
+        return done.stdout
+
+    def write(self, name: str, text: str) -> str:
+        path = self.workdir / name
+        path.write_text(text)
+        return name
+
+
+def addresses() -> dict[str, str]:
+    from eth_account import Account
+
+    Account.enable_unaudited_hdwallet_features()
+    return {role: Account.from_mnemonic(MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}").address
+            for role, index in CAST.items()}
+
+
+def account(role: str) -> list[str]:
+    return ["--account", f"TEST::{CAST[role]}", "--yes"]
+
+
+def run(demo: Demo) -> None:
+    who = addresses()
+    heading("Setting up")
+    for role, address in who.items():
+        say(f"  {role:<20} {address}  (--account TEST::{CAST[role]})")
+    say("The organisation deploys Ante and names a standing review panel: any 2 of Eve, Evan and Ezra.")
+    demo.ante("deploy", *account("deployer"))
+    demo.ante("panel", "create", "--evaluator", who["Eve (evaluator)"], "--evaluator", who["Evan (evaluator)"],
+              "--evaluator", who["Ezra (evaluator)"], "--threshold", "2", *account("deployer"))
+
+    heading("Story 1: promised, delivered, judged and paid")
+    say("Fiona funds a challenge: 1 ETH for an onboarding guide. Whoever takes it stakes 10% (0.1 ETH).")
+    spec = demo.write("guide-spec.md", "Write an onboarding guide for new contributors: setup, first issue, review.\n")
+    demo.ante("post", "--reward", "1 ether", "--stake", "10%", "--panel", "1", "--accept-by", "+7d",
+              "--deliver-within", "14d", "--review-within", "3d", "--spec", spec, *account("Fiona (funder)"))
+    say("Carl believes he will deliver (80%), checks that staking makes sense, and promises it within 5 days.")
+    promise = demo.write("guide-promise.md", "I will write the guide in 5 days, with a review from two newcomers.\n")
+    demo.ante("accept", "1", "--promise", promise, "--by", "+5d", "--p", "80%", "--bankroll", "2 ether",
+              *account("Carl (contributor)"))
+    demo.ante("submit", "1", "--deliverable", "https://example.org/docs/onboarding", *account("Carl (contributor)"))
+    say("Eve and Evan read the guide and each sign a verdict of 90%; Ezra does not need to.")
+    demo.ante("verdict", "sign", "1", "--score", "90%", "--out", "eve-1.json", *account("Eve (evaluator)"))
+    demo.ante("verdict", "sign", "1", "--score", "90%", "--out", "evan-1.json", *account("Evan (evaluator)"))
+    say("Remy, anyone really, relays the two signatures; the contract checks them and pays out.")
+    demo.ante("settle", "1", "eve-1.json", "evan-1.json", *account("Remy (relayer)"))
+    say("A 90% verdict pays Carl 90% of reward plus stake (0.99 ETH); the other 0.11 ETH is credited to Fiona.")
+    demo.ante("withdraw", *account("Carl (contributor)"))
+
+    heading("Story 2: judged a fail, the stake is forfeited")
+    say("Fiona posts 0.5 ETH to fix the flaky test suite, with a 20% stake.")
+    spec = demo.write("flaky-spec.md", "Make the test suite pass 100 runs in a row.\n")
+    demo.ante("post", "--reward", "0.5 ether", "--stake", "20%", "--panel", "1", "--accept-by", "+7d",
+              "--deliver-within", "7d", "--review-within", "3d", "--spec", spec, *account("Fiona (funder)"))
+    promise = demo.write("flaky-promise.md", "Fixed in 3 days.\n")
+    demo.ante("accept", "2", "--promise", promise, "--by", "+3d", *account("Dana (contributor)"))
+    demo.ante("submit", "2", "--deliverable", "https://example.org/pull/77", *account("Dana (contributor)"))
+    say("The suite still fails; the panel judges it a fail (0%).")
+    demo.ante("verdict", "sign", "2", "--score", "fail", "--out", "evan-2.json", *account("Evan (evaluator)"))
+    demo.ante("verdict", "sign", "2", "--score", "fail", "--out", "ezra-2.json", *account("Ezra (evaluator)"))
+    demo.ante("settle", "2", "evan-2.json", "ezra-2.json", *account("Remy (relayer)"))
+    say("Dana's 0.1 ETH stake and the 0.5 ETH reward are credited to Fiona.")
+
+    heading("Story 3: never delivered, the challenge lapses")
+    spec = demo.write("translate-spec.md", "Translate the guide into Spanish.\n")
+    demo.ante("post", "--reward", "0.3 ether", "--stake", "10%", "--panel", "1", "--accept-by", "+2d",
+              "--deliver-within", "3d", "--review-within", "2d", "--spec", spec, *account("Fiona (funder)"))
+    promise = demo.write("translate-promise.md", "Done in 2 days.\n")
+    demo.ante("accept", "3", "--promise", promise, "--by", "+2d", *account("Carl (contributor)"))
+    say("Carl goes quiet. Four days later the delivery deadline has passed.")
+    demo.wait(4 * DAY)
+    demo.ante("lapse", "3", *account("Remy (relayer)"))
+    say("Fiona gets reward and stake back (0.33 ETH); she withdraws all Ante owes her: 0.11 + 0.6 + 0.33 ETH.")
+    demo.ante("withdraw", *account("Fiona (funder)"))
+
+    heading("Anyone can check")
+    demo.ante("list")
+    say("The audit replays every event since deployment and checks each challenge and every wei against the contract.")
+    demo.ante("audit")
+    demo.ante("records")
+    say()
+    say("Every step above is an event on the chain; the records are recomputed from them by anyone.")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("DEMO_PORT", "8545")))
+    parser.add_argument("--workdir", type=Path, default=ROOT / ".demo")
+    args = parser.parse_args()
+    shutil.rmtree(args.workdir, ignore_errors=True)
+    args.workdir.mkdir(parents=True)
+    demo = Demo(args.port, args.workdir)
+    demo.start_node()
+    try:
+        run(demo)
+    finally:
+        demo.stop_node()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

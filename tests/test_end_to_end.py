@@ -1,0 +1,76 @@
+"""End to end: the installed `ante` executable, as a subprocess, through the demo's three stories.
+
+The stories run against the test session's anvil node; afterwards the chain is read back through
+`ante --json` and every outcome is checked, down to the wei.
+"""
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ANTE = Path(sys.executable).parent / "ante"
+ETHER = 10**18
+
+
+@pytest.fixture(scope="module")
+def demo_module():
+    spec = importlib.util.spec_from_file_location("ante_demo", ROOT / "scripts" / "demo.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def stories(demo_module, chain, tmp_path_factory):
+    port = urlparse(chain.provider.uri).port
+    demo = demo_module.Demo(port, tmp_path_factory.mktemp("stories"))
+    demo.start_node()  # reuses the test session's node
+    assert demo.node is None
+    demo_module.run(demo)
+    return demo, demo_module
+
+
+def ante_json(demo, *args):
+    done = subprocess.run([str(ANTE), *args, "--json"], env=demo.env, cwd=demo.workdir,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_the_three_stories_end_as_told(stories):
+    demo, module = stories
+    challenges = {c["challenge_id"]: c for c in ante_json(demo, "list")}
+    assert {i: c["state"] for i, c in challenges.items()} == {1: "settled", 2: "settled", 3: "defaulted"}
+    assert (challenges[1]["score"], challenges[1]["to_contributor"], challenges[1]["to_funder"]) == (
+        9000, str(99 * ETHER // 100), str(11 * ETHER // 100)
+    )
+    assert (challenges[2]["score"], challenges[2]["to_contributor"], challenges[2]["to_funder"]) == (
+        0, "0", str(6 * ETHER // 10)
+    )
+    assert challenges[3]["to_funder"] == str(33 * ETHER // 100)
+
+
+def test_the_audit_after_the_stories_is_clean(stories):
+    demo, _ = stories
+    report = ante_json(demo, "audit")
+    assert report["clean"] is True and report["discrepancies"] == []
+    assert (report["challenges"], report["events"]) == (3, 14)
+
+
+def test_records_after_the_stories(stories):
+    demo, module = stories
+    who = module.addresses()
+    carl = ante_json(demo, "records", who["Carl (contributor)"])["contributor"]
+    dana = ante_json(demo, "records", who["Dana (contributor)"])["contributor"]
+    assert (carl["accepted"], carl["settled"], carl["defaulted"], carl["reliability"]) == (2, 1, 1, 0.5)
+    assert (dana["accepted"], dana["settled"], dana["promises"]["broken"], dana["reliability"]) == (1, 1, 1, 0.0)
+    fiona = ante_json(demo, "records", who["Fiona (funder)"])["funder"]
+    assert (fiona["posted"], fiona["paid_out"], fiona["defaulted"]) == (3, 1, 1)
+    eve = ante_json(demo, "records", who["Evan (evaluator)"])["evaluator"]
+    assert (eve["verdicts_signed"], eve["reviews_missed"]) == (2, 0)
