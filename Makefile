@@ -60,14 +60,14 @@ slither: install
 	python toolchain/slither_gate.py
 
 test: install slither
-	ape test --network $(NETWORK)
+	APE_FOUNDRY_HOST=auto ape test --network $(NETWORK)
 
 # A quick run: fewer stateful examples and no static analysis.
 test-fast: install
-	HYPOTHESIS_PROFILE=dev ape test --network $(NETWORK)
+	APE_FOUNDRY_HOST=auto HYPOTHESIS_PROFILE=dev ape test --network $(NETWORK)
 
 bench: install
-	python bench/gas.py --network $(NETWORK)
+	APE_FOUNDRY_HOST=auto python bench/gas.py --network $(NETWORK)
 	python bench/cli.py
 
 # Refresh the contract packaged for the installed `ante` command (tests/test_artifact.py checks it).

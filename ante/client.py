@@ -160,6 +160,9 @@ class AnteClient:
         """Sends one transaction to Ante; contract errors become `ContractRefused` sentences."""
         from ape.exceptions import ContractLogicError
 
+        if value and value > (balance := int(sender.balance)):
+            fmt = self.formatter(ZERO_ADDRESS)
+            raise AnteError(f"{sender.address} holds {fmt(balance)}, less than the {fmt(value)} to send (plus gas).")
         try:
             return getattr(self.contract, method)(*args, sender=sender, value=value)
         except ContractLogicError as error:

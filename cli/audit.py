@@ -17,6 +17,10 @@ def audit(session):
     \b
     JSON (--json): {clean, block, events, challenges, accounts, tokens, discrepancies: [{kind,
     subject, expected, actual, message}]}.
+
+    \b
+    Example:
+      ante audit --network ethereum:sepolia:node --contract 0x...
     """
     from ante.audit import ape_chain_view
     from ante.audit import audit as run_audit

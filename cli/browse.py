@@ -30,7 +30,7 @@ def list_challenges(session, statuses, mine, limit):
     wanted = set()
     for status in statuses:
         wanted |= GROUPS.get(status, {status})
-    me = session.account().address if mine else None
+    me = session.account("--mine needs to know who you are: name yourself").address if mine else None
     chronicle = session.chronicle()
     client = session.client()
     now = client.now()
@@ -78,7 +78,11 @@ def show(session, challenge_id):
 
     \b
     JSON (--json): the challenge's fields (amounts as decimal strings, hashes as 0x-hex, times as
-    unix seconds, state as a word) and its events.
+    unix seconds, state as a word), its seal and its events.
+
+    \b
+    Example:
+      ante show 1
     """
     chronicle = session.chronicle()
     client = session.client()

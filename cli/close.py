@@ -10,7 +10,14 @@ from ante.cli.params import ADDRESS
 @click.argument("challenge_id", type=int)
 @chain_options
 def cancel(session, challenge_id):
-    """Cancel an open challenge you posted; the reward is credited back to you (see `ante withdraw`)."""
+    """Cancel an open challenge you posted; the reward is credited back to you (see `ante withdraw`).
+
+    Only while nobody has accepted it.
+
+    \b
+    Example:
+      ante cancel 4 --account TEST::1
+    """
     client = session.client()
     account = session.account()
     c = client.challenge(challenge_id, session.chronicle())
@@ -30,6 +37,10 @@ def lapse(session, challenge_id):
     Open past accept-by: expired, the reward goes back to the funder. Accepted past the delivery
     deadline: defaulted, reward and stake go to the funder. Submitted past the review window:
     unreviewed, the stake goes back to the contributor and the reward to the funder.
+
+    \b
+    Example:
+      ante lapse 3 --account TEST::4
     """
     from ante.state import State
 
@@ -51,6 +62,11 @@ def withdraw(session, token):
     """Withdraw everything Ante owes you in ether (or in --token).
 
     Payouts, refunds and forfeited stakes are credited to you; nothing is sent until you withdraw.
+
+    \b
+    Examples:
+      ante withdraw --account TEST::2
+      ante withdraw --token 0x5FbDB2315678afecb367f032d93F642f64180aa3 --account TEST::2
     """
     from ante.errors import AnteError
     from ante.terms import ZERO_ADDRESS

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "audit": ("ante.cli.audit", "audit", "Replay every event and check the contract's books."),
     "records": ("ante.cli.records", "records", "Records of contributors, evaluators and funders."),
     "kelly": ("ante.cli.kelly", "kelly", "Should you accept? The Kelly view of a stake."),
+    "oracle": ("ante.oracle.command", "oracle", "Run the oracle service that collects verdicts and settles."),
 }
 
 

@@ -12,6 +12,11 @@ def panel():
 
     A panel is an immutable set of 1 to 32 evaluators and a threshold m, a strict majority
     (n/2 < m <= n). Create it once and reuse its id for many challenges.
+
+    \b
+    Examples:
+      ante panel create --evaluator 0xA.. --evaluator 0xB.. --evaluator 0xC.. --threshold 2 --account TEST::0
+      ante panel show 1
     """
 
 
@@ -56,7 +61,12 @@ def create(session, evaluators, threshold):
 @click.argument("panel_id", type=int)
 @chain_options
 def show(session, panel_id):
-    """Show a panel's evaluators and threshold."""
+    """Show a panel's evaluators and threshold.
+
+    \b
+    Example:
+      ante panel show 1 --json
+    """
     members, threshold = session.client().panel(panel_id)
 
     def human():

@@ -87,5 +87,5 @@ def document(text: str) -> tuple[bytes, str]:
         return content_hash(text.encode()), text
     path = Path(text)
     if not path.is_file():
-        raise BadInput(f"{text} is neither a readable file nor a URL (scheme://...).")
+        raise BadInput(f"{text!r} is neither a readable file nor a URL (scheme://...).")
     return content_hash(path.read_bytes()), path.resolve().as_uri()

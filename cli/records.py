@@ -21,6 +21,11 @@ def records(session, address, limit):
     JSON (--json): with ADDRESS, {address, contributor, evaluator, funder} (null for a role never
     played); without, the whole record set: {events, last_position, contributors, evaluators,
     funders, leaderboard}.
+
+    \b
+    Examples:
+      ante records
+      ante records 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC --json
     """
     from ante.records import Records
 

@@ -64,8 +64,9 @@ class Session:
     def _fail(self, error: Exception, code: int):
         if self.verbose:
             traceback.print_exception(error, file=sys.stderr)
-        message = str(error)
-        message = message[0].upper() + message[1:] if message else type(error).__name__
+        message = str(error) or type(error).__name__
+        if message[0].islower() and message.split(" ", 1)[0].isalpha():
+            message = message[0].upper() + message[1:]  # a sentence's first word, never a name or path
         if self.as_json:
             print(json.dumps({"error": message, "exit_code": code}))
         self.err.print(f"[bold red]Error:[/] {message}")
@@ -78,21 +79,44 @@ class Session:
         return self.err.status(message, spinner="dots")
 
     def connect(self) -> None:
-        """Connects to the chosen network (once)."""
+        """Connects to the chosen network (once).
+
+        A local anvil is never started behind the user's back (it would vanish with the command, and
+        the chain with it): the node must already run, e.g. `make node`. A provider already connected
+        to the same network (a script or test that calls the CLI in-process) is reused.
+        """
         if self._connected:
             return
+        import logging
+
         from ape.logging import logger
 
         logger.set_level("DEBUG" if self.verbose else "ERROR")
+        loggers = [logging.getLogger()] + [
+            lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger)
+        ]
+        for handler in (h for lg in loggers for h in lg.handlers):  # logs never mix into stdout (--json)
+            if isinstance(handler, logging.StreamHandler) and handler.stream in (sys.stdout, sys.__stdout__):
+                handler.setStream(sys.stderr)
+            elif hasattr(handler, "echo_kwargs"):  # Ape's own handler echoes through click
+                levels = ("debug", "info", "success", "warning", "error", "critical")
+                handler.echo_kwargs = {level: {**handler.echo_kwargs.get(level, {}), "err": True} for level in levels}
         import ape
 
+        active = ape.networks.active_provider
+        if active is not None and active.is_connected and active.network_choice == self.network:
+            self._connected = True
+            return
+        settings = {"manage_process": False} if self.network.endswith(":foundry") else None
         with self.status(f"Connecting to {self.network}…"):
             try:
-                self._stack.enter_context(ape.networks.parse_network_choice(self.network))
+                self._stack.enter_context(ape.networks.parse_network_choice(self.network, provider_settings=settings))
             except Exception as error:
                 if self.verbose:
                     raise
-                raise BadInput(f"cannot connect to network {self.network!r}: {error}") from error
+                first_line = (str(error).strip().splitlines() or [type(error).__name__])[0].rstrip(" :")
+                hint = " (start a local node with `make node`)" if settings else ""
+                raise BadInput(f"cannot connect to network {self.network!r}: {first_line}{hint}") from error
         self._connected = True
 
     def client(self):
@@ -107,12 +131,12 @@ class Session:
     def set_client(self, client) -> None:
         self._client = client
 
-    def account(self):
+    def account(self, purpose: str = "this command sends a transaction: name the sender"):
         """The Ape account named by --account."""
         if self._account is not None:
             return self._account
         if not self.account_alias:
-            raise BadInput("this command sends a transaction: name the sender with --account ALIAS (or TEST::N).")
+            raise BadInput(f"{purpose} with --account ALIAS (or TEST::N).")
         self.connect()
         from ape import accounts
 
@@ -158,12 +182,33 @@ class Session:
 
         `send` returns a receipt, a tuple whose last item is the receipt, or an object with `.receipt`.
         """
-        with self.status(f"{description}: waiting for the transaction…"):
+        with self.status(f"{description}: waiting for the transaction…"), self._quiet_traces():
             result = send()
         receipt = result[-1] if isinstance(result, tuple) else getattr(result, "receipt", result)
         if not self.as_json:
             self.out.print(f"[green]✔[/] {description} — tx {receipt.txn_hash}, gas {receipt.gas_used:,}")
         return result
+
+    @contextlib.contextmanager
+    def _quiet_traces(self):
+        """Ape prints a call trace for every revert straight to the process's stdout; keep it out of
+        the output (the refusal is reported as one sentence) unless --verbose."""
+        if self.verbose:
+            yield
+            return
+        import os
+
+        sys.__stdout__.flush()
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        try:
+            yield
+        finally:
+            sys.__stdout__.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
 
     def emit(self, data, human: Callable[[], None] | None = None) -> None:
         """Prints `data` as JSON with --json, else runs `human` to print it for people."""

@@ -1,10 +1,10 @@
-"""The evaluator's commands: `ante verdict sign` and `ante verdict typed-data`."""
+"""The evaluator's commands: `ante verdict sign`, `ante verdict typed-data` and `ante verdict status`."""
 
 import json
 
 import click
 
-from ante.cli.options import chain_options
+from ante.cli.options import chain_options, offline_options
 from ante.cli.params import SCORE
 
 
@@ -15,6 +15,11 @@ def verdict():
     A verdict is the EIP-712 message Verdict(challengeId, deliverable, score) in the domain
     {name: "Ante", version: "1", chainId, verifyingContract}: it cannot be replayed on another
     challenge, deliverable, chain or deployment.
+
+    \b
+    Examples:
+      ante verdict sign 3 --score 90% --account TEST::5 --out v5.json
+      ante verdict typed-data 3 --score 90% > verdict-3.json
     """
 
 
@@ -22,15 +27,19 @@ def verdict():
 @click.argument("challenge_id", type=int)
 @click.option("--score", type=SCORE, required=True, help="80%, 8000 (basis points), pass or fail.")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write the signed verdict here, not to stdout.")
+@click.option("--post", "oracle_url", metavar="URL",
+              help="Send the signed verdict to the oracle at URL (e.g. http://127.0.0.1:8700) and print its answer.")
 @chain_options
-def sign(session, challenge_id, score, out):
+def sign(session, challenge_id, score, out, oracle_url):
     """Sign a verdict with your Ape account; prints (or writes) the signed verdict as JSON.
 
-    Give the files of a quorum of evaluators to `ante settle`.
+    Give the files of a quorum of evaluators to `ante settle`, or send the verdict straight to a
+    running oracle with --post: it settles as soon as a quorum agrees.
 
     \b
-    Example:
+    Examples:
       ante verdict sign 3 --score 90% --account TEST::5 --out v5.json
+      ante verdict sign 3 --score 90% --account TEST::5 --post http://127.0.0.1:8700
     """
     from eth_account.messages import encode_typed_data
 
@@ -49,6 +58,13 @@ def sign(session, challenge_id, score, out):
         raise BadInput("the account declined to sign.")
     signed = SignedVerdict(unsigned, account.address, signature.encode_rsv())
     document = json.dumps(signed.to_json(), indent=2)
+    if oracle_url:
+        if out:
+            with open(out, "w") as handle:
+                handle.write(document + "\n")
+        answer = _oracle(oracle_url, "/verdicts", signed.to_json())
+        session.emit({"verdict": signed.to_json(), "oracle": answer}, lambda: _show_answer(session, answer, out))
+        return
     if out:
         with open(out, "w") as handle:
             handle.write(document + "\n")
@@ -69,7 +85,106 @@ def typed_data(session, challenge_id, score):
 
     Save the wallet's signature as {"typedData": <this>, "signer": <address>, "signature": <0x...>}
     and give the file to `ante settle`.
+
+    \b
+    Example:
+      ante verdict typed-data 3 --score 80% > verdict-3.json
     """
     client = session.client()
     c = client.challenge(challenge_id, session.chronicle())
     print(json.dumps(client.verdict(c, score).typed_data(), indent=2))
+
+
+@verdict.command()
+@click.argument("challenge_id", type=int)
+@click.option("--oracle", "oracle_url", envvar="ANTE_ORACLE_URL", required=True, metavar="URL",
+              help="The oracle, e.g. http://127.0.0.1:8700 (env ANTE_ORACLE_URL).")
+@offline_options
+def status(session, challenge_id, oracle_url):
+    """Show the verdicts an oracle holds for a challenge and what a quorum still needs.
+
+    \b
+    JSON (--json): the oracle's GET /challenges/ID answer: {challenge, verdicts, quorum: {threshold,
+    score, agreeing, missing, reached, members, not_signed, by_score}, attempts}.
+
+    \b
+    Example:
+      ante verdict status 3 --oracle http://127.0.0.1:8700
+    """
+    view = _oracle(oracle_url, f"/challenges/{challenge_id}")
+    session.emit(view, lambda: _show_status(session, view))
+
+
+# ---------------------------------------------------------------------------- talking to the oracle
+
+
+def _oracle(url: str, path: str, body: dict | None = None) -> dict:
+    """GET (or, with `body`, POST as JSON) `path` on the oracle at `url`; its JSON answer, or one sentence."""
+    import urllib.error
+    import urllib.request
+
+    from ante.errors import AnteError, BadInput
+
+    base = url.rstrip("/")
+    base = base.removesuffix("/verdicts")
+    if not base.startswith(("http://", "https://")):
+        raise BadInput(f"{url!r} is not an oracle URL; give one like http://127.0.0.1:8700.")
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, data=data, method="GET" if body is None else "POST",
+                                     headers={"Content-Type": "application/json", "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        try:
+            detail = json.loads(error.read()).get("detail")
+        except Exception:
+            detail = None
+        detail = str(detail or error.reason).rstrip(".")
+        what = "refused the verdict" if body is not None else "answered"
+        raise AnteError(f"the oracle at {base} {what} (HTTP {error.code}): {detail}.") from None
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        raise AnteError(f"cannot reach the oracle at {base} ({reason}).") from None
+
+
+def _percent(score) -> str:
+    return "—" if score is None else f"{score / 100:g}%"
+
+
+def _show_answer(session, answer: dict, out) -> None:
+    q = answer["quorum"]
+    done = {"stored": "stored", "replaced": "replaced your earlier verdict with", "unchanged": "already had"}
+    line = (f"The oracle {done.get(answer['status'], answer['status'])} {_percent(answer['score'])} for challenge "
+            f"{answer['challenge_id']} from {answer['signer']}: {q['agreeing']} of {q['threshold']} needed agree")
+    if q["reached"]:
+        line += "; the quorum is reached and the settlement is on its way."
+    else:
+        line += f"; {q['missing']} more needed."
+    if out:
+        session.out.print(f"Wrote {out}.")
+    session.out.print(line)
+
+
+def _show_status(session, view: dict) -> None:
+    c, q = view["challenge"], view["quorum"]
+    out = session.out.print
+    out(f"[bold]Challenge {c['challenge_id']}[/] is {c['state']}.")
+    if q is None:
+        out("  Nothing has been submitted yet, so there is nothing to judge.")
+    else:
+        if not q["by_score"]:
+            out(f"  No verdicts yet; a quorum is {q['threshold']} of {len(q['members'])} evaluators.")
+        for group in q["by_score"]:
+            out(f"  {_percent(group['score'])}: {group['count']} — {', '.join(group['signers'])}")
+        if q["reached"]:
+            out(f"  Quorum reached at {_percent(q['score'])} ({q['agreeing']} of {q['threshold']} needed).")
+        elif q["by_score"]:
+            out(f"  {q['missing']} more agreeing verdict(s) needed for {_percent(q['score'])} "
+                f"({q['agreeing']} of {q['threshold']}).")
+        if q["not_signed"] and c["state"] == "submitted":
+            out(f"  Not signed yet: {', '.join(q['not_signed'])}")
+    for attempt in view["attempts"]:
+        tail = f" tx {attempt['tx_hash']}" if attempt["tx_hash"] else ""
+        reason = f" ({attempt['reason']})" if attempt["reason"] else ""
+        out(f"  The oracle's {attempt['action']}: {attempt['outcome']}{tail}{reason}")

@@ -25,7 +25,7 @@ def accept(session, challenge_id, promise, promised_by, belief, bankroll):
       ante accept 3 --promise promise.md --by +10d --p 80% --account TEST::2
     """
     from ante.cli.params import document
-    from ante.errors import BadInput
+    from ante.errors import AnteError
     from ante.kelly import kelly
     from ante.state import State
     from ante.units import InputError, format_time, parse_amount, parse_time
@@ -34,7 +34,7 @@ def accept(session, challenge_id, promise, promised_by, belief, bankroll):
     account = session.account()
     c = client.challenge(challenge_id, session.chronicle())
     if c.state != State.OPEN:
-        raise BadInput(f"challenge {challenge_id} is {c.state.label}; only open challenges can be accepted.")
+        raise AnteError(f"challenge {challenge_id} is {c.state.label}; only open challenges can be accepted.")
     now = client.now()
     try:
         by = parse_time(promised_by, now)
@@ -53,7 +53,7 @@ def accept(session, challenge_id, promise, promised_by, belief, bankroll):
         session.out.print(f"Stake: {fmt(c.terms.stake)} to win {fmt(c.terms.reward)}; deliver by {format_time(latest)}.")
         if belief is not None:
             try:
-                roll = parse_amount(bankroll, decimals) if bankroll else None
+                roll = parse_amount(bankroll, decimals, symbol=symbol) if bankroll else None
             except InputError as error:
                 raise click.BadParameter(str(error), param_hint="--bankroll")
             for line in kelly(belief, c.terms.reward, c.terms.stake, roll).explain(fmt):
@@ -97,10 +97,19 @@ def abandon(session, challenge_id):
     """Give up an accepted challenge: your stake goes to the funder.
 
     The challenge opens again for others if its accept-by date has not passed.
+
+    \b
+    Example:
+      ante abandon 3 --account TEST::2
     """
+    from ante.errors import AnteError
+    from ante.state import State
+
     client = session.client()
     account = session.account()
     c = client.challenge(challenge_id, session.chronicle())
+    if c.state != State.ACCEPTED:
+        raise AnteError(f"challenge {challenge_id} is {c.state.label}; only an accepted challenge can be abandoned.")
     fmt = client.formatter(c.terms.token)
     session.confirm(f"Abandon challenge {challenge_id} and forfeit your stake of {fmt(c.stake)}?")
     receipt = session.transaction(f"Abandoned challenge {challenge_id}", lambda: client.abandon(c, account))

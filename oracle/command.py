@@ -1,0 +1,173 @@
+"""`ante oracle run`: the oracle service as a command.
+
+Only click is imported at module level, so `ante oracle --help` stays instant; FastAPI, uvicorn and
+Ape are imported when the service starts.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from ante.cli.options import chain_options
+
+PASSPHRASE_ENV = "ANTE_ORACLE_PASSPHRASE"
+
+
+@click.group()
+def oracle():
+    """The oracle service: collects signed verdicts over HTTP and settles on-chain.
+
+    It verifies every verdict (signature, panel, chain, deployment, deliverable, review window),
+    stores it durably, settles a challenge as soon as a quorum of its panel agrees, and lapses
+    challenges whose deadlines have passed. It cannot forge a verdict: it only relays what
+    evaluators signed, and pays the gas from its own account.
+
+    \b
+    Example:
+      ante oracle run --account TEST::4 --port 8700
+    """
+
+
+@oracle.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8700, show_default=True, help="Port to listen on.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), metavar="PATH",
+              help="The verdict store, SQLite (default: oracle.sqlite in $ANTE_DATA_DIR).")
+@click.option("--no-keeper", is_flag=True, help="Do not lapse challenges whose deadlines have passed.")
+@click.option("--poll", type=click.FloatRange(min=0.05), default=2.0, show_default=True, metavar="SECONDS",
+              help="How often to read new blocks, retry stored quorums and run the keeper.")
+@chain_options
+def run(session, host, port, db_path, no_keeper, poll):
+    """Run the oracle until SIGTERM or Ctrl-C.
+
+    --account is the oracle's Ape account: it sends the settlements and lapses. A keyfile account's
+    passphrase is read from $ANTE_ORACLE_PASSPHRASE, else asked for at the terminal; it is never
+    logged.
+
+    \b
+    Endpoints (OpenAPI at /docs and /openapi.json):
+      POST /verdicts            a signed verdict, as `ante verdict sign` writes it
+      GET  /challenges          every challenge (?state=submitted ...)
+      GET  /challenges/ID       a challenge, its verdicts and what a quorum still needs
+      GET  /records/ADDRESS     an address's records
+      GET  /health, /metrics    status, and Prometheus metrics
+
+    \b
+    Example:
+      ante oracle run --account TEST::4 --port 8700
+      ante verdict sign 3 --score 90% --account TEST::5 --post http://127.0.0.1:8700
+    """
+    import logging
+    import signal
+    import time
+    from pathlib import Path
+
+    from ante.deployment import data_dir
+    from ante.errors import AnteError
+
+    _configure_logging(session.verbose)
+    client = session.client()
+    account = session.account()
+    _unlock(account)
+
+    import uvicorn
+
+    from ante.oracle.app import create_app
+    from ante.oracle.service import OracleService
+    from ante.oracle.store import VerdictStore
+
+    store = VerdictStore(Path(db_path) if db_path else data_dir() / "oracle.sqlite")
+    service = OracleService(client, account, store, keeper=not no_keeper, poll=poll)
+    config = uvicorn.Config(create_app(service), host=host, port=port, access_log=session.verbose,
+                            log_level="info" if session.verbose else "warning", lifespan="off")
+    server = _announcing_server(uvicorn)(config)
+    # uvicorn re-raises the signal that stopped it once it has shut down; these handlers receive it,
+    # so a SIGTERM or Ctrl-C ends the process normally (exit code 0) after the cleanup below.
+    # A signal before uvicorn runs (while the first sync is under way) also stops it.
+    stopping = []
+
+    def on_signal(number, frame):
+        stopping.append(number)
+        server.should_exit = True
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, on_signal)
+    log = logging.getLogger("ante.oracle")
+    service.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not service.wait_ready(timeout=0.2) and not stopping and time.monotonic() < deadline:
+            pass
+        if service.snapshot is None and not stopping:
+            log.warning("the first read of the chain has not finished; serving anyway (see /health)")
+        server.announce = lambda bound: session.err.print(
+            f"Ante oracle for {service.contract} on chain {service.chain_id}, account {service.address}: "
+            f"listening on http://{host}:{bound or port} (store {store.path}; keeper {'off' if no_keeper else 'on'})."
+        )
+        try:
+            server.run()
+        except SystemExit as exit_:
+            if not server.started:
+                raise AnteError(f"the oracle could not listen on {host}:{port} (see the message above).") from None
+            raise exit_
+    finally:
+        stopped = service.stop(timeout=15)
+        store.close()
+        log.info("oracle stopped%s", "" if stopped else " (the chain worker was still busy)")
+    if not server.started:
+        raise AnteError(f"the oracle could not listen on {host}:{port} (see the message above).")
+
+
+def _announcing_server(uvicorn):
+    """A uvicorn Server that says where it listens once it does (the port, when --port 0 chose one)."""
+
+    class AnnouncingServer(uvicorn.Server):
+        announce = None
+
+        async def startup(self, sockets=None):
+            await super().startup(sockets=sockets)
+            if self.started and self.announce is not None:
+                bound = None
+                for server in getattr(self, "servers", []):
+                    for sock in server.sockets:
+                        bound = sock.getsockname()[1]
+                self.announce(bound)
+
+    return AnnouncingServer
+
+
+def _configure_logging(verbose: bool) -> None:
+    """The oracle's own log lines go to stderr, with a timestamp."""
+    import logging
+
+    logger = logging.getLogger("ante.oracle")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logger.propagate = False
+
+
+def _unlock(account) -> None:
+    """Unlocks a keyfile account for unattended signing; its passphrase is never printed or logged."""
+    from ape_accounts import KeyfileAccount
+
+    from ante.errors import BadInput
+
+    if not isinstance(account, KeyfileAccount):
+        return
+    passphrase = os.environ.get(PASSPHRASE_ENV)
+    if not passphrase:
+        if not sys.stdin.isatty():
+            raise BadInput(
+                f"the Ape account {account.alias!r} is locked: set {PASSPHRASE_ENV} or start the oracle at a terminal."
+            )
+        passphrase = click.prompt(f"Passphrase of the Ape account {account.alias!r}", hide_input=True, err=True)
+    try:
+        account.set_autosign(True, passphrase=passphrase)
+    except Exception:
+        raise BadInput(f"cannot unlock the Ape account {account.alias!r}: wrong passphrase.") from None

@@ -1,0 +1,255 @@
+"""The oracle's durable memory: the signed verdicts it acknowledged, and what it did on-chain.
+
+One SQLite file in WAL mode with ``synchronous=FULL``: a write returns only after its transaction is
+committed and fsync'd, so anything the HTTP API acknowledged (202) survives a ``kill -9`` or a power
+cut. The chain is the source of truth for everything else; this file only holds what the chain does
+not: the verdicts collected so far, before a quorum is relayed.
+
+Tables
+------
+``verdicts``, keyed by (chain_id, contract, challenge_id, signer): the verdict document as signed
+(``SignedVerdict.to_json``), its deliverable, score and signature, and when it was received. An
+evaluator has one verdict per challenge; a new one with another score replaces it (``"replaced"``),
+the same one again changes nothing (``"unchanged"``). Whether a replacement is still allowed (the
+challenge is not settled yet) is for the service to decide: it knows the chain.
+
+``attempts``: every settlement or lapse the oracle tried and how it ended: ``settled_by_us``,
+``settled_elsewhere``, ``lapsed_by_us``, ``lapsed_elsewhere`` or ``failed`` (with a reason), with the
+transaction hash when there is one.
+
+One connection serves every thread, behind a lock (writes are short; SQLite serialises them anyway).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from eth_utils import to_checksum_address
+
+from ante.verdict import SignedVerdict, Verdict
+
+#: What `VerdictStore.put` reports.
+STORED, UNCHANGED, REPLACED = "stored", "unchanged", "replaced"
+
+#: Outcomes of an attempt (`VerdictStore.record_attempt`).
+SETTLED_BY_US = "settled_by_us"
+SETTLED_ELSEWHERE = "settled_elsewhere"
+LAPSED_BY_US = "lapsed_by_us"
+LAPSED_ELSEWHERE = "lapsed_elsewhere"
+FAILED = "failed"
+OUTCOMES = (SETTLED_BY_US, SETTLED_ELSEWHERE, LAPSED_BY_US, LAPSED_ELSEWHERE, FAILED)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS verdicts (
+    chain_id INTEGER NOT NULL,
+    contract TEXT NOT NULL,
+    challenge_id TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    deliverable TEXT NOT NULL,
+    score INTEGER NOT NULL,
+    signature TEXT NOT NULL,
+    document TEXT NOT NULL,
+    received_at REAL NOT NULL,
+    PRIMARY KEY (chain_id, contract, challenge_id, signer)
+);
+CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    chain_id INTEGER NOT NULL,
+    contract TEXT NOT NULL,
+    challenge_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    tx_hash TEXT,
+    reason TEXT,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attempts_by_challenge ON attempts (chain_id, contract, challenge_id);
+"""
+
+
+@dataclass(frozen=True)
+class StoredVerdict:
+    """A verdict as the store holds it: the signed verdict and when it (last) arrived."""
+
+    signed: SignedVerdict
+    received_at: float
+
+    @property
+    def signer(self) -> str:
+        return self.signed.signer
+
+    @property
+    def score(self) -> int:
+        return self.signed.verdict.score
+
+    def to_json(self) -> dict:
+        return {
+            "signer": self.signer,
+            "score": self.score,
+            "deliverable": "0x" + self.signed.verdict.deliverable.hex(),
+            "signature": "0x" + self.signed.signature.hex(),
+            "received_at": self.received_at,
+        }
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One settlement or lapse the oracle tried, and how it ended."""
+
+    challenge_id: int
+    action: str
+    outcome: str
+    tx_hash: str | None
+    reason: str | None
+    at: float
+
+    def to_json(self) -> dict:
+        return {
+            "challenge_id": self.challenge_id,
+            "action": self.action,
+            "outcome": self.outcome,
+            "tx_hash": self.tx_hash,
+            "reason": self.reason,
+            "at": self.at,
+        }
+
+
+def _key(chain_id: int, contract: str) -> tuple[int, str]:
+    return int(chain_id), to_checksum_address(contract)
+
+
+class VerdictStore:
+    """The verdict store at `path` (created if missing); usable from any thread."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+        self._closed = False
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        """Closes the file (idempotent); a WAL checkpoint happens here."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._db.close()
+
+    def __enter__(self) -> VerdictStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _transaction(self):
+        """`BEGIN IMMEDIATE` ... `COMMIT` (`ROLLBACK` on error) under the lock; yields the connection."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _read(self, query: str, params: tuple) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(query, params).fetchall()
+
+    # ------------------------------------------------------------------ verdicts
+
+    def put(self, signed: SignedVerdict, received_at: float | None = None) -> str:
+        """Stores an (already verified) signed verdict; returns "stored", "unchanged" or "replaced".
+
+        The verdict is committed to disk when this returns. The same verdict again (same deliverable
+        and score from the same signer) is a no-op, whatever its signature bytes.
+        """
+        v = signed.verdict
+        chain_id, contract = _key(v.chain_id, v.contract)
+        signer = to_checksum_address(signed.signer)
+        deliverable = "0x" + bytes(v.deliverable).hex()
+        row = (chain_id, contract, str(v.challenge_id), signer, deliverable, int(v.score),
+               "0x" + bytes(signed.signature).hex(), json.dumps(signed.to_json(), sort_keys=True),
+               time.time() if received_at is None else received_at)
+        with self._transaction() as db:
+            old = db.execute(
+                "SELECT deliverable, score FROM verdicts WHERE chain_id = ? AND contract = ? AND challenge_id = ? "
+                "AND signer = ?", row[:4]).fetchone()
+            if old == (deliverable, int(v.score)):
+                return UNCHANGED
+            db.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        return STORED if old is None else REPLACED
+
+    def verdicts(self, chain_id: int, contract: str, challenge_id: int) -> list[StoredVerdict]:
+        """One challenge's stored verdicts, by signer address (ascending)."""
+        chain_id, contract = _key(chain_id, contract)
+        rows = self._read(
+            "SELECT signer, deliverable, score, signature, received_at FROM verdicts "
+            "WHERE chain_id = ? AND contract = ? AND challenge_id = ?", (chain_id, contract, str(challenge_id)))
+        out = []
+        for signer, deliverable, score, signature, received_at in rows:
+            verdict = Verdict(chain_id, contract, int(challenge_id), bytes.fromhex(deliverable[2:]), int(score))
+            out.append(StoredVerdict(SignedVerdict(verdict, signer, bytes.fromhex(signature[2:])), received_at))
+        return sorted(out, key=lambda s: int(s.signer, 16))
+
+    def documents(self, chain_id: int, contract: str, challenge_id: int) -> list[dict]:
+        """One challenge's stored verdicts exactly as signed (the JSON `ante verdict sign` writes)."""
+        chain_id, contract = _key(chain_id, contract)
+        rows = self._read(
+            "SELECT document FROM verdicts WHERE chain_id = ? AND contract = ? AND challenge_id = ? ORDER BY signer",
+            (chain_id, contract, str(challenge_id)))
+        return [json.loads(document) for (document,) in rows]
+
+    def challenge_ids(self, chain_id: int, contract: str) -> list[int]:
+        """The challenges that have at least one stored verdict, ascending."""
+        rows = self._read("SELECT DISTINCT challenge_id FROM verdicts WHERE chain_id = ? AND contract = ?",
+                          _key(chain_id, contract))
+        return sorted(int(cid) for (cid,) in rows)
+
+    def counts(self, chain_id: int, contract: str) -> dict[int, int]:
+        """How many verdicts are stored per challenge."""
+        rows = self._read("SELECT challenge_id, COUNT(*) FROM verdicts WHERE chain_id = ? AND contract = ? "
+                          "GROUP BY challenge_id", _key(chain_id, contract))
+        return {int(cid): n for cid, n in rows}
+
+    def count(self) -> int:
+        """How many verdicts are stored in all."""
+        return self._read("SELECT COUNT(*) FROM verdicts", ())[0][0]
+
+    # ------------------------------------------------------------------ attempts
+
+    def record_attempt(self, chain_id: int, contract: str, challenge_id: int, action: str, outcome: str,
+                       tx_hash: str | None = None, reason: str | None = None) -> Attempt:
+        """Records a settlement or lapse attempt and its outcome (committed when this returns)."""
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r}")
+        attempt = Attempt(int(challenge_id), action, outcome, tx_hash, reason, time.time())
+        chain_id, contract = _key(chain_id, contract)
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO attempts (chain_id, contract, challenge_id, action, outcome, tx_hash, reason, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (chain_id, contract, str(challenge_id), action, outcome, tx_hash, reason, attempt.at))
+        return attempt
+
+    def attempts(self, chain_id: int, contract: str, challenge_id: int | None = None) -> list[Attempt]:
+        """The attempts recorded for one challenge, or for all, oldest first."""
+        query = "SELECT challenge_id, action, outcome, tx_hash, reason, at FROM attempts WHERE chain_id = ? AND contract = ?"
+        params: tuple = _key(chain_id, contract)
+        if challenge_id is not None:
+            query += " AND challenge_id = ?"
+            params += (str(challenge_id),)
+        rows = self._read(query + " ORDER BY id", params)
+        return [Attempt(int(cid), action, outcome, tx, reason, at) for cid, action, outcome, tx, reason, at in rows]

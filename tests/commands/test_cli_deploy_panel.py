@@ -1,0 +1,110 @@
+"""`ante deploy`, `ante panel create` and `ante panel show`."""
+
+import json
+import os
+import re
+from pathlib import Path
+
+DEPLOYER = "TEST::0"
+
+
+def test_deploy_prints_where_ante_is(ante_cli, chain, accounts):
+    expected = accounts[0].get_deployment_address()  # TEST::0's next contract
+    outcome = ante_cli.ok("deploy", "--account", DEPLOYER, "--yes")
+    lines = outcome.out.strip().splitlines()
+    assert re.fullmatch(r"✔ Deployed Ante — tx 0x[0-9a-f]{64}, gas [\d,]+", lines[0]), lines[0]
+    block = chain.blocks.head.number
+    assert lines[1] == f"Ante is at {expected} on chain 31337 (from block {block})."
+    assert chain.provider.get_code(expected)
+
+
+def test_deploy_json_and_the_registry_it_writes(ante_cli, chain, accounts):
+    expected = accounts[0].get_deployment_address()
+    data = ante_cli.ok("deploy", "--account", DEPLOYER, "--yes", "--json").json()
+    assert data == {"address": expected, "chain_id": 31337, "block": chain.blocks.head.number,
+                    "network": "ethereum:local:foundry"}
+    registry = json.loads((Path(os.environ["ANTE_DATA_DIR"]) / "deployments.json").read_text())
+    assert registry == {"31337": data}
+
+
+def test_a_second_deploy_replaces_the_first_in_the_registry(ante_cli):
+    first = ante_cli.deploy()
+    second = ante_cli.deploy()
+    assert first != second
+    registry = json.loads((Path(os.environ["ANTE_DATA_DIR"]) / "deployments.json").read_text())
+    assert registry["31337"]["address"] == second
+    # Everything now talks to the second deployment: it has no panel yet.
+    assert ante_cli.bad_input("panel", "show", "1") == "There is no panel 1; create one with `ante panel create`."
+
+
+def test_deploy_needs_an_account(ante_cli):
+    assert "--account" in ante_cli.bad_input("deploy", "--yes")
+
+
+def test_panel_create_text(deployed):
+    e = [deployed.addr(n) for n in (5, 6, 7, 8, 9)]
+    args = ["panel", "create", "--threshold", "3", "--account", DEPLOYER, "--yes"]
+    for address in e:
+        args += ["--evaluator", address]
+    outcome = deployed.ok(*args)
+    lines = outcome.out.strip().splitlines()
+    assert re.fullmatch(r"✔ Created a 3-of-5 panel — tx 0x[0-9a-f]{64}, gas [\d,]+", lines[0]), lines[0]
+    assert lines[1] == "Panel 2: 3 of 5 evaluators."
+
+
+def test_panel_create_json(deployed):
+    e = [deployed.addr(n) for n in (6, 7)]
+    data = deployed.ok("panel", "create", "--evaluator", e[0], "--evaluator", e[1].lower(), "--threshold", "2",
+                       "--account", DEPLOYER, "--yes", "--json").json()
+    assert data["panel_id"] == 2
+    assert data["members"] == e  # lower-case input comes back checksummed
+    assert data["threshold"] == 2
+    assert re.fullmatch(r"0x[0-9a-f]{64}", data["tx"])
+    assert data["gas_used"] > 0 and data["block"] > 0
+
+
+def test_panel_show_text_and_json(deployed):
+    members = [deployed.addr(n) for n in (5, 6, 7)]
+    text = deployed.ok("panel", "show", "1").out
+    assert text.splitlines() == ["Panel 1: 2 of 3 must sign.", *(f"  {m}" for m in members)]
+    assert deployed.ok("panel", "show", "1", "--json").json() == {"panel_id": 1, "members": members, "threshold": 2}
+
+
+def test_panel_show_unknown_panel(deployed):
+    assert deployed.bad_input("panel", "show", "7") == "There is no panel 7; create one with `ante panel create`."
+
+
+def test_panel_threshold_must_be_a_strict_majority(deployed, chain):
+    head = chain.blocks.head.number
+    message = deployed.bad_input("panel", "create", "--evaluator", deployed.addr(5), "--evaluator", deployed.addr(6),
+                                 "--threshold", "1", "--account", DEPLOYER, "--yes")
+    assert message == "Invalid value for --threshold: 1 of 2 is not a strict majority: use more than 1 and at most 2."
+    message = deployed.bad_input("panel", "create", "--evaluator", deployed.addr(5), "--threshold", "2",
+                                 "--account", DEPLOYER, "--yes")
+    assert "2 of 1 is not a strict majority" in message
+    assert chain.blocks.head.number == head
+
+
+def test_panel_evaluator_listed_twice(deployed):
+    e = deployed.addr(5)
+    message = deployed.bad_input("panel", "create", "--evaluator", e, "--evaluator", e.lower(), "--evaluator",
+                                 deployed.addr(6), "--threshold", "2", "--account", DEPLOYER, "--yes")
+    assert message == "Invalid value for --evaluator: an evaluator is listed twice."
+
+
+def test_panel_evaluator_not_an_address(deployed):
+    message = deployed.bad_input("panel", "create", "--evaluator", "0x1234", "--threshold", "1",
+                                 "--account", DEPLOYER, "--yes")
+    assert message == "Invalid value for '--evaluator': '0x1234' is not an Ethereum address (0x followed by 40 hex digits)."
+
+
+def test_panel_needs_an_evaluator(deployed):
+    outcome = deployed.fails(2, "panel", "create", "--threshold", "1", "--account", DEPLOYER, "--yes")
+    assert "Missing option '--evaluator'" in outcome.message
+
+
+def test_panel_at_most_32_evaluators(deployed):
+    args = ["panel", "create", "--threshold", "17", "--account", DEPLOYER, "--yes"]
+    for i in range(33):
+        args += ["--evaluator", f"0x{i + 1:040x}"]
+    assert deployed.bad_input(*args) == "Invalid value for --evaluator: a panel has at most 32 evaluators, not 33."
