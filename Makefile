@@ -9,7 +9,8 @@ NETWORK := ethereum:local:foundry
 
 # ape-solidity finds the compiler front through py-solc-x, which lists $(SOLCX_BINARY_PATH)/solc-v<version>.
 export SOLCX_BINARY_PATH := $(CURDIR)/.solc
-export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/@foundry-rs/anvil-linux-amd64/bin:$(PATH)
+# toolchain/bin/anvil wraps the npm anvil so that long runs keep no chain history on disk.
+export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/toolchain/bin:$(PATH)
 # Ape keeps its data (compiled dependencies, accounts) inside the project unless told otherwise.
 export APE_DATA_FOLDER ?= $(CURDIR)/.ape
 

@@ -38,7 +38,7 @@ def post(session, reward, token, stake, panel_id, accept_by, deliver_within, rev
     token = token or ZERO_ADDRESS
     symbol, decimals = client.token_info(token)
     try:
-        amount = parse_amount(reward, decimals, symbol=symbol)
+        amount = parse_amount(reward, decimals, symbol=None if token == ZERO_ADDRESS else symbol)
     except InputError as error:
         raise click.BadParameter(str(error), param_hint="--reward")
     if amount <= 0:

@@ -53,7 +53,7 @@ def accept(session, challenge_id, promise, promised_by, belief, bankroll):
         session.out.print(f"Stake: {fmt(c.terms.stake)} to win {fmt(c.terms.reward)}; deliver by {format_time(latest)}.")
         if belief is not None:
             try:
-                roll = parse_amount(bankroll, decimals, symbol=symbol) if bankroll else None
+                roll = parse_amount(bankroll, decimals, symbol=None if c.terms.is_ether else symbol) if bankroll else None
             except InputError as error:
                 raise click.BadParameter(str(error), param_hint="--bankroll")
             for line in kelly(belief, c.terms.reward, c.terms.stake, roll).explain(fmt):

@@ -52,6 +52,8 @@ from dataclasses import dataclass, field
 
 from eth_utils import is_address, to_checksum_address
 
+from ante.units import format_time
+
 from ante.errors import AnteError
 from ante.history import Chronicle, ChallengeHistory, PanelView, fold
 from ante.oracle.store import (
@@ -515,8 +517,8 @@ class OracleService:
                            f"challenge {v.challenge_id} is {c.state.label}; verdicts are only taken while it is submitted.")
         if snapshot.chain_time > c.review_by:
             raise Rejected(409, "review_closed",
-                           f"the review window of challenge {v.challenge_id} closed at {c.review_by} "
-                           f"(the chain's time is {snapshot.chain_time}).")
+                           f"the review window of challenge {v.challenge_id} closed at {format_time(c.review_by)} "
+                           f"(the chain's time is {format_time(snapshot.chain_time)}).")
         if v.deliverable != c.deliverable:
             raise Rejected(409, "wrong_deliverable",
                            f"the verdict judges deliverable 0x{v.deliverable.hex()}, but challenge {v.challenge_id} "

@@ -127,7 +127,7 @@ def test_accept_with_a_malformed_bankroll_is_bad_input(posted, deployed):
 def test_accept_with_a_missing_promise_file_is_bad_input(posted, deployed):
     message = deployed.bad_input("accept", posted, "--promise", "/nonexistent/promise.md", "--by", "+1d",
                                  "--account", CONTRIBUTOR, "--yes")
-    assert message == "/nonexistent/promise.md is neither a readable file nor a URL (scheme://...)."
+    assert message == "'/nonexistent/promise.md' is neither a readable file nor a URL (scheme://...)."
 
 
 def test_accept_in_social_trust_mode_stakes_nothing(deployed, chain):
@@ -181,7 +181,7 @@ def test_submit_after_the_delivery_deadline_is_refused(accepted, deployed):
 
 def test_submit_an_open_challenge_is_refused(posted, deployed):
     message = deployed.refused("submit", posted, "--deliverable", "https://x", "--account", CONTRIBUTOR, "--yes")
-    assert message == "Challenge 1 is open; only an accepted challenge can be abandoned."
+    assert message == "Challenge 1 is open, so that is not possible now."
 
 
 # --------------------------------------------------------------------------- abandon
