@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from ante.events import ChallengeCreated, EventBase
-from ante.history import Chronicle, fold, seal_hex
+from ante.history import Chronicle, fold, seal_hex, token_name
 from ante.state import State
 from ante.units import format_time
 
@@ -105,10 +105,6 @@ class ChainView(Protocol):
 
 def _is_ether(token: str) -> bool:
     return int(token, 16) == 0
-
-
-def _token_name(token: str) -> str:
-    return "ether" if _is_ether(token) else f"token {token}"
 
 
 def _in_units(amount: int, token: str) -> str:
@@ -251,7 +247,7 @@ def audit(
             found.append(
                 Discrepancy(
                     "credit", f"{token} {account}", expected, actual,
-                    f"{account} can withdraw {_in_units(actual, token)} of {_token_name(token)} on chain, "
+                    f"{account} can withdraw {_in_units(actual, token)} of {token_name(token)} on chain, "
                     f"but the events leave it {_in_units(expected, token)}.",
                 )
             )
@@ -265,7 +261,7 @@ def audit(
             found.append(
                 Discrepancy(
                     "balance_surplus", token, expected, actual,
-                    f"The contract holds {_in_units(actual, token)} of {_token_name(token)}, "
+                    f"The contract holds {_in_units(actual, token)} of {token_name(token)}, "
                     f"{actual - expected} more than the {expected} its escrow ({escrow}) and the credits "
                     f"owed ({owed}) account for.",
                 )
@@ -274,7 +270,7 @@ def audit(
             found.append(
                 Discrepancy(
                     "balance_shortfall", token, expected, actual,
-                    f"The contract holds {_in_units(actual, token)} of {_token_name(token)}, "
+                    f"The contract holds {_in_units(actual, token)} of {token_name(token)}, "
                     f"{expected - actual} less than the {expected} its escrow ({escrow}) and the credits "
                     f"owed ({owed}) require.",
                 )

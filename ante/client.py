@@ -65,6 +65,7 @@ class AnteClient:
         self.contract = Contract(deployment.address, contract_type=contract_type())
         self.index_path = index_path or data_dir() / "index.sqlite"
         self._tokens: dict[str, tuple[str, int]] = {ZERO_ADDRESS: ("ETH", 18)}
+        self._panels: dict[int, tuple[list[str], int]] = {}  # panels are immutable: read each once
 
     # ------------------------------------------------------------------ finding and deploying
 
@@ -180,10 +181,13 @@ class AnteClient:
 
     def panel(self, panel_id: int) -> tuple[list[str], int]:
         """A panel's members and threshold, from the contract."""
-        members, threshold = self.contract.panel(panel_id)
-        if not members:
-            raise BadInput(f"there is no panel {panel_id}; create one with `ante panel create`.")
-        return [to_checksum_address(m) for m in members], int(threshold)
+        if panel_id not in self._panels:
+            members, threshold = self.contract.panel(panel_id)
+            if not members:
+                raise BadInput(f"there is no panel {panel_id}; create one with `ante panel create`.")
+            self._panels[panel_id] = ([to_checksum_address(m) for m in members], int(threshold))
+        members, threshold = self._panels[panel_id]
+        return list(members), threshold
 
     def post(self, terms: Terms, spec_uri: str, sender) -> tuple[int, object]:
         """Posts a challenge, approving the token first when the allowance is short; returns (id, receipt)."""
@@ -209,12 +213,11 @@ class AnteClient:
         terms = challenge.terms
         if not terms.is_ether and terms.stake:
             self.ensure_allowance(terms.token, sender, terms.stake)
-        return self.send("accept", challenge.challenge_id, challenge.record().as_tuple(), promise_hash, promised_by,
-                         promise_uri, sender=sender, value=terms.stake if terms.is_ether else 0, token=terms.token)
+        return self._act("accept", challenge, promise_hash, promised_by, promise_uri, sender=sender,
+                         value=terms.stake if terms.is_ether else 0)
 
     def submit(self, challenge: ChallengeHistory, deliverable: bytes, uri: str, sender):
-        return self.send("submit", challenge.challenge_id, challenge.record().as_tuple(), deliverable, uri,
-                         sender=sender, token=challenge.terms.token)
+        return self._act("submit", challenge, deliverable, uri, sender=sender)
 
     def verdict(self, challenge: ChallengeHistory, score: int) -> Verdict:
         """The verdict an evaluator signs for a submitted challenge."""
@@ -246,20 +249,21 @@ class AnteClient:
         """Settles with a quorum of agreeing signed verdicts, signers in ascending order."""
         self.check_verdicts(challenge, verdicts)
         verdict, signers, signatures = quorum(verdicts)
-        return self.send("settle", challenge.challenge_id, challenge.record().as_tuple(), verdict.score, signers,
-                         signatures, sender=sender, token=challenge.terms.token)
+        return self._act("settle", challenge, verdict.score, signers, signatures, sender=sender)
 
     def cancel(self, challenge: ChallengeHistory, sender):
-        return self.send("cancel", challenge.challenge_id, challenge.record().as_tuple(), sender=sender,
-                         token=challenge.terms.token)
+        return self._act("cancel", challenge, sender=sender)
 
     def abandon(self, challenge: ChallengeHistory, sender):
-        return self.send("abandon", challenge.challenge_id, challenge.record().as_tuple(), sender=sender,
-                         token=challenge.terms.token)
+        return self._act("abandon", challenge, sender=sender)
 
     def lapse(self, challenge: ChallengeHistory, sender):
-        return self.send("lapse", challenge.challenge_id, challenge.record().as_tuple(), sender=sender,
-                         token=challenge.terms.token)
+        return self._act("lapse", challenge, sender=sender)
+
+    def _act(self, method: str, challenge: ChallengeHistory, *args, sender, value: int = 0):
+        """Calls a lifecycle function, which takes the challenge's id and record first."""
+        return self.send(method, challenge.challenge_id, challenge.record().as_tuple(), *args, sender=sender,
+                         value=value, token=challenge.terms.token)
 
     def credit(self, token: str, account: str) -> int:
         return int(self.contract.credit(to_checksum_address(token), to_checksum_address(account)))

@@ -133,7 +133,8 @@ def _addr_key(address: str) -> int:
     return int(address, 16)
 
 
-def _token_name(token: str) -> str:
+def token_name(token: str) -> str:
+    """How messages name a token: ether for the zero address, else "token 0x..."."""
     return "ether" if _addr_key(token) == 0 else f"token {token}"
 
 
@@ -554,7 +555,7 @@ class Chronicle:
         key = (event.token, event.account)
         credited = self.credits.get(key, 0)
         if event.amount > credited:
-            self._anomaly(event, f"{event.account} withdraws {event.amount} of {_token_name(event.token)}, "
+            self._anomaly(event, f"{event.account} withdraws {event.amount} of {token_name(event.token)}, "
                                  f"more than the {credited} credited to it")
         self.credits[key] = credited - event.amount
         self._tokens.add(event.token)

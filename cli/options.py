@@ -6,10 +6,7 @@ only when a command runs, so that `--help` stays instant.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import os
-import sys
 
 import click
 
@@ -54,17 +51,3 @@ def offline_options(function):
 
     return wrapper
 
-
-@contextlib.contextmanager
-def quiet_stdout():
-    """Sends anything a library prints to stdout into stderr, so --json output stays clean."""
-    saved = sys.stdout
-    sys.stdout = sys.stderr
-    try:
-        yield saved
-    finally:
-        sys.stdout = saved
-
-
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").lower() in {"1", "true", "yes"}

@@ -9,57 +9,21 @@ import click
 
 
 class _Parsed(click.ParamType):
-    parse = None
+    """A value parsed by one of `ante.units`' parsers (imported only when a command runs)."""
+
+    def __init__(self, name: str, parser: str):
+        self.name = name
+        self._parser = parser
 
     def convert(self, value, param, ctx):
         if not isinstance(value, str):
             return value
-        from ante.units import InputError
+        from ante import units
 
         try:
-            return type(self).parse(value)
-        except InputError as error:
+            return getattr(units, self._parser)(value)
+        except units.InputError as error:
             self.fail(str(error), param, ctx)
-
-
-class Stake(_Parsed):
-    name = "STAKE"
-
-    @staticmethod
-    def parse(value):
-        from ante.units import parse_stake
-
-        return parse_stake(value)
-
-
-class Score(_Parsed):
-    name = "SCORE"
-
-    @staticmethod
-    def parse(value):
-        from ante.units import parse_score
-
-        return parse_score(value)
-
-
-class Duration(_Parsed):
-    name = "DURATION"
-
-    @staticmethod
-    def parse(value):
-        from ante.units import parse_duration
-
-        return parse_duration(value)
-
-
-class Probability(_Parsed):
-    name = "P"
-
-    @staticmethod
-    def parse(value):
-        from ante.units import parse_probability
-
-        return parse_probability(value)
 
 
 class Address(click.ParamType):
@@ -73,7 +37,11 @@ class Address(click.ParamType):
         return to_checksum_address(value)
 
 
-STAKE, SCORE, DURATION, PROBABILITY, ADDRESS = Stake(), Score(), Duration(), Probability(), Address()
+STAKE = _Parsed("STAKE", "parse_stake")
+SCORE = _Parsed("SCORE", "parse_score")
+DURATION = _Parsed("DURATION", "parse_duration")
+PROBABILITY = _Parsed("P", "parse_probability")
+ADDRESS = Address()
 
 
 def document(text: str) -> tuple[bytes, str]:

@@ -97,8 +97,10 @@ class Demo:
         say(f"  $ ante {shown}")
         done = subprocess.run([str(ANTE), *args], env=self.env, cwd=self.workdir, capture_output=True, text=True)
         if not quiet:
+            # Documents are referenced by file:// URI; show where the demo folder is, not this machine's path.
+            here = self.workdir.parent.as_uri()
             for line in done.stdout.rstrip().splitlines():
-                say(f"    {line}")
+                say(f"    {line.replace(here, 'file://…')}")
         if done.returncode != expect:
             sys.stderr.write(done.stderr)
             raise SystemExit(f"`ante {shown}` exited {done.returncode}, expected {expect}")
