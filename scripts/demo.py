@@ -1,12 +1,17 @@
 """The demo: three bounty stories told through the real `ante` command on a local anvil chain.
 
+An oracle service (`ante oracle run`) runs beside the chain: the evaluators send their signed verdicts
+to it over HTTP, and it settles each challenge as soon as a quorum agrees and lapses overdue ones.
+
 1. A challenge is posted, accepted with a promise, delivered, judged 2-of-3 and paid.
 2. A challenge is judged a fail: the contributor's stake goes to the funder.
-3. A contributor never delivers: the challenge lapses and the funder gets reward and stake back.
+3. A contributor never delivers: the oracle's keeper lapses the challenge and the funder gets reward and
+   stake back.
 Then `ante audit` checks every wei against the contract and `ante records` shows everyone's record.
+At the end the oracle keeps serving its dashboard until Ctrl-C (with DEMO_EXIT=1 the demo ends by itself).
 
 A node already answering on the port is reused; otherwise anvil is started and stopped at the end.
-Run with `make demo` (or `python scripts/demo.py --port 8545`).
+Run with `make demo` (or `python scripts/demo.py --port 8545 --oracle-port 8700`).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -44,13 +50,16 @@ def heading(text: str) -> None:
 
 
 class Demo:
-    def __init__(self, port: int, workdir: Path):
+    def __init__(self, port: int, workdir: Path, oracle_port: int = 8700):
         self.uri = f"http://127.0.0.1:{port}"
         self.port = port
         self.workdir = workdir
         self.env = dict(os.environ, APE_FOUNDRY_HOST=self.uri, ANTE_DATA_DIR=str(workdir / "data"),
                         ANTE_NETWORK="ethereum:local:foundry")
         self.node = None
+        self.oracle_port = oracle_port
+        self.oracle_url = f"http://127.0.0.1:{oracle_port}"
+        self.oracle = None
 
     # ------------------------------------------------------------------ the node
 
@@ -83,6 +92,58 @@ class Demo:
             self.node.terminate()
             self.node.wait(timeout=10)
             say("Stopped the local node.")
+
+    # ------------------------------------------------------------------ the oracle
+
+    def start_oracle(self, role: str) -> None:
+        """Starts `ante oracle run` as its own process and waits until it answers (its log: oracle.log)."""
+        args = ["oracle", "run", "--port", str(self.oracle_port), "--poll", "0.5", "--account", f"TEST::{CAST[role]}"]
+        say(f"  $ ante {' '.join(args)} &")
+        self.oracle_log = open(self.workdir / "oracle.log", "ab")
+        self.oracle = subprocess.Popen([str(ANTE), *args], env=self.env, cwd=self.workdir,
+                                       stdout=self.oracle_log, stderr=self.oracle_log, start_new_session=True)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.oracle.poll() is not None:
+                raise SystemExit(f"the oracle exited with code {self.oracle.returncode}; see {self.workdir / 'oracle.log'}")
+            try:
+                if self.oracle_get("/health").get("ok"):
+                    say(f"    The oracle listens on {self.oracle_url}.")
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise SystemExit(f"the oracle did not answer within 90 s; see {self.workdir / 'oracle.log'}")
+
+    def stop_oracle(self) -> None:
+        if self.oracle is not None and self.oracle.poll() is None:
+            self.oracle.send_signal(signal.SIGTERM)
+            try:
+                self.oracle.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.oracle.kill()
+                self.oracle.wait(timeout=10)
+            say("Stopped the oracle.")
+        self.oracle = None
+
+    def oracle_get(self, path: str) -> dict:
+        with urllib.request.urlopen(self.oracle_url + path, timeout=5) as response:
+            return json.loads(response.read())
+
+    def await_state(self, challenge_id: int, state: str, timeout: float = 60) -> None:
+        """Waits until the oracle's view of the challenge reaches `state` (it settles or lapses on its own)."""
+        deadline = time.monotonic() + timeout
+        seen = None
+        while time.monotonic() < deadline:
+            try:
+                seen = self.oracle_get(f"/challenges/{challenge_id}")["challenge"]["state"]
+            except OSError:
+                seen = None
+            if seen == state:
+                return
+            time.sleep(0.2)
+        raise SystemExit(f"challenge {challenge_id} is {seen}, not {state}, after {timeout:.0f} s; "
+                         f"see {self.workdir / 'oracle.log'}")
 
     def wait(self, seconds: int) -> None:
         self.rpc("evm_increaseTime", [seconds])
@@ -133,6 +194,8 @@ def run(demo: Demo) -> None:
     demo.ante("deploy", *account("deployer"))
     demo.ante("panel", "create", "--evaluator", who["Eve (evaluator)"], "--evaluator", who["Evan (evaluator)"],
               "--evaluator", who["Ezra (evaluator)"], "--threshold", "2", *account("deployer"))
+    say("Remy runs the oracle: it collects verdicts over HTTP and settles from his account once a quorum agrees.")
+    demo.start_oracle("Remy (relayer)")
 
     heading("Story 1: promised, delivered, judged and paid")
     say("Fiona funds a challenge: 1 ETH for an onboarding guide. Whoever takes it stakes 10% (0.1 ETH).")
@@ -144,11 +207,12 @@ def run(demo: Demo) -> None:
     demo.ante("accept", "1", "--promise", promise, "--by", "+5d", "--p", "80%", "--bankroll", "2 ether",
               *account("Carl (contributor)"))
     demo.ante("submit", "1", "--deliverable", "https://example.org/docs/onboarding", *account("Carl (contributor)"))
-    say("Eve and Evan read the guide and each sign a verdict of 90%; Ezra does not need to.")
-    demo.ante("verdict", "sign", "1", "--score", "90%", "--out", "eve-1.json", *account("Eve (evaluator)"))
-    demo.ante("verdict", "sign", "1", "--score", "90%", "--out", "evan-1.json", *account("Evan (evaluator)"))
-    say("Remy, anyone really, relays the two signatures; the contract checks them and pays out.")
-    demo.ante("settle", "1", "eve-1.json", "evan-1.json", *account("Remy (relayer)"))
+    say("Eve and Evan read the guide and each send the oracle a signed verdict of 90%; Ezra does not need to.")
+    demo.ante("verdict", "sign", "1", "--score", "90%", "--post", demo.oracle_url, *account("Eve (evaluator)"))
+    demo.ante("verdict", "sign", "1", "--score", "90%", "--post", demo.oracle_url, *account("Evan (evaluator)"))
+    say("Two of three agree, a quorum: the oracle relays both signatures and the contract checks them and pays out.")
+    demo.await_state(1, "settled")
+    demo.ante("verdict", "status", "1", "--oracle", demo.oracle_url)
     say("A 90% verdict pays Carl 90% of reward plus stake (0.99 ETH); the other 0.11 ETH is credited to Fiona.")
     demo.ante("withdraw", *account("Carl (contributor)"))
 
@@ -160,10 +224,13 @@ def run(demo: Demo) -> None:
     promise = demo.write("flaky-promise.md", "Fixed in 3 days.\n")
     demo.ante("accept", "2", "--promise", promise, "--by", "+3d", *account("Dana (contributor)"))
     demo.ante("submit", "2", "--deliverable", "https://example.org/pull/77", *account("Dana (contributor)"))
-    say("The suite still fails; the panel judges it a fail (0%).")
-    demo.ante("verdict", "sign", "2", "--score", "fail", "--out", "evan-2.json", *account("Evan (evaluator)"))
-    demo.ante("verdict", "sign", "2", "--score", "fail", "--out", "ezra-2.json", *account("Ezra (evaluator)"))
-    demo.ante("settle", "2", "evan-2.json", "ezra-2.json", *account("Remy (relayer)"))
+    say("The suite still fails; the panel judges it a fail (0%). Evan signs and sends his verdict first.")
+    demo.ante("verdict", "sign", "2", "--score", "fail", "--post", demo.oracle_url, *account("Evan (evaluator)"))
+    say("The oracle holds one verdict and waits for a second:")
+    demo.ante("verdict", "status", "2", "--oracle", demo.oracle_url)
+    demo.ante("verdict", "sign", "2", "--score", "fail", "--post", demo.oracle_url, *account("Ezra (evaluator)"))
+    demo.await_state(2, "settled")
+    demo.ante("verdict", "status", "2", "--oracle", demo.oracle_url)
     say("Dana's 0.1 ETH stake and the 0.5 ETH reward are credited to Fiona.")
 
     heading("Story 3: never delivered, the challenge lapses")
@@ -172,9 +239,10 @@ def run(demo: Demo) -> None:
               "--deliver-within", "3d", "--review-within", "2d", "--spec", spec, *account("Fiona (funder)"))
     promise = demo.write("translate-promise.md", "Done in 2 days.\n")
     demo.ante("accept", "3", "--promise", promise, "--by", "+2d", *account("Carl (contributor)"))
-    say("Carl goes quiet. Four days later the delivery deadline has passed.")
+    say("Carl goes quiet. Four days later the delivery deadline has passed, and the oracle's keeper lapses it.")
     demo.wait(4 * DAY)
-    demo.ante("lapse", "3", *account("Remy (relayer)"))
+    demo.await_state(3, "defaulted")
+    demo.ante("verdict", "status", "3", "--oracle", demo.oracle_url)
     say("Fiona gets reward and stake back (0.33 ETH); she withdraws all Ante owes her: 0.11 + 0.6 + 0.33 ETH.")
     demo.ante("withdraw", *account("Fiona (funder)"))
 
@@ -187,18 +255,36 @@ def run(demo: Demo) -> None:
     say("Every step above is an event on the chain; the records are recomputed from them by anyone.")
 
 
+def linger(demo: Demo) -> None:
+    """Leaves the oracle and its dashboard running until Ctrl-C."""
+    heading("The dashboard")
+    say(f"The oracle serves a dashboard of everything above at {demo.oracle_url}/ (Ctrl-C ends the demo).")
+    try:
+        while demo.oracle.poll() is None:
+            time.sleep(0.5)
+        say(f"The oracle stopped (exit code {demo.oracle.returncode}).")
+    except KeyboardInterrupt:
+        say()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("DEMO_PORT", "8545")))
+    parser.add_argument("--oracle-port", type=int, default=int(os.environ.get("DEMO_ORACLE_PORT", "8700")))
     parser.add_argument("--workdir", type=Path, default=ROOT / ".demo")
+    parser.add_argument("--exit", action="store_true", default=os.environ.get("DEMO_EXIT", "") not in ("", "0"),
+                        help="End after the stories instead of serving the dashboard until Ctrl-C (env DEMO_EXIT=1).")
     args = parser.parse_args()
     shutil.rmtree(args.workdir, ignore_errors=True)
     args.workdir.mkdir(parents=True)
-    demo = Demo(args.port, args.workdir)
+    demo = Demo(args.port, args.workdir, args.oracle_port)
     demo.start_node()
     try:
         run(demo)
+        if not args.exit:
+            linger(demo)
     finally:
+        demo.stop_oracle()
         demo.stop_node()
     return 0
 

@@ -29,11 +29,14 @@ def demo_module():
 @pytest.fixture(scope="module")
 def stories(demo_module, chain, tmp_path_factory):
     port = urlparse(chain.provider.uri).port
-    demo = demo_module.Demo(port, tmp_path_factory.mktemp("stories"))
+    demo = demo_module.Demo(port, tmp_path_factory.mktemp("stories"), oracle_port=8741)
     demo.start_node()  # reuses the test session's node
     assert demo.node is None
-    demo_module.run(demo)
-    return demo, demo_module
+    try:
+        demo_module.run(demo)
+        yield demo, demo_module
+    finally:
+        demo.stop_oracle()
 
 
 def ante_json(demo, *args):
@@ -54,6 +57,24 @@ def test_the_three_stories_end_as_told(stories):
         0, "0", str(6 * ETHER // 10)
     )
     assert challenges[3]["to_funder"] == str(33 * ETHER // 100)
+
+
+def test_the_oracle_settled_and_lapsed_from_its_own_account(stories):
+    demo, module = stories
+    remy = module.addresses()["Remy (relayer)"]
+    views = {i: demo.oracle_get(f"/challenges/{i}") for i in (1, 2, 3)}
+    assert [(a["action"], a["outcome"]) for a in views[1]["attempts"]] == [("settle", "settled_by_us")]
+    assert [(a["action"], a["outcome"]) for a in views[2]["attempts"]] == [("settle", "settled_by_us")]
+    assert [(a["action"], a["outcome"]) for a in views[3]["attempts"]] == [("lapse", "lapsed_by_us")]
+    # The chain agrees: each of those transactions was sent by the oracle's account.
+    for view in views.values():
+        tx = demo.rpc("eth_getTransactionByHash", [view["attempts"][0]["tx_hash"]])
+        assert tx["from"].lower() == remy.lower()
+    # Every verdict the evaluators posted is in the oracle's store, with the signer the chain knows.
+    signers = {i: sorted(v["signer"] for v in views[i]["verdicts"]) for i in (1, 2)}
+    who = module.addresses()
+    assert signers[1] == sorted([who["Eve (evaluator)"], who["Evan (evaluator)"]])
+    assert signers[2] == sorted([who["Evan (evaluator)"], who["Ezra (evaluator)"]])
 
 
 def test_the_audit_after_the_stories_is_clean(stories):
