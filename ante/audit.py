@@ -168,9 +168,12 @@ class AuditReport:
 
     def summary(self) -> str:
         """One sentence: what was checked and whether it all agrees."""
+        def n(count: int, noun: str) -> str:
+            return f"{count} {noun}{'' if count == 1 else 's'}"
+
         checked = (
-            f"{self.events} events replayed; {self.challenges} challenges, {self.accounts} credits "
-            f"and {self.tokens} tokens' books checked"
+            f"{n(self.events, 'event')} replayed; {n(self.challenges, 'challenge')}, {n(self.accounts, 'credit')} "
+            f"and the books of {n(self.tokens, 'token')} checked"
         )
         if self.clean:
             return f"Clean: {checked}, and every one agrees with the contract."
