@@ -25,7 +25,11 @@ For a quorum (at least ``m`` panel members agreeing on the same deliverable and 
 calls :meth:`ante.client.AnteClient.settle` from the oracle's account with every agreeing verdict and
 records the outcome in the store:
 
-- mined: ``settled_by_us``;
+- mined: ``settled_by_us``. "Mined" means a receipt in a block: on a node that does not mine at every
+  transaction (automine off, interval mining) Ape answers before the transaction is in a block, so
+  the worker waits for the receipt (up to ``RECEIPT_WAIT``); a transaction still not mined then stays
+  *in flight*: it is never sent again, and every retry looks for its receipt. One that reverted
+  when mined (another relayer's settlement came first in the block) is reconciled like a refusal;
 - the contract refuses: the worker re-syncs and reconciles. If the challenge is settled now, someone
   else did it (``settled_elsewhere``; ``settled_by_us`` if the settling transaction came from this
   account after all, e.g. a receipt lost in a connection drop); if it is otherwise final (lapsed), or
@@ -37,7 +41,8 @@ records the outcome in the store:
 Every poll interval (and at start, so a quorum stored before a crash is settled after the restart)
 the worker re-syncs the event index, re-evaluates every stored quorum and, unless switched off, runs
 the keeper: it lapses Open, Accepted and Submitted challenges whose deadline is strictly before the
-chain's time, with the same reconciliation (``lapsed_by_us`` / ``lapsed_elsewhere`` / ``failed``).
+chain's time, with the same reconciliation (``lapsed_by_us`` / ``lapsed_elsewhere`` / ``failed``)
+and the same care for transactions in flight.
 """
 
 from __future__ import annotations
@@ -73,6 +78,10 @@ log = logging.getLogger("ante.oracle")
 #: Backoff for transient chain errors: first delay and cap, in seconds.
 BACKOFF_START = 0.25
 BACKOFF_CAP = 5.0
+
+#: How long the worker waits for a transaction it sent to be mined before it leaves the transaction
+#: in flight and looks again later (a node that mines on an interval, or not at all for a while).
+RECEIPT_WAIT = 20.0
 
 #: States the keeper may lapse once their deadline has passed.
 LIVE = (State.OPEN, State.ACCEPTED, State.SUBMITTED)
@@ -215,6 +224,16 @@ class Quorum:
 # --------------------------------------------------------------------------------------- service
 
 
+def _node_answered(error: BaseException) -> bool:
+    """Whether a failed send was refused by a node that answered (say "transaction already imported" or
+    "nonce too low" when another process shares the account), as opposed to a node out of reach."""
+    try:
+        from ape.exceptions import VirtualMachineError
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(error, VirtualMachineError)
+
+
 def _short(error: BaseException, limit: int = 300) -> str:
     text = " ".join(str(error).split()) or type(error).__name__
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -249,6 +268,11 @@ class OracleService:
         self._queued_lock = threading.Lock()
         self._retries: dict[int, tuple[float, float]] = {}  # challenge -> (when to retry, last delay)
         self._given_up: set[tuple] = set()  # attempts the contract refused; not repeated
+        # Transactions sent but not yet seen mined: (action, challenge) -> (tx hash, challenge, key).
+        # Never sent again while in flight; followed up at every retry or tick until mined.
+        self._in_flight: dict[tuple[str, int], tuple[str, ChallengeHistory, tuple]] = {}
+        self._warned: set[str] = set()  # chain operations already logged as failing in this outage
+        self.receipt_wait = RECEIPT_WAIT
         self._chain_lock = threading.RLock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -374,12 +398,17 @@ class OracleService:
         """The latest view of the chain (None before the first sync)."""
         return self._snapshot
 
-    def _chain_error(self, what: str, error: BaseException) -> None:
-        """Counts and remembers a failed chain operation; logs it once per outage, not at every poll."""
+    def _chain_error(self, what: str, error: BaseException, *, outage: bool = True) -> None:
+        """Counts and remembers a failed chain operation; logs it once per outage (or, for a node that
+        answers but refuses, once until the operation concludes), not at every poll or retry.
+
+        `outage` False: the node answered; it is not marked unreachable (retries keep their backoff)."""
         self.metrics.chain_errors.inc()
         message = f"{what}: {_short(error)}"
-        repeated = not self._healthy and self.last_error is not None and self.last_error[1] == message
-        self._healthy = False
+        repeated = what in self._warned
+        self._warned.add(what)
+        if outage:
+            self._healthy = False
         self.last_error = (time.time(), message)
         log.log(logging.DEBUG if repeated else logging.WARNING, "%s failed: %s", what, _short(error))
 
@@ -407,6 +436,8 @@ class OracleService:
                 log.info("the chain answers again (head %s)", head)
                 # Settlements waiting out a backoff go now.
                 self._retries.update({cid: (0.0, delay) for cid, (_, delay) in self._retries.items()})
+            if not self._healthy:
+                self._warned.clear()
             with self._snapshot_changed:
                 self._snapshot = snapshot
                 self._attempted_at = taken_at
@@ -541,11 +572,20 @@ class OracleService:
     def _settle_if_ready(self, challenge_id: int) -> None:
         """Settles `challenge_id` if it is Submitted, in its window, and a quorum is stored.
 
-        A scheduled retry for it is consumed here; a transient failure schedules the next one."""
+        A scheduled retry for it is consumed here; a transient failure schedules the next one. A
+        settlement already sent and not yet mined is followed up instead of being sent again."""
         retry = self._retries.pop(challenge_id, None)
+        if ("settle", challenge_id) in self._in_flight:
+            self._follow_up("settle", challenge_id, last_delay=retry[1] if retry else 0.0)
+            return
         snapshot = self._snapshot
         c = snapshot.chronicle.challenges.get(challenge_id) if snapshot else None
         if c is None or c.state != State.SUBMITTED:
+            if retry is not None and c is not None:
+                # An attempt failed on the way (say a shared account's nonce clash) and the challenge
+                # was closed meanwhile: say by whom, once, instead of leaving the attempt unrecorded.
+                self._reconcile("settle", c, RuntimeError(f"challenge {challenge_id} was {c.state.label} "
+                                                          "before this oracle's settlement got through"), None)
             return
         panel = snapshot.chronicle.panels.get(c.terms.panel_id)
         if panel is None:
@@ -575,21 +615,95 @@ class OracleService:
                 self._reconcile("settle", c, error, key)
                 return
             except Exception as error:
-                self._chain_error(f"settling challenge {challenge_id}", error)
-                delay = min(BACKOFF_CAP, last_delay * 2) if last_delay else BACKOFF_START
-                self._retries[challenge_id] = (time.monotonic() + delay, delay)
-                log.info("will retry settling challenge %s in %.2f s", challenge_id, delay)
+                self._chain_error(f"settling challenge {challenge_id}", error, outage=not _node_answered(error))
+                self._retry_later(challenge_id, last_delay, "settling")
                 return
             tx = str(receipt.txn_hash)
-            self._record(challenge_id, "settle", SETTLED_BY_US, tx_hash=tx)
-            log.info("settled challenge %s at %s with %d verdicts (tx %s)", challenge_id,
-                     verdicts[0].verdict.score, len(verdicts), tx)
-            self._refresh()
+            status = self._confirm(receipt)
+            if status is None:  # sent, not mined yet: never send it again, look for its receipt later
+                self._in_flight[("settle", challenge_id)] = (tx, c, key)
+                log.info("the settlement of challenge %s is not mined yet (tx %s)", challenge_id, tx)
+                self._retry_later(challenge_id, last_delay)
+                return
+            self._conclude("settle", c, tx, status, key)
+
+    def _retry_later(self, challenge_id: int, last_delay: float, what: str | None = None) -> None:
+        """Schedules the next look at `challenge_id`'s settlement, with exponential backoff."""
+        delay = min(BACKOFF_CAP, last_delay * 2) if last_delay else BACKOFF_START
+        self._retries[challenge_id] = (time.monotonic() + delay, delay)
+        if what:
+            log.log(logging.INFO if delay == BACKOFF_START else logging.DEBUG,  # the first retry only
+                    "will retry %s challenge %s in %.2f s", what, challenge_id, delay)
+
+    # ------------------------------------------------------------------ transactions in flight
+
+    def _confirm(self, receipt) -> int | None:
+        """The status of a transaction just sent: 1 mined, 0 reverted, None not mined yet.
+
+        Ape returns at once, with a receipt outside any block, when the node does not mine on every
+        transaction (automine off, interval mining): wait (bounded) for the real receipt then."""
+        block = getattr(receipt, "block_number", None)
+        if block is not None and int(block) >= 0:
+            return 0 if getattr(receipt, "failed", False) else 1
+        try:
+            return self._mined(str(receipt.txn_hash), self.receipt_wait)
+        except Exception as error:  # the node went away meanwhile: the transaction is in flight
+            self._chain_error("waiting for a receipt", error)
+            return None
+
+    def _mined(self, tx_hash: str, wait: float) -> int | None:
+        """1 if `tx_hash` is mined and succeeded, 0 if it reverted, None if not mined within `wait` s.
+        Chain errors propagate."""
+        from web3.exceptions import TransactionNotFound
+
+        web3 = self.client.chain.provider.web3
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                receipt = web3.eth.get_transaction_receipt(tx_hash)
+            except TransactionNotFound:
+                receipt = None
+            if receipt is not None and receipt.get("blockNumber") is not None:
+                return int(receipt["status"])
+            if time.monotonic() >= deadline or self._stop.is_set():
+                return None
+            time.sleep(0.1)
+
+    def _follow_up(self, action: str, challenge_id: int, last_delay: float = 0.0) -> None:
+        """Looks (without waiting) whether an in-flight transaction was mined, and concludes it if so."""
+        tx, c, key = self._in_flight[(action, challenge_id)]
+        with self._chain_lock:
+            try:
+                status = self._mined(tx, 0)
+            except Exception as error:
+                self._chain_error(f"looking up transaction {tx}", error)
+                status = None
+            if status is None:
+                if action == "settle":
+                    self._retry_later(challenge_id, last_delay)
+                return
+            del self._in_flight[(action, challenge_id)]
+            self._conclude(action, c, tx, status, key)
+
+    def _conclude(self, action: str, c: ChallengeHistory, tx: str, status: int, key: tuple) -> None:
+        """Records a mined settle or lapse: ours if it succeeded; reconciled with the chain if it reverted."""
+        if not status:
+            self._reconcile(action, c, RuntimeError(f"the transaction {tx} reverted"), key)
+            return
+        if action == "settle":
+            self._record(c.challenge_id, "settle", SETTLED_BY_US, tx_hash=tx)
+            log.info("settled challenge %s at %s with %d verdicts (tx %s)", c.challenge_id, key[2], len(key[3]), tx)
+        else:
+            self._record(c.challenge_id, "lapse", LAPSED_BY_US, tx_hash=tx)
+            log.info("lapsed challenge %s (%s past its deadline; tx %s)", c.challenge_id, c.state.label, tx)
+        self._refresh()
 
     # ------------------------------------------------------------------ the keeper
 
     def _lapse_expired(self) -> None:
         """Lapses every live challenge whose deadline is strictly before the chain's time."""
+        for action, challenge_id in [k for k in self._in_flight if k[0] == "lapse"]:
+            self._follow_up(action, challenge_id)
         snapshot = self._snapshot
         due = [c for _, c in sorted(snapshot.chronicle.challenges.items())
                if c.state in LIVE and snapshot.chain_time > c.deadline]
@@ -598,7 +712,7 @@ class OracleService:
             if self._stop.is_set():
                 break
             key = ("lapse", c.challenge_id, c.state, c.deadline)
-            if key in self._given_up:
+            if key in self._given_up or ("lapse", c.challenge_id) in self._in_flight:
                 continue
             with self._chain_lock:
                 try:
@@ -610,6 +724,14 @@ class OracleService:
                     self._chain_error(f"lapsing challenge {c.challenge_id}", error)
                     break  # the chain is unwell: the next tick tries again
                 tx = str(receipt.txn_hash)
+                status = self._confirm(receipt)
+                if status is None:
+                    self._in_flight[("lapse", c.challenge_id)] = (tx, c, key)
+                    log.info("the lapse of challenge %s is not mined yet (tx %s)", c.challenge_id, tx)
+                    continue
+                if not status:
+                    self._reconcile("lapse", c, RuntimeError(f"the transaction {tx} reverted"), key)
+                    continue
                 self._record(c.challenge_id, "lapse", LAPSED_BY_US, tx_hash=tx)
                 log.info("lapsed challenge %s (%s past its deadline; tx %s)", c.challenge_id, c.state.label, tx)
                 lapsed = True
@@ -621,6 +743,7 @@ class OracleService:
     def _record(self, challenge_id: int, action: str, outcome: str, tx_hash: str | None = None,
                 reason: str | None = None) -> None:
         self.store.record_attempt(self.chain_id, self.contract, challenge_id, action, outcome, tx_hash, reason)
+        self._warned = {w for w in self._warned if not w.endswith(f" challenge {challenge_id}")}
         if action == "settle":
             self.metrics.settlements.labels(outcome).inc()
         elif outcome == LAPSED_BY_US:
@@ -646,7 +769,7 @@ class OracleService:
             outcome, reason = (LAPSED_BY_US if by_us else LAPSED_ELSEWHERE), None
         else:
             outcome, reason, tx = FAILED, _short(error), None
-            if state == c.state:
+            if state == c.state and key is not None:
                 self._given_up.add(key)
         self._record(challenge_id, action, outcome, tx_hash=tx, reason=reason)
         log.info("%s of challenge %s: %s%s", action, challenge_id, outcome, f" ({reason})" if reason else "")
@@ -724,3 +847,44 @@ class OracleService:
             "retrying": sorted(self._retries.copy()),
             "last_error": last_error,
         }
+
+    # ------------------------------------------------------------------ reading, for the dashboard
+
+    def current(self) -> Snapshot:
+        """The latest snapshot of the chain; :class:`NotReady` before the first sync."""
+        return self._ready_snapshot()
+
+    @staticmethod
+    def select_challenges(snapshot: Snapshot, *, states: Iterable[State] | None = None, funder: str | None = None,
+                          contributor: str | None = None, panel: int | None = None) -> list[ChallengeHistory]:
+        """The snapshot's challenges by id, only those in `states`, posted by `funder`, accepted (now or
+        before an abandonment) by `contributor` and judged by `panel`, where given (checksummed addresses)."""
+        wanted = None if states is None else set(states)
+        return [c for _, c in sorted(snapshot.chronicle.challenges.items())
+                if (wanted is None or c.state in wanted)
+                and (funder is None or c.terms.funder == funder)
+                and (contributor is None or c.contributor == contributor or contributor in c.abandoned_by)
+                and (panel is None or c.terms.panel_id == panel)]
+
+    def verdict_counts(self) -> dict[int, int]:
+        """How many verdicts the store holds per challenge id."""
+        return self.store.counts(self.chain_id, self.contract)
+
+    def token_info(self, token: str) -> tuple[str, int]:
+        """(symbol, decimals) of a reward token, read from the chain once; ("ETH", 18) for ether."""
+        if int(token, 16) == 0:
+            return "ETH", 18
+        with self._chain_lock:
+            return self.client.token_info(token)
+
+    def audit(self):
+        """``ante audit``'s report (:func:`ante.audit.audit`) of the snapshot's events against the contract
+        at the snapshot's block; computed once per snapshot. Raises when the chain cannot be read."""
+        snapshot = self._ready_snapshot()
+        if "audit" not in snapshot._cache:
+            from ante.audit import ape_chain_view, audit
+
+            with self._chain_lock:
+                view = ape_chain_view(self.client.contract, snapshot.head)
+                snapshot._cache["audit"] = audit(snapshot.events, view, block=snapshot.head)
+        return snapshot._cache["audit"]
