@@ -18,7 +18,7 @@ PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 SOLC_STAMP := .solc/.installed
 
-.PHONY: help install demo node test test-fast slither bench compile artifacts clean
+.PHONY: help install demo node test test-fast slither bench compile artifacts clean browser screenshots
 
 help:
 	@echo "make demo   - three bounty stories through the ante command on a local anvil chain"
@@ -60,11 +60,25 @@ node: install
 slither: install
 	python toolchain/slither_gate.py
 
-test: install slither
+# The dashboard's browser tests drive Debian's Chromium headless (never a downloaded browser).
+browser:
+	@if ! command -v chromium >/dev/null; then \
+		echo "Installing Debian's chromium for the dashboard's browser tests..."; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
+		else echo "chromium is missing and neither root nor sudo can install it: apt-get install chromium" >&2; exit 1; fi; \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends chromium \
+			|| { echo "could not install chromium with apt-get; install it by hand (Debian package chromium)" >&2; exit 1; }; \
+	fi
+
+test: install slither browser
 	APE_FOUNDRY_HOST=auto ape test --network $(NETWORK)
 
+# Refresh the dashboard's screenshots in docs/ (the README shows them) from the browser tests.
+screenshots: install browser
+	ANTE_SCREENSHOTS=$(CURDIR)/docs APE_FOUNDRY_HOST=auto ape test tests/test_dashboard_browser.py --network $(NETWORK)
+
 # A quick run: fewer stateful examples and no static analysis.
-test-fast: install
+test-fast: install browser
 	APE_FOUNDRY_HOST=auto HYPOTHESIS_PROFILE=dev ape test --network $(NETWORK)
 
 bench: install

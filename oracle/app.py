@@ -20,6 +20,9 @@ challenge it has not seen).
 - ``GET /health``: ``{ok, chain_id, contract, account, head, indexed, lag, chain_time, synced_at,
   keeper, retrying, last_error}``; 200 when ok, else 503.
 - ``GET /metrics``: Prometheus text format.
+
+The dashboard (:mod:`ante.oracle.dashboard`) serves HTML pages beside the API: the board at ``/``, and
+``/ui/challenges/{id}``, ``/ui/people/{address}``, ``/ui/rankings`` and ``/ui/audit``.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ante.oracle.dashboard import REFRESH as DASHBOARD_REFRESH
+from ante.oracle.dashboard import mount as mount_dashboard
 from ante.oracle.service import NotReady, OracleService, Rejected
 from ante.state import State
 
@@ -87,8 +92,8 @@ def _problem(status: int, text: str) -> JSONResponse:
     return JSONResponse({"detail": _sentence(text)}, status_code=status)
 
 
-def create_app(service: OracleService, *, max_body: int = MAX_BODY) -> FastAPI:
-    """The HTTP API over `service`."""
+def create_app(service: OracleService, *, max_body: int = MAX_BODY, refresh: int = DASHBOARD_REFRESH) -> FastAPI:
+    """The HTTP API over `service`, and its dashboard (pages reloading every `refresh` seconds)."""
     app = FastAPI(
         title="Ante oracle",
         version="1",
@@ -176,4 +181,5 @@ def create_app(service: OracleService, *, max_body: int = MAX_BODY) -> FastAPI:
 
         return Response(service.metrics.text(), media_type=CONTENT_TYPE_LATEST)
 
+    mount_dashboard(app, service, refresh=refresh)
     return app

@@ -64,4 +64,4 @@ def test_a_whole_story(ante_cli, accounts, chain):
     # And the books balance.
     audit = ante_cli.run("audit")
     assert audit.code == 0, str(audit)
-    assert audit.out.startswith("✔ Clean: 7 events replayed; 1 challenges, 2 credits")
+    assert audit.out.startswith("✔ Clean: 7 events replayed; 1 challenge, 2 credits")

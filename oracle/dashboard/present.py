@@ -1,0 +1,147 @@
+"""How the dashboard writes things for people: amounts, times, addresses, scores, and each event's line.
+
+Amounts and times go through :mod:`ante.units`, like the CLI's; nothing here computes a record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ante.events import (
+    ChallengeAbandoned,
+    ChallengeAccepted,
+    ChallengeCancelled,
+    ChallengeCreated,
+    ChallengeLapsed,
+    ChallengeSettled,
+    ChallengeSubmitted,
+)
+from ante.history import ChallengeHistory
+from ante.state import State
+from ante.units import DAY, HOUR, MINUTE, format_amount, format_duration, format_time
+
+#: The board's state groups, in the order a challenge moves through them, and what each contains.
+GROUPS: dict[str, tuple[State, ...]] = {
+    "open": (State.OPEN,),
+    "accepted": (State.ACCEPTED,),
+    "submitted": (State.SUBMITTED,),
+    "settled": (State.SETTLED,),
+    "lapsed": (State.EXPIRED, State.DEFAULTED, State.UNREVIEWED),
+    "cancelled": (State.CANCELLED,),
+}
+
+#: What each group's heading says about it.
+GROUP_NOTES = {
+    "open": "waiting for a contributor to accept, until the accept-by time",
+    "accepted": "accepted with a stake and a promise; the deliverable is due",
+    "submitted": "delivered; the panel is reviewing",
+    "settled": "judged by a quorum of the panel and paid out",
+    "lapsed": "a deadline passed: expired (never accepted), defaulted (never delivered) or unreviewed",
+    "cancelled": "withdrawn by the funder before anyone accepted",
+}
+
+#: The deadline each live state runs against.
+DEADLINE_NAMES = {State.OPEN: "accept by", State.ACCEPTED: "deliver by", State.SUBMITTED: "review by"}
+
+
+def group_of(state: State) -> str:
+    """The board group a state belongs to."""
+    return next(name for name, states in GROUPS.items() if state in states)
+
+
+def short(address: str | None) -> str:
+    """0x7099…79C8; a dash for no address."""
+    return f"{address[:6]}…{address[-4:]}" if address else "—"
+
+
+def hex32(value: bytes | None) -> str:
+    return "—" if value is None else "0x" + bytes(value).hex()
+
+
+def pct(bps: int | float | None) -> str:
+    """Basis points as a percentage: 9000 -> "90%", 8333.3 -> "83.3%"; a dash for None."""
+    return "—" if bps is None else f"{round(bps / 100, 1):g}%"
+
+
+def share(fraction: float | None) -> str:
+    """A fraction of 1 as a percentage: 0.75 -> "75%"; a dash for None."""
+    return "—" if fraction is None else f"{round(fraction * 100, 1):g}%"
+
+
+def _coarse(seconds: int) -> int:
+    """Keeps the two largest units (3d 4h, 2h 5m, 40s): a person's sense of "how long"."""
+    for size, finer in ((DAY, HOUR), (HOUR, MINUTE), (MINUTE, 1)):
+        if seconds >= size:
+            return seconds - seconds % finer
+    return seconds
+
+
+def relative(timestamp: int | None, now: int) -> str:
+    """ "in 3d 4h", "2h 5m ago" or "now", against the chain's time `now`."""
+    if timestamp is None:
+        return ""
+    delta = timestamp - now
+    if abs(delta) < MINUTE:
+        return "now"
+    text = format_duration(_coarse(abs(delta)))
+    return f"in {text}" if delta > 0 else f"{text} ago"
+
+
+def when(timestamp: int | None) -> str:
+    """A UTC date and time; a dash for None."""
+    return "—" if timestamp is None else format_time(timestamp)
+
+
+def link(uri: str | None) -> str | None:
+    """The URI if a browser can open it offline-safely as a link (http or https), else None."""
+    if uri and uri.lower().startswith(("http://", "https://")):
+        return uri
+    return None
+
+
+Formatter = Callable[[int], str]
+
+
+def ether_formatter(token: str) -> Formatter | None:
+    """The formatter for ether without asking anyone; None for a token."""
+    if int(token, 16) == 0:
+        return lambda amount: format_amount(int(amount), 18, "ETH")
+    return None
+
+
+def timeline(c: ChallengeHistory, fmt: Formatter) -> list[dict]:
+    """Every event of a challenge as a line: when, what happened, who did it, block and transaction."""
+    lines = []
+    for e in c.events:
+        actor = None
+        if isinstance(e, ChallengeCreated):
+            what, actor = f"Posted with a reward of {fmt(e.terms.reward)} ({e.spec_uri})", e.funder
+        elif isinstance(e, ChallengeAccepted):
+            what = f"Accepted with a stake of {fmt(e.stake)}, promised by {format_time(e.promised_by)}"
+            actor = e.contributor
+        elif isinstance(e, ChallengeSubmitted):
+            what, actor = f"Delivered {e.deliverable_uri}; review by {format_time(e.review_by)}", e.contributor
+        elif isinstance(e, ChallengeSettled):
+            what = (f"Settled at {pct(e.score)} with {len(e.signers)} signatures: {fmt(e.to_contributor)} to the "
+                    f"contributor, {fmt(e.to_funder)} to the funder")
+        elif isinstance(e, ChallengeLapsed):
+            what = (f"Lapsed as {e.state.label}: {fmt(e.to_contributor)} to the contributor, "
+                    f"{fmt(e.to_funder)} to the funder")
+        elif isinstance(e, ChallengeCancelled):
+            what = f"Cancelled; {fmt(e.refund)} refunded to the funder"
+        elif isinstance(e, ChallengeAbandoned):
+            what = (f"Abandoned; the stake of {fmt(e.forfeited)} forfeited to the funder"
+                    + ("; open again" if e.reopened else ""))
+            actor = e.contributor
+        else:
+            what = type(e).__name__
+        lines.append({
+            "name": getattr(e, "NAME", type(e).__name__),
+            "timestamp": e.timestamp,
+            "what": what,
+            "actor": actor,
+            "block": e.block_number,
+            "log_index": e.log_index,
+            "tx": e.transaction_hash,
+        })
+    return lines

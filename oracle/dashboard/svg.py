@@ -1,0 +1,133 @@
+"""The promise chart, drawn on the server as SVG: each promise's promised-by time against its delivery.
+
+One point per acceptance: x is the promised-by time, y the time the deliverable was submitted. A point
+on or below the diagonal was delivered on time; above it, late. Its colour is the score the panel gave
+(red for 0%, through amber, to green for 100%); grey while nothing is judged yet or when it went
+unreviewed. An acceptance that never delivered is a hollow mark on the "not delivered" line above the
+plot, at its promised-by time: red when abandoned or defaulted, grey while still in progress.
+
+No JavaScript: each point is a link to its challenge, with a ``<title>`` for a tooltip and for screen
+readers; the page also lists the same points as a table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from ante.units import format_time
+
+#: The drawing's own coordinates; the SVG scales to its container.
+WIDTH, HEIGHT = 640, 420
+LEFT, RIGHT, TOP, BOTTOM = 112, 48, 52, 48
+#: Where undelivered promises sit, above the plot area.
+MISSING_Y = 22
+
+
+@dataclass(frozen=True)
+class Promise:
+    """One acceptance as the chart shows it."""
+
+    challenge_id: int
+    promised_by: int
+    delivered_at: int | None  # None: never delivered (abandoned, defaulted, or still in progress)
+    score: int | None  # basis points; None when not judged
+    outcome: str  # "settled", "unreviewed", "submitted", "abandoned", "defaulted", "in progress"
+    href: str
+
+    @property
+    def on_time(self) -> bool | None:
+        return None if self.delivered_at is None else self.delivered_at <= self.promised_by
+
+
+def score_colour(score: int | None) -> str:
+    """Red at 0%, amber at 50%, green at 100% (hue 0 to 130); grey without a score."""
+    if score is None:
+        return "#8a8f98"
+    hue = round(130 * max(0, min(score, 10_000)) / 10_000)
+    return f"hsl({hue}, 68%, 38%)"
+
+
+def _ticks(low: int, high: int, count: int = 4) -> list[int]:
+    if high <= low:
+        return [low]
+    step = (high - low) / count
+    return [round(low + i * step) for i in range(count + 1)]
+
+
+def _tick_label(timestamp: int, span: int) -> str:
+    text = format_time(timestamp)  # "2026-12-01 12:00 UTC"
+    return text[:10] if span > 4 * 86_400 else text[5:16]
+
+
+def describe(p: Promise) -> str:
+    """The sentence a point's tooltip and the table both say."""
+    parts = [f"Challenge {p.challenge_id}: promised by {format_time(p.promised_by)}"]
+    if p.delivered_at is None:
+        parts.append(f"not delivered ({p.outcome})")
+    else:
+        when = "on time" if p.on_time else "late"
+        parts.append(f"delivered {format_time(p.delivered_at)} ({when})")
+    if p.score is not None:
+        parts.append(f"scored {p.score / 100:g}%")
+    elif p.delivered_at is not None:
+        parts.append("not judged" if p.outcome == "unreviewed" else "awaiting a verdict")
+    return ", ".join(parts)
+
+
+def promise_chart(promises: list[Promise], title: str) -> str:
+    """The chart as an inline ``<svg>`` element (a string, already escaped)."""
+    times = [p.promised_by for p in promises] + [p.delivered_at for p in promises if p.delivered_at is not None]
+    low, high = min(times), max(times)
+    pad = max(3_600, (high - low) // 12)
+    low, high = low - pad, high + pad
+    span = high - low
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(t: int) -> float:
+        return round(LEFT + (t - low) / span * plot_w, 1)
+
+    def y(t: int) -> float:
+        return round(TOP + plot_h - (t - low) / span * plot_h, 1)
+
+    delivered = sum(p.delivered_at is not None for p in promises)
+    out = [
+        f'<svg class="promise-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="chart-title">{escape(title)}</title>',
+        f'<desc id="chart-desc">{len(promises)} promises, {delivered} delivered. Horizontal: the promised-by '
+        'time; vertical: when the deliverable was submitted. On or below the diagonal is on time. '
+        'Colour is the score, red for 0% to green for 100%; grey is not judged.</desc>',
+        f'<rect class="plot" x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}"/>',
+        # The "late" half above the diagonal, lightly shaded.
+        f'<polygon class="late-zone" points="{LEFT},{TOP + plot_h} {LEFT},{TOP} {LEFT + plot_w},{TOP}"/>',
+        f'<line class="diagonal" x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP}"/>',
+        f'<text class="zone-label" x="{LEFT + 8}" y="{TOP + 16}">late</text>',
+        f'<text class="zone-label" x="{LEFT + plot_w - 8}" y="{TOP + plot_h - 8}" text-anchor="end">on time</text>',
+        f'<line class="missing-line" x1="{LEFT}" y1="{MISSING_Y}" x2="{LEFT + plot_w}" y2="{MISSING_Y}"/>',
+        f'<text class="axis-label" x="{LEFT - 6}" y="{MISSING_Y + 4}" text-anchor="end">not delivered</text>',
+    ]
+    for t in _ticks(low, high):
+        label = escape(_tick_label(t, span))
+        out.append(f'<line class="tick" x1="{x(t)}" y1="{TOP + plot_h}" x2="{x(t)}" y2="{TOP + plot_h + 5}"/>')
+        out.append(f'<text class="tick-label" x="{x(t)}" y="{TOP + plot_h + 18}" text-anchor="middle">{label}</text>')
+        out.append(f'<line class="tick" x1="{LEFT - 5}" y1="{y(t)}" x2="{LEFT}" y2="{y(t)}"/>')
+        out.append(f'<text class="tick-label" x="{LEFT - 8}" y="{y(t) + 4}" text-anchor="end">{label}</text>')
+    out.append(f'<text class="axis-label" x="{LEFT + plot_w / 2}" y="{HEIGHT - 6}" text-anchor="middle">'
+               'promised by (UTC)</text>')
+    out.append(f'<text class="axis-label" x="16" y="{TOP + plot_h / 2}" text-anchor="middle" '
+               f'transform="rotate(-90 16 {TOP + plot_h / 2})">delivered at (UTC)</text>')
+    for p in promises:
+        broken = p.delivered_at is None and p.outcome in ("abandoned", "defaulted")
+        colour = score_colour(0 if broken else p.score)
+        tip = escape(describe(p))
+        if p.delivered_at is None:
+            shape = (f'<circle class="point undelivered" data-challenge="{p.challenge_id}" cx="{x(p.promised_by)}" '
+                     f'cy="{MISSING_Y}" r="7" fill="#fff" stroke="{colour}" stroke-width="3"><title>{tip}</title></circle>')
+        else:
+            shape = (f'<circle class="point delivered" data-challenge="{p.challenge_id}" cx="{x(p.promised_by)}" '
+                     f'cy="{y(p.delivered_at)}" r="8" fill="{colour}" stroke="#fff" stroke-width="1.5">'
+                     f'<title>{tip}</title></circle>')
+        out.append(f'<a href="{escape(p.href)}" aria-label="{tip}">{shape}</a>')
+    out.append("</svg>")
+    return "\n".join(out)

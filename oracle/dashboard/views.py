@@ -1,0 +1,316 @@
+"""The dashboard's pages: server-rendered HTML over the oracle's snapshot of the chain.
+
+Every page reads the same :class:`ante.oracle.service.OracleService` the JSON API reads: the folded event
+log (:mod:`ante.history`), the records (:mod:`ante.records`), the stored verdicts and, for the audit
+page, :mod:`ante.audit` against the contract. Nothing here touches the chain or the store directly.
+
+Routes
+------
+- ``/``: the board, challenges by state; ``?state=`` (open, accepted, submitted, settled, lapsed,
+  cancelled), ``funder=``, ``contributor=``, ``panel=`` filter it.
+- ``/ui/challenges/{id}``: a challenge's terms, promise, deliverable, verdicts and timeline.
+- ``/ui/people/{address}``: an address's records in every role, its challenges and its promise chart.
+- ``/ui/rankings``: contributors by reliability and by earnings, evaluators by reviews.
+- ``/ui/audit``: ``ante audit``'s reconciliation, with its verdict first.
+
+Each page reloads itself every ``refresh`` seconds (a ``<meta http-equiv="refresh">``, so it works
+without JavaScript), and shows the chain head and time it was drawn from.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from eth_utils import is_address, to_checksum_address
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from ante.events import ChallengeAbandoned, ChallengeAccepted, ChallengeLapsed, ChallengeSettled, ChallengeSubmitted
+from ante.oracle.dashboard import present
+from ante.oracle.dashboard.svg import Promise, describe, promise_chart, score_colour
+from ante.oracle.service import NotReady, OracleService, Snapshot
+from ante.state import State
+from ante.units import format_amount, format_duration
+
+log = logging.getLogger("ante.oracle")
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(short=present.short, pct=present.pct, share=present.share, when=present.when,
+                       hex32=present.hex32, duration=format_duration)
+    env.globals.update(relative=present.relative, link=present.link, colour=score_colour, GROUPS=present.GROUPS,
+                       GROUP_NOTES=present.GROUP_NOTES, DEADLINE_NAMES=present.DEADLINE_NAMES, State=State)
+    return env
+
+
+class Pages:
+    """Renders each page from the service's current snapshot."""
+
+    def __init__(self, service: OracleService, refresh: int):
+        self.service = service
+        self.refresh = refresh
+        self.env = _environment()
+
+    # ------------------------------------------------------------------ helpers
+
+    def formatter(self, token: str):
+        """Writes amounts of `token`: "1.5 ETH", or in the token's own symbol and decimals."""
+        fmt = present.ether_formatter(token)
+        if fmt is not None:
+            return fmt
+        try:
+            symbol, decimals = self.service.token_info(token)
+        except Exception:  # a token that does not answer: base units, named by its address
+            symbol, decimals = f"units of {present.short(token)}", 0
+        return lambda amount: format_amount(int(amount), decimals, symbol)
+
+    def render(self, template: str, snapshot: Snapshot | None, *, status: int = 200, refresh: int | None = None,
+               **context) -> HTMLResponse:
+        started = time.perf_counter()
+        page = self.env.get_template(template).render(
+            snapshot=snapshot,
+            now=snapshot.chain_time if snapshot else int(time.time()),
+            synced=None if snapshot is None else max(0, int(time.time() - snapshot.wall)),
+            refresh=self.refresh if refresh is None else refresh,
+            chain_id=self.service.chain_id,
+            contract=self.service.contract,
+            fmt=self.formatter,
+            **context,
+        )
+        response = HTMLResponse(page, status_code=status)
+        response.headers["Server-Timing"] = f"render;dur={(time.perf_counter() - started) * 1000:.1f}"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def problem(self, status: int, title: str, message: str, snapshot: Snapshot | None = None) -> HTMLResponse:
+        """A page that says what is wrong in one sentence, with the right status."""
+        return self.render("problem.html", snapshot, status=status, title=title, message=message,
+                           refresh=self.refresh if status == 503 else 0)
+
+    def snapshot(self) -> Snapshot:
+        return self.service.current()
+
+    # ------------------------------------------------------------------ the board
+
+    def board(self, state: str | None, funder: str | None, contributor: str | None, panel: str | None):
+        snapshot = self.snapshot()
+        chronicle = snapshot.chronicle
+        errors = []
+        chosen = {"state": state or "", "funder": funder or "", "contributor": contributor or "", "panel": panel or ""}
+        states = None
+        if state:
+            if state in present.GROUPS:
+                states = present.GROUPS[state]
+            else:
+                errors.append(f"There is no state “{state}”; choose one of {', '.join(present.GROUPS)}.")
+        addresses = {}
+        for role, value in (("funder", funder), ("contributor", contributor)):
+            if value:
+                if is_address(value):
+                    addresses[role] = to_checksum_address(value)
+                    chosen[role] = addresses[role]
+                else:
+                    errors.append(f"The {role} “{value}” is not an address (0x and 40 hex digits).")
+        panel_id = None
+        if panel:
+            if panel.isdigit() and int(panel) in chronicle.panels:
+                panel_id = int(panel)
+            else:
+                errors.append(f"There is no panel “{panel}”; panels run from 1 to {len(chronicle.panels)}.")
+        if errors:
+            return self.render("board.html", snapshot, status=422, errors=errors, chosen=chosen, sections=[],
+                               options=self._options(snapshot), counts=self._counts(snapshot), shown=0, filtered=True)
+        challenges = self.service.select_challenges(snapshot, states=states, funder=addresses.get("funder"),
+                                                    contributor=addresses.get("contributor"), panel=panel_id)
+        counts = self.service.verdict_counts()
+        sections = []
+        for name, group in present.GROUPS.items():
+            rows = [c for c in challenges if c.state in group]
+            if rows or (states is None and name != "cancelled"):
+                sections.append({"name": name, "rows": rows})
+        return self.render("board.html", snapshot, errors=[], chosen=chosen, sections=sections,
+                           options=self._options(snapshot), counts=self._counts(snapshot), verdicts=counts,
+                           shown=len(challenges), filtered=any(chosen.values()))
+
+    def _counts(self, snapshot: Snapshot) -> dict[str, int]:
+        counts = dict.fromkeys(present.GROUPS, 0)
+        for c in snapshot.chronicle.challenges.values():
+            counts[present.group_of(c.state)] += 1
+        return counts
+
+    def _options(self, snapshot: Snapshot) -> dict[str, list]:
+        """The choices of the filter form: every funder, contributor and panel the events name."""
+        funders, contributors = set(), set()
+        for c in snapshot.chronicle.challenges.values():
+            funders.add(c.terms.funder)
+            if c.contributor:
+                contributors.add(c.contributor)
+            contributors.update(c.abandoned_by)
+        by_number = lambda a: int(a, 16)  # noqa: E731
+        return {"funders": sorted(funders, key=by_number), "contributors": sorted(contributors, key=by_number),
+                "panels": sorted(snapshot.chronicle.panels)}
+
+    # ------------------------------------------------------------------ a challenge
+
+    def challenge(self, challenge_id: int):
+        view = self.service.challenge(challenge_id)
+        snapshot = self.snapshot()
+        c = snapshot.chronicle.challenges.get(challenge_id) if view is not None else None
+        if c is None:
+            count = len(snapshot.chronicle.challenges)
+            known = f"ids run from 1 to {count}" if count else "none has been posted yet"
+            return self.problem(404, "No such challenge",
+                                f"There is no challenge {challenge_id} on this deployment ({known}).", snapshot)
+        panel = snapshot.chronicle.panels.get(c.terms.panel_id)
+        stored = {v["signer"]: v for v in view["verdicts"]}
+        quorum = view["quorum"]
+        evaluators = []
+        for member in (panel.members if panel else ()):
+            verdict = stored.get(member)
+            evaluators.append({
+                "address": member,
+                "score": None if verdict is None else verdict["score"],
+                "judges_submission": verdict is not None and verdict["deliverable"] == present.hex32(c.deliverable),
+                "signed_settlement": member in c.signers,
+            })
+        fmt = self.formatter(c.terms.token)
+        return self.render("challenge.html", snapshot, c=c, panel=panel, evaluators=evaluators, quorum=quorum,
+                           attempts=view["attempts"], timeline=present.timeline(c, fmt), fmt_c=fmt,
+                           group=present.group_of(c.state))
+
+    # ------------------------------------------------------------------ a person
+
+    def person(self, address: str):
+        snapshot = self.snapshot()
+        if not is_address(address):
+            return self.problem(404, "No such person",
+                                f"“{address}” is not an address: an address is 0x and 40 hex digits.", snapshot)
+        address = to_checksum_address(address)
+        records = snapshot.records().for_address(address)
+        if records.contributor is None and records.evaluator is None and records.funder is None:
+            return self.problem(404, "No such person",
+                                f"{address} has no records on this deployment: it has never posted, accepted "
+                                "or sat on a panel.", snapshot)
+        chronicle = snapshot.chronicle
+        panels = set(records.evaluator.panels) if records.evaluator else set()
+        roles = {
+            "funder": [c for _, c in sorted(chronicle.challenges.items()) if c.terms.funder == address],
+            "contributor": [c for _, c in sorted(chronicle.challenges.items())
+                            if c.contributor == address or address in c.abandoned_by],
+            "evaluator": [c for _, c in sorted(chronicle.challenges.items()) if c.terms.panel_id in panels],
+        }
+        promises = promises_of(address, snapshot)
+        chart = None
+        if promises:
+            chart = Markup(promise_chart(promises, f"Promises of {present.short(address)} against deliveries"))
+        return self.render("person.html", snapshot, address=address, records=records, roles=roles,
+                           promises=[(p, describe(p)) for p in promises], chart=chart,
+                           panels=[chronicle.panels[p] for p in sorted(panels) if p in chronicle.panels])
+
+    # ------------------------------------------------------------------ rankings
+
+    def rankings(self):
+        snapshot = self.snapshot()
+        records = snapshot.records()
+        by_reliability = records.leaderboard()
+        tokens = sorted({t for r in records.contributors.values() for t in r.amounts}, key=lambda t: int(t, 16))
+        by_earnings = []
+        for token in tokens:
+            holders = [r for r in records.contributors.values() if token in r.amounts]
+            holders.sort(key=lambda r: (-r.amounts[token].earned, r.amounts[token].forfeited, int(r.address, 16)))
+            by_earnings.append({"token": token, "fmt": self.formatter(token), "rows": holders})
+        evaluators = sorted(records.evaluators.values(),
+                            key=lambda r: (-r.verdicts_signed, r.reviews_missed, int(r.address, 16)))
+        return self.render("rankings.html", snapshot, by_reliability=by_reliability, by_earnings=by_earnings,
+                           evaluators=evaluators)
+
+    # ------------------------------------------------------------------ the audit
+
+    def audit(self):
+        snapshot = self.snapshot()
+        try:
+            report = self.service.audit()
+        except NotReady:
+            raise  # the 503 page that says the oracle has not read the chain yet
+        except Exception as error:
+            log.warning("the dashboard's audit could not read the contract: %s", error)
+            return self.problem(503, "The audit cannot run right now",
+                                "The audit reads the contract, and the chain did not answer; try again shortly.",
+                                snapshot)
+        return self.render("audit.html", snapshot, report=report, refresh=max(self.refresh, 60))
+
+
+def promises_of(address: str, snapshot: Snapshot) -> list[Promise]:
+    """Every acceptance by `address`, from its challenges' timelines, as points of the promise chart."""
+    promises = []
+    for cid, c in sorted(snapshot.chronicle.challenges.items()):
+        current = None
+        for e in c.events:
+            if isinstance(e, ChallengeAccepted):
+                if current is not None:
+                    promises.append(Promise(**current))
+                current = None
+                if e.contributor == address:
+                    current = {"challenge_id": cid, "promised_by": e.promised_by, "delivered_at": None, "score": None,
+                               "outcome": "in progress", "href": f"/ui/challenges/{cid}"}
+            elif current is None:
+                continue
+            elif isinstance(e, ChallengeSubmitted):
+                current.update(delivered_at=e.timestamp, outcome="submitted")
+            elif isinstance(e, ChallengeSettled):
+                current.update(score=e.score, outcome="settled")
+            elif isinstance(e, ChallengeLapsed):
+                current.update(outcome=e.state.label)
+            elif isinstance(e, ChallengeAbandoned):
+                current.update(outcome="abandoned")
+        if current is not None:
+            promises.append(Promise(**current))
+    return promises
+
+
+def router(service: OracleService, refresh: int) -> APIRouter:
+    """The dashboard's routes over `service` (left out of the OpenAPI description: they are pages)."""
+    pages = Pages(service, refresh)
+    routes = APIRouter(include_in_schema=False)
+
+    async def guarded(render, *args):
+        try:
+            return await run_in_threadpool(render, *args)
+        except NotReady as error:
+            return pages.problem(503, "Reading the chain", str(error)[0].upper() + str(error)[1:])
+
+    @routes.get("/", response_class=HTMLResponse)
+    async def board(request: Request, state: str | None = None, funder: str | None = None,
+                    contributor: str | None = None, panel: str | None = None):
+        return await guarded(pages.board, state, funder, contributor, panel)
+
+    @routes.get("/ui/challenges/{challenge_id}", response_class=HTMLResponse)
+    async def challenge(challenge_id: str):
+        if not challenge_id.isdigit():
+            return await guarded(lambda: pages.problem(
+                404, "No such challenge", f"“{challenge_id}” is not a challenge id: ids are whole numbers from 1.",
+                pages.snapshot()))
+        return await guarded(pages.challenge, int(challenge_id))
+
+    @routes.get("/ui/people/{address}", response_class=HTMLResponse)
+    async def person(address: str):
+        return await guarded(pages.person, address)
+
+    @routes.get("/ui/rankings", response_class=HTMLResponse)
+    async def rankings():
+        return await guarded(pages.rankings)
+
+    @routes.get("/ui/audit", response_class=HTMLResponse)
+    async def audit():
+        return await guarded(pages.audit)
+
+    return routes

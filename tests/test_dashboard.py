@@ -1,0 +1,388 @@
+"""The dashboard's pages, in-process (FastAPI's TestClient), after a demo-like scenario.
+
+See dashboard_support.py for the five challenges: paid, failed, defaulted, open and submitted.
+"""
+
+import re
+import warnings
+from html.parser import HTMLParser
+
+import pytest
+from eth_utils import to_checksum_address
+
+with warnings.catch_warnings():  # Starlette suggests httpx2; the pinned httpx works
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from dashboard_support import DEFAULTED, FAILED, OPEN, PAID, SUBMITTED, build
+from lifecycle import Bounties
+from oracle_support import oracle, oracle_client, store, store_path  # noqa: F401
+
+from ante.oracle.app import create_app
+from ante.oracle.dashboard.svg import score_colour
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class Page(HTMLParser):
+    """A parsed page: the text inside each element with an id, every link, and every tag's attributes."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.by_id: dict[str, list[str]] = {}
+        self.tags: list[tuple[str, dict]] = []
+        self._open: list[str | None] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append((tag, attrs))
+        if tag in VOID:
+            return
+        ident = attrs.get("id")
+        if ident:
+            self.by_id[ident] = []
+        self._open.append(ident)
+
+    def handle_endtag(self, tag):
+        if tag not in VOID and self._open:
+            self._open.pop()
+
+    def handle_data(self, data):
+        for ident in self._open:
+            if ident:
+                self.by_id[ident].append(data)
+
+    def text(self, ident: str) -> str:
+        assert ident in self.by_id, f"no element with id {ident!r}"
+        return " ".join(" ".join(self.by_id[ident]).split())
+
+    def all(self, tag: str, **wanted) -> list[dict]:
+        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in wanted.items())]
+
+    def links(self) -> list[str]:
+        return [a["href"] for a in self.all("a") if "href" in a]
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory, ante, chain, funder, contributor, stranger, relayer, evaluators, panel_2of3, panel_5of9):
+    s = build(tmp_path_factory.mktemp("dashboard"), ante, chain, funder, contributor, stranger, relayer, evaluators,
+              panel_2of3, panel_5of9)
+    yield s
+    s.oracle.store.close()
+
+
+@pytest.fixture(scope="module")
+def web(scenario):
+    with TestClient(create_app(scenario.oracle)) as client:
+        yield client
+
+
+def page(web, url, status=200) -> Page:
+    response = web.get(url)
+    assert response.status_code == status, (url, response.status_code, response.text[:500])
+    assert response.headers["content-type"].startswith("text/html")
+    return Page(response.text)
+
+
+def evaluator_rows(html: str) -> dict[str, tuple[str, str]]:
+    """The challenge page's verdicts table: evaluator -> (verdict received, signed the settlement)."""
+    table = html.split('<table class="verdicts">')[1].split("</table>")[0]
+    rows = {}
+    for row in table.split("<tr>")[2:]:
+        address = re.search(r'title="(0x[0-9a-fA-F]{40})"', row).group(1)
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        rows[address] = tuple(cells)
+    return rows
+
+
+def board_ids(p: Page, section: str) -> list[int]:
+    """The challenge ids listed in one state's table of the board."""
+    if section not in p.by_id:
+        return []
+    return [int(n) for n in re.findall(r"Challenge (\d+)", p.text(section))]
+
+
+# ------------------------------------------------------------------------------------------ the board
+
+
+def test_the_board_lists_each_challenge_under_its_state(web):
+    p = page(web, "/")
+    assert board_ids(p, "open") == [OPEN]
+    assert board_ids(p, "accepted") == []
+    assert board_ids(p, "submitted") == [SUBMITTED]
+    assert board_ids(p, "settled") == [PAID, FAILED]
+    assert board_ids(p, "lapsed") == [DEFAULTED]
+    assert "5 challenges." in web.get("/").text
+
+
+def test_the_board_shows_reward_stake_deadline_and_time_left(web, scenario):
+    p = page(web, "/")
+    open_row = p.text("open")
+    assert "3 ETH" in open_row and "0.6 ETH (20%)" in open_row  # reward, stake and its share
+    assert re.search(r"in (23h \d+m|1d)", open_row), open_row  # accept-by is a day after posting
+    assert "accept by 20" in open_row and "UTC" in open_row
+    settled = p.text("settled")
+    assert "scored 90%: 0.99 ETH to the contributor" in settled  # (1 + 0.1) * 90%
+    assert "scored 0%: 0 ETH to the contributor" in settled
+    assert re.search(r"closed \d+d( \d+h)? ago", settled)
+    assert "1 verdict in, 2 needed" in p.text("submitted")
+
+
+def test_the_board_tallies_every_state(web):
+    p = Page(web.get("/").text)
+    tally = [a for a in p.all("a") if a.get("href", "").startswith("/?state=")]
+    assert [a["href"] for a in tally] == [f"/?state={s}" for s in
+                                         ("open", "accepted", "submitted", "settled", "lapsed", "cancelled")]
+    text = web.get("/").text
+    counts = dict((state, int(n)) for n, state in re.findall(r'<span class="n">(\d+)</span> (\w+)', text))
+    assert counts == {"open": 1, "accepted": 0, "submitted": 1, "settled": 2, "lapsed": 1, "cancelled": 0}
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("state=settled", [PAID, FAILED]),
+    ("state=lapsed", [DEFAULTED]),
+    ("state=open", [OPEN]),
+])
+def test_the_state_filter(web, query, expected):
+    p = page(web, f"/?{query}")
+    listed = [int(n) for n in re.findall(r'href="/ui/challenges/(\d+)"', web.get(f"/?{query}").text)]
+    assert listed == expected
+    state = query.split("=")[1]
+    assert "selected" in p.all("option", value=state)[0]
+
+
+def test_the_contributor_funder_and_panel_filters(web, scenario, panel_5of9):
+    def listed(query):
+        return [int(n) for n in re.findall(r'href="/ui/challenges/(\d+)"', web.get(f"/?{query}").text)]
+
+    assert listed(f"contributor={scenario.stranger}") == [SUBMITTED]
+    assert listed(f"contributor={scenario.contributor.lower()}") == [PAID, FAILED, DEFAULTED]  # any case
+    assert listed(f"funder={scenario.funder}") == [OPEN, SUBMITTED, PAID, FAILED, DEFAULTED]  # by state
+    assert listed(f"funder={scenario.stranger}") == []
+    assert listed(f"panel={panel_5of9}") == [OPEN]
+    assert listed(f"state=settled&contributor={scenario.contributor}") == [PAID, FAILED]
+
+
+def test_the_filter_form_labels_every_control(web):
+    p = page(web, "/")
+    labels = {a["for"] for a in p.all("label")}
+    selects = p.all("select")
+    assert [s["name"] for s in selects] == ["state", "funder", "contributor", "panel"]
+    assert all(s["id"] in labels for s in selects)
+    assert p.all("form", method="get", action="/")  # works without JavaScript
+
+
+@pytest.mark.parametrize("query, message", [
+    ("state=finished", "There is no state “finished”"),
+    ("funder=0x123", "The funder “0x123” is not an address"),
+    ("panel=99", "There is no panel “99”"),
+])
+def test_a_bad_filter_says_what_is_wrong(web, query, message):
+    response = web.get(f"/?{query}")
+    assert response.status_code == 422
+    assert message in response.text
+    assert 'href="/ui/challenges/' not in response.text
+
+
+# ------------------------------------------------------------------------------------------ a challenge
+
+
+def test_a_challenge_shows_its_terms_promise_and_deliverable(web, scenario):
+    html = web.get(f"/ui/challenges/{PAID}").text
+    c = scenario.oracle.current().chronicle.challenges[PAID]
+    assert "0x" + c.terms.spec_hash.hex() in html
+    assert 'href="https://example.org/specs/1"' in html
+    assert "0x" + c.promise_hash.hex() in html
+    assert "0x" + c.deliverable.hex() in html
+    assert "1 ETH" in html and "0.1 ETH (10% of the reward)" in html
+    assert "any 2 of 3 evaluators" in html
+    assert "Settled at <strong>90%</strong>" in html
+    assert "0.99 ETH to the contributor, 0.11 ETH to the funder" in html
+
+
+def test_a_challenge_shows_each_evaluators_verdict_and_what_a_quorum_lacks(web, scenario):
+    html = web.get(f"/ui/challenges/{SUBMITTED}").text
+    assert "1 of 2 needed agree on 90%: 1 more needed for a quorum." in " ".join(html.split())
+    e = scenario.evaluators
+    assert evaluator_rows(html) == {e[0].address: ("90%", "—"), e[1].address: ("not yet", "—"),
+                                    e[2].address: ("not yet", "—")}
+
+
+def test_a_settled_challenge_names_who_signed(web, scenario):
+    html = web.get(f"/ui/challenges/{FAILED}").text
+    e = scenario.evaluators
+    assert evaluator_rows(html) == {
+        e[0].address: ("none received", "no"), e[1].address: ("0%", "yes"), e[2].address: ("0%", "yes")}
+
+
+def test_a_challenge_timeline_lists_every_event_with_time_and_transaction(web, scenario):
+    p = page(web, f"/ui/challenges/{PAID}")
+    html = web.get(f"/ui/challenges/{PAID}").text
+    events = scenario.oracle.current().chronicle.challenges[PAID].events
+    names = re.findall(r'<span class="event">(\w+)</span>', html)
+    assert names == ["ChallengeCreated", "ChallengeAccepted", "ChallengeSubmitted", "ChallengeSettled"]
+    hashes = re.findall(r'data-label="Transaction"><code class="hash">(0x[0-9a-f]{64})</code>', html)
+    assert hashes == [e.transaction_hash for e in events] == scenario.receipts[PAID]
+    assert p.text("h-timeline")
+    from ante.units import format_time
+
+    for e in events:
+        assert format_time(e.timestamp) in html
+
+
+def test_a_defaulted_challenge_shows_its_lapse(web, scenario):
+    html = " ".join(web.get(f"/ui/challenges/{DEFAULTED}").text.split())
+    assert "Defaulted: 0 ETH to the contributor, 1.1 ETH to the funder." in html
+    assert "Nothing delivered" in html
+    assert "Lapsed as defaulted" in html
+
+
+@pytest.mark.parametrize("url, message", [
+    ("/ui/challenges/999", "There is no challenge 999 on this deployment (ids run from 1 to 5)."),
+    ("/ui/challenges/abc", "“abc” is not a challenge id"),
+    ("/ui/people/0x00000000000000000000000000000000000000aa",
+     to_checksum_address("0x" + "00" * 19 + "aa") + " has no records on this deployment"),
+    ("/ui/people/nobody", "“nobody” is not an address"),
+])
+def test_unknown_ids_and_addresses_are_404_with_a_sentence(web, url, message):
+    response = web.get(url)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert message in response.text
+
+
+# ------------------------------------------------------------------------------------------ a person
+
+
+def test_a_person_shows_their_records(web, scenario):
+    p = page(web, f"/ui/people/{scenario.contributor}")
+    assert p.text("reliability").startswith("33.3% reliability: 1 of 3 decided promises kept")
+    contributor = p.text("h-contributor") and " ".join(web.get(f"/ui/people/{scenario.contributor}").text.split())
+    assert "<dt>Accepted</dt><dd>3</dd>" in contributor
+    assert "<dt>Delivered</dt><dd>2 (1 on time)</dd>" in contributor
+    assert "<dt>Defaulted</dt><dd>1</dd>" in contributor
+    assert "<dt>Earned</dt><dd>0.89 ETH</dd>" in contributor  # 0.99 back on a 0.1 stake
+    assert "<dt>Forfeited</dt><dd>0.3 ETH</dd>" in contributor  # the failed one's 0.2 and the defaulted one's 0.1
+    assert "Never posted a challenge." in contributor and "Sits on no panel." in contributor
+
+
+def test_a_person_lists_their_challenges_in_each_role(web, scenario):
+    funder = page(web, f"/ui/people/{scenario.funder}")
+    assert [int(n) for n in re.findall(r"Challenge (\d+)", funder.text("as-funder"))] == [1, 2, 3, 4, 5]
+    assert "as-contributor" not in funder.by_id
+    evaluator = page(web, f"/ui/people/{scenario.evaluators[2].address}")
+    assert [int(n) for n in re.findall(r"Challenge (\d+)", evaluator.text("as-evaluator"))] == [1, 2, 3, 4, 5]
+    assert "Never accepted a challenge." in web.get(f"/ui/people/{scenario.evaluators[2].address}").text
+
+
+def test_a_person_has_a_promise_chart_with_one_point_per_acceptance(web, scenario):
+    html = web.get(f"/ui/people/{scenario.contributor}").text
+    svg = re.search(r"<svg class=\"promise-chart\".*?</svg>", html, re.S).group(0)
+    points = re.findall(r'<circle class="point (\w+)" data-challenge="(\d+)"[^>]*?(?:fill|stroke)="([^"]+)"', svg)
+    assert sorted((int(cid), kind) for kind, cid, _ in points) == [
+        (PAID, "delivered"), (FAILED, "delivered"), (DEFAULTED, "undelivered")]
+    fills = {int(cid): colour for _, cid, colour in points}
+    # On or below the diagonal is on time: challenge 1 was delivered early, challenge 2 a day late.
+    from ante.oracle.dashboard.svg import BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH
+
+    def below_diagonal(cid):
+        cx, cy = (float(v) for v in re.search(rf'data-challenge="{cid}" cx="([\d.]+)" cy="([\d.]+)"', svg).groups())
+        across = (cx - LEFT) / (WIDTH - LEFT - RIGHT)
+        up = (TOP + (HEIGHT - TOP - BOTTOM) - cy) / (HEIGHT - TOP - BOTTOM)
+        return up <= across
+
+    assert below_diagonal(PAID) and not below_diagonal(FAILED)
+    assert fills[PAID] == score_colour(9000) and fills[FAILED] == score_colour(0)
+    assert "<title id=\"chart-title\">" in svg and 'role="img"' in svg
+    # The points' links lead to their challenges.
+    assert {f"/ui/challenges/{cid}" for cid in (PAID, FAILED, DEFAULTED)} <= set(re.findall(r'<a href="([^"]+)"', svg))
+    stranger = web.get(f"/ui/people/{scenario.stranger}").text
+    assert len(re.findall(r'<circle class="point', stranger)) == 1  # submitted, not judged yet
+    assert score_colour(None) in stranger
+
+
+def test_someone_who_never_promised_has_no_chart(web, scenario):
+    html = web.get(f"/ui/people/{scenario.funder}").text
+    assert "<svg" not in html and "No promises made yet." in html
+
+
+# ------------------------------------------------------------------------------------------ rankings and audit
+
+
+def test_rankings_order_contributors_and_evaluators(web, scenario):
+    html = page(web, "/ui/rankings") and web.get("/ui/rankings").text
+
+    def table(ident):
+        return re.findall(r'title="(0x[0-9a-fA-F]{40})"', html.split(f'id="{ident}"')[1].split("</table>")[0])
+
+    reliability = table("by-reliability")
+    assert reliability == [scenario.contributor, scenario.stranger]  # 1 of 3 kept, then none decided
+    assert table("by-earnings-1") == [scenario.contributor, scenario.stranger]  # 0.89 ETH earned, then 0
+    e = scenario.evaluators
+    order = table("evaluators")
+    assert order[:3] == [e[1].address, e[0].address, e[2].address]  # signed 2, 1, 1 (ties by address)
+    panels = scenario.oracle.current().chronicle.panels.values()
+    assert sorted(order) == sorted({m for p in panels for m in p.members})  # every member of every panel
+
+
+def test_the_audit_page_puts_its_verdict_first(web):
+    p = page(web, "/ui/audit")
+    verdict = p.text("audit-verdict")
+    assert verdict.startswith("✔ Clean:")
+    assert "5 challenges" in verdict
+    html = web.get("/ui/audit").text
+    assert html.index('id="audit-verdict"') < html.index("<table")
+
+
+def test_the_audit_page_reports_a_discrepancy(web, scenario, monkeypatch):
+    from ante.audit import Discrepancy
+
+    report = scenario.oracle.audit()
+    monkeypatch.setattr(report, "discrepancies", [Discrepancy("credit", "ether someone", 1, 2, "A made-up difference.")])
+    p = page(web, "/ui/audit")
+    assert p.text("audit-verdict").startswith("✘ Not clean: 1 discrepancy")
+    assert "A made-up difference." in web.get("/ui/audit").text
+
+
+# ------------------------------------------------------------------------------------------ every page
+
+
+@pytest.mark.parametrize("url", ["/", f"/ui/challenges/{PAID}", "/ui/people/{contributor}", "/ui/rankings", "/ui/audit"])
+def test_every_page_is_self_contained_accessible_and_refreshes(web, scenario, url):
+    html = web.get(url.format(contributor=scenario.contributor)).text
+    p = Page(html)
+    assert p.all("html")[0]["lang"] == "en"
+    assert p.all("main") and p.all("nav") and p.all("header") and p.all("footer")
+    assert "<script" not in html  # no JavaScript at all
+    sources = [a.get("href") for a in p.all("link")] + [a.get("src") for a in p.all("img") + p.all("script")]
+    assert all(s is None or s.startswith("/") for s in sources)  # nothing from another host
+    refresh = p.all("meta", **{"http-equiv": "refresh"})
+    assert refresh and int(refresh[0]["content"]) > 0
+    assert len(p.all("h1")) == 1
+    for table in re.findall(r"<table.*?</table>", html, re.S):
+        assert "<caption" in table and 'scope="col"' in table
+
+
+def test_the_stylesheet_is_served(web):
+    response = web.get("/ui/static/dashboard.css")
+    assert response.status_code == 200 and "@media (max-width" in response.text
+
+
+def test_the_json_api_is_unchanged_beside_the_pages(web):
+    assert web.get("/challenges/1").headers["content-type"].startswith("application/json")
+    assert web.get("/challenges/1").json()["challenge"]["state"] == "settled"
+
+
+# ------------------------------------------------------------------------------------------ live
+
+
+def test_the_board_follows_the_chain(oracle, ante, chain, funder, contributor, relayer, evaluators, panel_2of3):
+    with TestClient(create_app(oracle)) as client:
+        before = re.findall(r'href="/ui/challenges/(\d+)"', client.get("/").text)
+        b = Bounties(ante, chain, funder, contributor, relayer, evaluators, panel_2of3)
+        cid, _, _ = b.create()
+        assert str(cid) not in before
+        oracle.run_once()  # what the worker does at each poll
+        after = re.findall(r'href="/ui/challenges/(\d+)"', client.get("/?state=open").text)
+        assert str(cid) in after

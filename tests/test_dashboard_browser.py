@@ -1,0 +1,207 @@
+"""The dashboard in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+The oracle's app is served by uvicorn on a real port, over the demo-like scenario of
+dashboard_support.py (paid, failed, defaulted, open and submitted challenges). The tests click from the
+board to a challenge and on to a person, filter with JavaScript off, and check a phone's viewport and
+the controls' accessible names. They take screenshots of the board, a challenge and a person; with
+ANTE_SCREENSHOTS=DIR (`make screenshots` sets it to docs/) they are kept there.
+
+Playwright drives the system Chromium (`CHROMIUM`, default /usr/bin/chromium); it never downloads a
+browser. `make test` installs Chromium from Debian when it is missing.
+"""
+
+import os
+import re
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from dashboard_support import DEFAULTED, FAILED, OPEN, PAID, SUBMITTED, build
+
+from ante.oracle.app import create_app
+
+PORT = 8733
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# Without the background-networking switches Chromium keeps dialling out, which a closed network refuses.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory, ante, chain, funder, contributor, stranger, relayer, evaluators, panel_2of3, panel_5of9):
+    s = build(tmp_path_factory.mktemp("dashboard-browser"), ante, chain, funder, contributor, stranger, relayer,
+              evaluators, panel_2of3, panel_5of9)
+    yield s
+    s.oracle.store.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(scenario):
+    """The oracle's app (API and dashboard) served by uvicorn in a thread."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(create_app(scenario.oracle, refresh=300), host="127.0.0.1", port=PORT,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, f"the server did not start on port {PORT}"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{PORT}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert Path(CHROMIUM).exists(), (
+        f"Chromium is not installed at {CHROMIUM}: `make test` installs Debian's chromium package "
+        "(or set CHROMIUM to a Chromium executable)."
+    )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    """Where the screenshots go: $ANTE_SCREENSHOTS (docs/ for `make screenshots`), else a temporary folder."""
+    folder = Path(os.environ["ANTE_SCREENSHOTS"]) if os.environ.get("ANTE_SCREENSHOTS") else \
+        tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def screenshot(page, path: Path) -> None:
+    page.screenshot(path=str(path), full_page=True)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(viewport=DESKTOP)
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def listed(page) -> list[int]:
+    """The challenge ids the board lists, in order."""
+    hrefs = page.locator('table.challenges a[href^="/ui/challenges/"]').evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")
+    return [int(h.rsplit("/", 1)[1]) for h in hrefs]
+
+
+def no_horizontal_overflow(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_from_the_board_to_a_challenge_and_a_person(desktop, base_url, scenario, shots):
+    page = desktop
+    page.goto(base_url + "/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Challenges"
+    assert page.locator("#open").get_by_role("link", name=f"Challenge {OPEN}", exact=True).is_visible()
+    assert sorted(listed(page)) == [PAID, FAILED, DEFAULTED, OPEN, SUBMITTED]
+    screenshot(page, shots / "board.png")
+
+    # The board -> challenge 1 (paid).
+    page.locator("#settled").get_by_role("link", name=f"Challenge {PAID}", exact=True).click()
+    page.wait_for_url(f"**/ui/challenges/{PAID}")
+    assert re.fullmatch(rf"Challenge {PAID}\s+SETTLED", page.get_by_role("heading", level=1).inner_text())
+    terms = page.locator("section", has=page.locator("#h-terms")).inner_text()
+    c = scenario.oracle.current().chronicle.challenges[PAID]
+    assert "Reward\n1 ETH" in terms and "Stake\n0.1 ETH (10% of the reward)" in terms
+    assert "0x" + c.terms.spec_hash.hex() in terms
+    assert page.get_by_role("link", name="https://example.org/specs/1").is_visible()
+    assert "Settled at 90%" in page.locator("section", has=page.locator("#h-verdicts")).inner_text()
+    verdicts = page.get_by_role("table", name=re.compile("each evaluator's verdict so far"))
+    assert verdicts.locator("tbody tr").count() == 3
+    assert verdicts.locator("tbody tr", has_text="yes").count() == 2  # the two who signed the settlement
+    timeline = page.locator("table.timeline tbody tr")
+    assert timeline.count() == 4
+    assert [timeline.nth(i).locator("code.hash").inner_text() for i in range(4)] == scenario.receipts[PAID]
+    assert "UTC" in timeline.nth(0).inner_text()
+    screenshot(page, shots / "challenge.png")
+
+    # The challenge -> its contributor.
+    page.locator("section", has=page.locator("#h-promise")).locator(f'a[title="{scenario.contributor}"]').click()
+    page.wait_for_url(f"**/ui/people/{scenario.contributor}")
+    assert page.locator("#reliability").inner_text().startswith("33.3%")
+    assert "Accepted\n3" in page.locator("section", has=page.locator("#h-contributor")).inner_text()
+    chart = page.get_by_role("img", name=re.compile("Promises of"))
+    assert chart.is_visible() and chart.bounding_box()["width"] > 400
+    assert chart.locator("circle.point").count() == 3
+    assert chart.locator("circle.point.undelivered").count() == 1
+    assert page.locator("#as-contributor tbody tr").count() == 3
+    screenshot(page, shots / "person.png")
+
+    # A point of the chart leads back to its challenge.
+    chart.locator(f'circle[data-challenge="{DEFAULTED}"]').click()
+    page.wait_for_url(f"**/ui/challenges/{DEFAULTED}")
+    assert "DEFAULTED" in page.get_by_role("heading", level=1).inner_text()
+
+
+def test_the_filters_work_with_javascript_off(browser, base_url, scenario):
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(base_url + "/")
+        page.get_by_label("State", exact=True).select_option("settled")
+        page.get_by_role("button", name="Show challenges").click()
+        page.wait_for_url("**/?state=settled*")
+        assert listed(page) == [PAID, FAILED]
+        assert page.get_by_label("State", exact=True).input_value() == "settled"
+        page.get_by_label("State", exact=True).select_option("")
+        page.get_by_label("Contributor", exact=True).select_option(scenario.stranger)
+        page.get_by_role("button", name="Show challenges").click()
+        page.wait_for_url(f"**contributor={scenario.stranger}*")
+        assert listed(page) == [SUBMITTED]
+        page.get_by_role("link", name="Clear the filters").click()
+        page.wait_for_url(base_url + "/")
+        assert sorted(listed(page)) == [PAID, FAILED, DEFAULTED, OPEN, SUBMITTED]
+    finally:
+        context.close()
+
+
+def test_a_phone_sees_every_page_without_sideways_scrolling(browser, base_url, scenario):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        for path in ("/", f"/ui/challenges/{PAID}", f"/ui/challenges/{SUBMITTED}", f"/ui/people/{scenario.contributor}",
+                     "/ui/rankings", "/ui/audit"):
+            page.goto(base_url + path)
+            assert no_horizontal_overflow(page), f"{path} is wider than a phone's screen"
+        page.goto(base_url + "/")
+        first = page.locator("table.challenges tbody tr").first
+        box = first.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # rows become cards
+        label = first.locator('td[data-label="Reward"]').evaluate("td => getComputedStyle(td, '::before').content")
+        assert label == '"Reward"'  # each cell says what it is
+    finally:
+        context.close()
+
+
+def test_every_control_and_link_has_an_accessible_name(desktop, base_url, scenario):
+    page = desktop
+    for path in ("/", f"/ui/challenges/{SUBMITTED}", f"/ui/people/{scenario.contributor}", "/ui/rankings"):
+        page.goto(base_url + path)
+        tree = page.locator("body").aria_snapshot()
+        unnamed = [line for line in tree.splitlines()
+                   if re.match(r"\s*- (link|button|combobox|textbox|img)\s*(:|$)", line)]
+        assert not unnamed, f"{path}: controls without a name: {unnamed}"
+        assert page.locator("main").count() == 1 and page.get_by_role("navigation", name="Main").count() == 1
+    page.goto(base_url + "/")
+    for name in ("State", "Funder", "Contributor", "Panel"):
+        assert page.get_by_role("combobox", name=name).count() == 1
+    assert page.get_by_role("button", name="Show challenges").count() == 1
