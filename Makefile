@@ -24,7 +24,7 @@ help:
 	@echo "make demo   - three bounty stories through the ante command on a local anvil chain"
 	@echo "make node   - a local anvil node on port 8545 for trying ante by hand"
 	@echo "make test   - static analysis and the whole test suite against anvil"
-	@echo "make bench  - gas per operation and CLI timings (writes bench/gas.json, bench/cli.json)"
+	@echo "make bench  - gas per operation, CLI and oracle timings (writes bench/gas.json, bench/cli.json, bench/oracle.json)"
 	@echo "make clean  - remove everything the build installed or produced"
 
 install: $(PY_STAMP) $(NPM_STAMP) $(SOLC_STAMP)
@@ -84,6 +84,7 @@ test-fast: install browser
 bench: install
 	APE_FOUNDRY_HOST=auto python bench/gas.py --network $(NETWORK)
 	python bench/cli.py
+	python bench/oracle.py
 
 # Refresh the contract packaged for the installed `ante` command (tests/test_artifact.py checks it).
 artifacts: install

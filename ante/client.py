@@ -66,6 +66,9 @@ class AnteClient:
         self.index_path = index_path or data_dir() / "index.sqlite"
         self._tokens: dict[str, tuple[str, int]] = {ZERO_ADDRESS: ("ETH", 18)}
         self._panels: dict[int, tuple[list[str], int]] = {}  # panels are immutable: read each once
+        # The events read from the index so far, and the last block they cover: a later call reads only
+        # the rows after it (the index only ever appends blocks after its cursor).
+        self._read: tuple[int, list[Event]] = (-1, [])
 
     # ------------------------------------------------------------------ finding and deploying
 
@@ -117,7 +120,14 @@ class AnteClient:
             head = self.chain.blocks.head.number
         with EventIndex(self.index_path, self.chain_id, self.address, self.deployment.block) as index:
             index.sync(head, event_fetcher(self.contract), progress=progress)
-            return [e for e in index.events() if e.block_number <= head]
+            last = index.last_block
+            known, events = self._read
+            if last != known:
+                events = events + index.events(after_block=known)
+            if len(events) != index.count():  # the index was rebuilt or changed: read it all again
+                events = index.events()
+            self._read = (last, events)
+        return [e for e in events if e.block_number <= head]
 
     def sync(self, progress: Callable[[int, int], None] | None = None) -> Chronicle:
         """Brings the event index up to date and folds the events into challenge histories."""

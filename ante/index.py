@@ -113,13 +113,17 @@ class EventIndex:
             json.dumps(to_json(event), sort_keys=True),
         )
 
-    def events(self, challenge_id: int | None = None) -> list[Event]:
-        """The stored events in chain order, all of them or one challenge's."""
+    def events(self, challenge_id: int | None = None, after_block: int | None = None) -> list[Event]:
+        """The stored events in chain order, all of them or one challenge's (only those in blocks after
+        `after_block`, when given)."""
         query = "SELECT body FROM events WHERE chain_id = ? AND contract = ?"
         params: list = [self.chain_id, self.contract]
         if challenge_id is not None:
             query += " AND challenge_id = ?"
             params.append(challenge_id)
+        if after_block is not None:
+            query += " AND block_number > ?"
+            params.append(after_block)
         query += " ORDER BY block_number, log_index"
         return [from_json(json.loads(body)) for (body,) in self._db.execute(query, params)]
 

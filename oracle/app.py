@@ -29,8 +29,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -43,6 +43,10 @@ from ante.state import State
 
 #: The largest verdict body accepted; a signed verdict is about 1 KiB.
 MAX_BODY = 16 * 1024
+
+#: Worker threads checking and storing verdicts at once. Checking is CPU work under the GIL, so more
+#: threads only queue for it; a few suffice to fill each group commit of the store.
+VERDICT_THREADS = 8
 
 STATES = [s.label for s in State if s != State.NONE]
 
@@ -101,6 +105,7 @@ def create_app(service: OracleService, *, max_body: int = MAX_BODY, refresh: int
                     "agrees, and lapses challenges past their deadlines. It cannot forge a verdict: it only "
                     "relays what evaluators signed.",
     )
+    limiter: list = []  # created with the first verdict, inside the server's event loop
     errors = {400: {"model": Problem}, 404: {"model": Problem}, 409: {"model": Problem}, 413: {"model": Problem},
               422: {"model": Problem}, 503: {"model": Problem}}
 
@@ -137,7 +142,9 @@ def create_app(service: OracleService, *, max_body: int = MAX_BODY, refresh: int
                 service.metrics.verdicts_rejected.labels("too_large").inc()
                 return _problem(413, too_large)
         try:
-            result = await run_in_threadpool(service.accept_verdict, bytes(body))
+            if not limiter:
+                limiter.append(anyio.CapacityLimiter(VERDICT_THREADS))
+            result = await anyio.to_thread.run_sync(service.accept_verdict, bytes(body), limiter=limiter[0])
         except Rejected as rejection:
             return _problem(rejection.status, rejection.message)
         return JSONResponse(result, status_code=202)

@@ -54,6 +54,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from eth_utils import is_address, to_checksum_address
 
@@ -91,6 +92,12 @@ REJECT_REASONS = (
     "too_large", "malformed", "invalid", "bad_signature", "wrong_chain", "wrong_contract", "unknown_challenge",
     "not_submitted", "review_closed", "wrong_deliverable", "not_member", "not_ready",
 )
+
+
+@lru_cache(maxsize=256)
+def _members(members: tuple[str, ...]) -> tuple[str, ...]:
+    """A panel's members as checksummed addresses (panels never change: computed once per panel)."""
+    return tuple(to_checksum_address(m) for m in members)
 
 
 class Rejected(Exception):
@@ -151,6 +158,7 @@ class Snapshot:
     chain_time: int
     taken_at: float  # time.monotonic() when the head was read
     wall: float  # time.time() then
+    head_hash: bytes | None = None  # the head block's hash, to tell an unchanged chain
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -176,7 +184,7 @@ class Quorum:
 
     @classmethod
     def of(cls, challenge: ChallengeHistory, panel: PanelView, stored: Iterable[StoredVerdict]) -> Quorum:
-        members = tuple(to_checksum_address(m) for m in panel.members)
+        members = _members(tuple(panel.members))
         counted = tuple(s for s in stored if s.signer in members and s.signed.verdict.deliverable == challenge.deliverable)
         return cls(panel.threshold, members, counted)
 
@@ -382,10 +390,13 @@ class OracleService:
         if not self._refresh():
             return
         snapshot = self._snapshot
-        for challenge_id in self.store.challenge_ids(self.chain_id, self.contract):
+        for challenge_id, stored in sorted(self.store.counts(self.chain_id, self.contract).items()):
             if self._stop.is_set():
                 return
             c = snapshot.chronicle.challenges.get(challenge_id)
+            panel = snapshot.chronicle.panels.get(c.terms.panel_id) if c is not None else None
+            if panel is not None and stored < panel.threshold:
+                continue  # too few verdicts for a quorum: nothing to look at
             if c is not None and c.state == State.SUBMITTED and challenge_id not in self._retries:
                 self._settle_if_ready(challenge_id)  # (a scheduled retry keeps its backoff)
         if self.keeper:
@@ -418,20 +429,25 @@ class OracleService:
             taken_at, wall = time.monotonic(), time.time()
             try:
                 block = self.client.chain.blocks.head
-                head, chain_time = int(block.number), int(block.timestamp)
+                head, chain_time, head_hash = int(block.number), int(block.timestamp), block.hash
                 self._head = head
                 self.metrics.chain_head.set(head)
-                if self._snapshot is not None:
-                    self.metrics.chain_lag.set(max(0, head - self._snapshot.indexed))
+                previous = self._snapshot
+                if previous is not None:
+                    self.metrics.chain_lag.set(max(0, head - previous.indexed))
                 events = self.client.events(head=head)
-                chronicle = fold(events)
+                if (previous is not None and head_hash is not None and (previous.head, previous.head_hash) == (head, head_hash)
+                        and len(events) == len(previous.events)):
+                    events, chronicle = previous.events, previous.chronicle  # no new block: nothing to fold again
+                else:
+                    chronicle = fold(events)
             except Exception as error:
                 self._chain_error("reading the chain", error)
                 with self._snapshot_changed:
                     self._attempted_at = taken_at
                     self._snapshot_changed.notify_all()
                 return False
-            snapshot = Snapshot(chronicle, tuple(events), head, chain_time, taken_at, wall)
+            snapshot = Snapshot(chronicle, tuple(events), head, chain_time, taken_at, wall, head_hash)
             if not self._healthy and self.last_error is not None:
                 log.info("the chain answers again (head %s)", head)
                 # Settlements waiting out a backoff go now.
@@ -555,7 +571,7 @@ class OracleService:
                            f"the verdict judges deliverable 0x{v.deliverable.hex()}, but challenge {v.challenge_id} "
                            f"was submitted with 0x{c.deliverable.hex()}.")
         panel = snapshot.chronicle.panels.get(c.terms.panel_id)
-        if panel is None or signed.signer not in {to_checksum_address(m) for m in panel.members}:
+        if panel is None or signed.signer not in _members(tuple(panel.members)):
             raise Rejected(422, "not_member",
                            f"{signed.signer} is not an evaluator on panel {c.terms.panel_id}, which judges challenge {v.challenge_id}.")
         return signed, c, snapshot

@@ -18,6 +18,9 @@ challenge is not settled yet) is for the service to decide: it knows the chain.
 transaction hash when there is one.
 
 One connection serves every thread, behind a lock (writes are short; SQLite serialises them anyway).
+Verdicts are written in group commits: concurrent :meth:`VerdictStore.put` calls that arrive while a
+commit is under way are written together in the next transaction, so one fsync serves many of them.
+Each call still returns only after the transaction holding its own verdict is committed.
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-from eth_utils import to_checksum_address
+from eth_utils import to_checksum_address as _to_checksum_address
 
 from ante.verdict import SignedVerdict, Verdict
 
@@ -120,6 +124,22 @@ class Attempt:
         }
 
 
+#: Checksumming hashes the address; the same few (one deployment, its evaluators) come back all the time.
+to_checksum_address = lru_cache(maxsize=4096)(_to_checksum_address)
+
+
+class _Pending:
+    """A verdict row waiting for its group commit, and how it ended."""
+
+    __slots__ = ("row", "done", "status", "error")
+
+    def __init__(self, row: tuple):
+        self.row = row
+        self.done = False
+        self.status: str | None = None
+        self.error: BaseException | None = None
+
+
 def _key(chain_id: int, contract: str) -> tuple[int, str]:
     return int(chain_id), to_checksum_address(contract)
 
@@ -136,6 +156,10 @@ class VerdictStore:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
         self._closed = False
+        # Group commit: verdicts waiting for the next transaction, and whether a caller is writing one.
+        self._group = threading.Condition(threading.Lock())
+        self._waiting: list[_Pending] = []
+        self._writing = False
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -183,14 +207,50 @@ class VerdictStore:
         row = (chain_id, contract, str(v.challenge_id), signer, deliverable, int(v.score),
                "0x" + bytes(signed.signature).hex(), json.dumps(signed.to_json(), sort_keys=True),
                time.time() if received_at is None else received_at)
-        with self._transaction() as db:
-            old = db.execute(
-                "SELECT deliverable, score FROM verdicts WHERE chain_id = ? AND contract = ? AND challenge_id = ? "
-                "AND signer = ?", row[:4]).fetchone()
-            if old == (deliverable, int(v.score)):
-                return UNCHANGED
-            db.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
-        return STORED if old is None else REPLACED
+        pending = _Pending(row)
+        with self._group:
+            self._waiting.append(pending)
+            # Wait while another caller writes a group; then either our verdict is in it, or we write
+            # the next group ourselves (everything that queued up meanwhile).
+            while self._writing and not pending.done:
+                self._group.wait()
+            if not pending.done:
+                self._writing = True
+                group, self._waiting = self._waiting, []
+        if not pending.done:
+            try:
+                self._write(group)
+            finally:
+                with self._group:
+                    self._writing = False
+                    self._group.notify_all()
+        if pending.error is not None:
+            raise pending.error
+        return pending.status
+
+    def _write(self, group: list[_Pending]) -> None:
+        """Writes `group` in one transaction, in arrival order; marks each done (with an error if it failed)."""
+        try:
+            with self._transaction() as db:
+                statuses = []
+                for pending in group:
+                    row = pending.row
+                    old = db.execute(
+                        "SELECT deliverable, score FROM verdicts WHERE chain_id = ? AND contract = ? "
+                        "AND challenge_id = ? AND signer = ?", row[:4]).fetchone()
+                    if old == (row[4], row[5]):
+                        statuses.append(UNCHANGED)
+                        continue
+                    db.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+                    statuses.append(STORED if old is None else REPLACED)
+        except BaseException as error:  # nothing of the group is stored: each caller gets the error
+            for pending in group:
+                pending.error, pending.done = error, True
+            if not isinstance(error, Exception):
+                raise
+            return
+        for pending, status in zip(group, statuses):
+            pending.status, pending.done = status, True
 
     def verdicts(self, chain_id: int, contract: str, challenge_id: int) -> list[StoredVerdict]:
         """One challenge's stored verdicts, by signer address (ascending)."""

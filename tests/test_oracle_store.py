@@ -143,3 +143,82 @@ def test_close_is_idempotent(path):
     store = VerdictStore(path)
     store.close()
     store.close()
+
+
+def test_concurrent_puts_share_group_commits_and_each_returns_after_its_own(path):
+    """Verdicts that arrive while a commit is under way are written together in the next one, and each
+    put returns only once the transaction holding its verdict is committed."""
+    with VerdictStore(path) as store:
+        groups, committed = [], set()
+        write = store._write
+
+        def recording_write(group):
+            groups.append(len(group))
+            write(group)
+            committed.update(p.row[2:4] for p in group)
+
+        store._write = recording_write
+        gate = threading.Event()
+        first = store._transaction
+
+        def slow_transaction():  # the first commit waits until every other writer queued behind it
+            gate.wait(5)
+            return first()
+
+        store._transaction = slow_transaction
+        verdicts = [signed(key, challenge_id=cid) for key in KEYS for cid in range(1, 5)]
+        results, errors = {}, []
+
+        def put(v):
+            try:
+                status = store.put(v)
+                assert (str(v.verdict.challenge_id), v.signer) in committed  # its own commit is done
+                results[(v.verdict.challenge_id, v.signer)] = status
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=put, args=(v,)) for v in verdicts]
+        threads[0].start()
+        while not store._writing:
+            pass
+        for t in threads[1:]:
+            t.start()
+        while len(store._waiting) < len(verdicts) - 1:
+            pass
+        gate.set()
+        for t in threads:
+            t.join()
+        assert not errors
+        assert set(results.values()) == {STORED} and len(results) == len(verdicts)
+        assert groups == [1, len(verdicts) - 1]  # one commit for all that queued behind the first
+        assert store.count() == len(verdicts)
+
+
+def test_a_group_sees_its_own_earlier_rows(path):
+    """The same verdict twice, then a replacement, in one group: the same answers as one by one."""
+    from ante.oracle.store import _Pending
+
+    with VerdictStore(path) as store:
+        queued = []
+        write = store._write
+        store._write = queued.extend  # queue the rows instead of writing them
+        for v in (signed(KEYS[1], 9000), signed(KEYS[1], 9000), signed(KEYS[1], 4000)):
+            store.put(v)
+        store._write = write
+        group = [_Pending(p.row) for p in queued]
+        store._write(group)
+        assert [p.status for p in group] == [STORED, UNCHANGED, REPLACED]
+        assert [v.score for v in store.verdicts(CHAIN, CONTRACT, 1)] == [4000]
+
+
+def test_a_failed_group_commit_fails_every_put_in_it_and_stores_nothing(path):
+    with VerdictStore(path) as store:
+        def broken():
+            raise sqlite3.OperationalError("disk I/O error")
+
+        store._transaction = broken
+        with pytest.raises(sqlite3.OperationalError):
+            store.put(signed(KEYS[0]))
+        del store._transaction
+        assert store.count() == 0
+        assert store.put(signed(KEYS[0])) == STORED  # the store still works afterwards

@@ -141,3 +141,22 @@ def test_record_rebuilt_from_created_event_fields_has_onchain_seal(bounties, ant
     )
     assert rebuilt == terms
     assert ChallengeRecord(rebuilt).seal() == ante.challengeStatus(challenge_id)[2]
+
+
+@pytest.mark.parametrize("chain_id,challenge_id,score", [(1, 1, 0), (31337, 2**256 - 1, 10_000), (2**64 + 5, 12345, 5_001)])
+def test_the_direct_digest_is_eth_accounts_typed_data_hash(chain_id, challenge_id, score):
+    """Verdict.digest() encodes EIP-712 by hand (it is on the oracle's hot path); it must equal the
+    generic encoder's hash of the same typed data, and recover() must find the signer."""
+    from eth_account.messages import _hash_eip191_message, encode_typed_data
+
+    key = Account.from_key(keccak(text="digest check"))
+    verdict = Verdict(chain_id, "0x5FbDB2315678afecb367f032d93F642f64180aa3", challenge_id,
+                      keccak(text=f"deliverable {challenge_id}"), score)
+    assert verdict.digest() == _hash_eip191_message(encode_typed_data(full_message=verdict.typed_data()))
+    assert verdict.recover(verdict.sign(key.key)) == key.address
+
+
+def test_a_challenge_id_beyond_uint256_has_no_digest():
+    verdict = Verdict(1, "0x5FbDB2315678afecb367f032d93F642f64180aa3", 2**256, bytes(32), 1)
+    with pytest.raises(ValueError):
+        verdict.digest()
