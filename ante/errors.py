@@ -30,7 +30,13 @@ class ContractRefused(AnteError):
 
 
 def _when(ts) -> str:
-    return datetime.fromtimestamp(int(ts), tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    """A unix timestamp as ``ante.units.format_time`` shows it (that module imports this one): ISO-8601
+    UTC, with seconds only when they are not zero; beyond the year 9999, "unix time N"."""
+    try:
+        moment = datetime.fromtimestamp(int(ts), tz=timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return f"unix time {int(ts)}"
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC" if moment.second else "%Y-%m-%d %H:%M UTC")
 
 
 def _state(value) -> str:

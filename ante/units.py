@@ -14,7 +14,7 @@ from calendar import timegm
 from datetime import date, datetime, timezone
 from fractions import Fraction
 
-from ante.errors import BadInput
+from ante.errors import BadInput, _when
 
 BPS = 10_000
 MAX_UINT256 = 2**256 - 1
@@ -304,8 +304,4 @@ def _parse_iso(shown: str) -> int:
 def format_time(timestamp: int) -> str:
     """A unix timestamp in ISO-8601 UTC: "2026-12-01 12:00 UTC", with seconds only when they are not zero
     ("2026-12-01 23:59:59 UTC"). Timestamps beyond the year 9999 read "unix time N"."""
-    try:
-        moment = datetime.fromtimestamp(timestamp, timezone.utc)
-    except (ValueError, OverflowError, OSError):
-        return f"unix time {timestamp}"
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC" if moment.second else "%Y-%m-%d %H:%M UTC")
+    return _when(timestamp)

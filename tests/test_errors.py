@@ -26,8 +26,16 @@ def test_wrong_state_names_the_state():
 
 
 def test_deadline_is_shown_in_utc():
-    sentence = explain("AnteDeadlinePassed", {"challengeId": 1, "deadline": 0, "timestamp": 60})
-    assert "1970-01-01 00:00:00 UTC" in sentence and "1970-01-01 00:01:00 UTC" in sentence
+    sentence = explain("AnteDeadlinePassed", {"challengeId": 1, "deadline": 59, "timestamp": 60})
+    assert "passed at 1970-01-01 00:00:59 UTC (the chain's time is 1970-01-01 00:01 UTC)" in sentence
+
+
+def test_times_read_as_everywhere_else():
+    from ante.units import format_time
+
+    for ts in (0, 59, 1_796_083_200, 1_796_083_201, 2**40 - 1):
+        sentence = explain("AnteDeadlineNotPassed", {"challengeId": 1, "deadline": ts, "timestamp": 0})
+        assert f"before its deadline, {format_time(ts)} (" in sentence
 
 
 def test_unknown_error_still_reads_as_a_sentence():
