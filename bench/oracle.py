@@ -3,12 +3,18 @@
 Starts its own anvil (a port in 8621-8629) and deploys Ante from the packaged artifact, posts, accepts
 and submits challenges straight through web3 and signs their verdicts with throwaway evaluator keys
 (setup, not timed), then starts the real `ante oracle run` process (a port in 8721-8729) and times it
-over HTTP with concurrent httpx clients:
+over HTTP:
 
 - ``verdicts_per_s``: signed verdicts accepted (POST /verdicts answered 202, each fully verified and
   committed to disk) per second. Every verdict is a new one, from a distinct evaluator of a panel that
   needs all its members, so no quorum is ever reached and only acceptance is measured. The median of
-  several rounds, each on fresh challenges.
+  several rounds, each on fresh challenges. The client is deliberately light, so that it takes little
+  CPU from the oracle on the same machine: one process, asyncio streams over a few keep-alive HTTP/1.1
+  connections (one request in flight on each), every request's bytes built before the timer starts,
+  and of each answer only the status line and Content-Length read. Only 202s count; any other answer
+  is reported as a failure. ``client_cpu_cores`` is the client's own CPU over the timed rounds, and
+  ``oracle_cpu_ms_per_verdict`` the oracle process's (utime + stime from /proc, all its threads, its
+  chain polling included) per accepted verdict: the server's cost, whatever the client.
 - ``quorum_to_mined_median_s`` / ``quorum_to_mined_p95_s``: from the 202 of the verdict that completes
   a quorum to the block holding the ChallengeSettled event, seen by polling the node for that log every
   few milliseconds (anvil mines on arrival, and its block timestamps only have whole seconds). One
@@ -19,7 +25,10 @@ over HTTP with concurrent httpx clients:
 The machine's load average at the start is recorded: on a shared machine the figures vary. Writes
 bench/oracle.json.
 
-Usage: python bench/oracle.py [--rounds 3] [--verdicts 3000] [--clients 2] [--connections 8] [--samples 30] [--settle 200]
+Usage: python bench/oracle.py [--rounds 3] [--verdicts 3000] [--concurrency 16] [--samples 30] [--settle 200]
+                             [--clients 2] [--connections 8]
+
+(--clients and --connections shape the httpx clients that post the settle round's verdicts.)
 """
 
 from __future__ import annotations
@@ -183,6 +192,11 @@ class Oracle:
             time.sleep(0.2)
         raise SystemExit("the oracle did not become healthy within 120 s")
 
+    def cpu_seconds(self) -> float:
+        """The CPU time (user + system, every thread) the oracle process has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -238,6 +252,56 @@ def post_all(url: str, bodies: list[bytes], clients: int, connections: int) -> t
     return end - start, [s for r in results for s in r[2]], sum(r[3] for r in results)
 
 
+def raw_requests(port: int, bodies: list[bytes]) -> list[bytes]:
+    """The bytes of each POST /verdicts, ready to write to a keep-alive HTTP/1.1 connection."""
+    head = f"POST /verdicts HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\ncontent-type: application/json\r\ncontent-length: "
+    return [head.encode() + str(len(body)).encode() + b"\r\n\r\n" + body for body in bodies]
+
+
+async def _read_response(reader: asyncio.StreamReader) -> int:
+    """Reads one HTTP/1.1 response; returns its status. Only the status line and Content-Length are parsed."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    at = head.lower().find(b"\r\ncontent-length:")
+    if at < 0:
+        raise ConnectionError(f"an answer without Content-Length: {head[:200]!r}")
+    await reader.readexactly(int(head[at + 17:head.index(b"\r\n", at + 2)]))
+    return status
+
+
+async def _raw_post(port: int, requests: list[bytes], concurrency: int,
+                    server_cpu) -> tuple[float, list[int], int, float, float]:
+    """Sends `requests` over `concurrency` keep-alive connections, one in flight on each. Returns (seconds
+    from the first request to the last answer, statuses, requests that got no answer, this process's CPU
+    seconds and the server's, `server_cpu()`, over that time)."""
+    health = f"GET /health HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\n\r\n".encode()
+    streams = [await asyncio.open_connection("127.0.0.1", port) for _ in range(concurrency)]
+    for reader, writer in streams:  # the server has taken every connection before the timer starts
+        writer.write(health)
+        await _read_response(reader)
+    statuses: list[int] = []
+    lost = 0
+    following = iter(requests)
+
+    async def worker(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal lost
+        for request in following:
+            try:
+                writer.write(request)
+                statuses.append(await _read_response(reader))
+            except (ConnectionError, asyncio.IncompleteReadError, ValueError) as error:
+                lost += 1
+                print(f"  a request got no answer ({error!r}); reconnecting", file=sys.stderr)
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.close()
+
+    client_before, server_before, start = time.process_time(), server_cpu(), time.perf_counter()
+    await asyncio.gather(*(worker(*stream) for stream in streams))
+    seconds = time.perf_counter() - start
+    return seconds, statuses, lost, time.process_time() - client_before, server_cpu() - server_before
+
+
 def acceptance_batches(chain: Chain, verdicts: int, rounds: int) -> list[list[bytes]]:
     """`rounds` + 1 batches of new verdicts (the first warms the oracle up), none completing a quorum."""
     per_challenge = WIDE_PANEL - 1
@@ -252,22 +316,35 @@ def acceptance_batches(chain: Chain, verdicts: int, rounds: int) -> list[list[by
     return batches
 
 
-def acceptance(oracle: Oracle, batches: list[list[bytes]], clients: int, connections: int) -> tuple[list[float], float]:
-    """Verdicts per second in each timed round, and the clients' CPU use in cores while posting."""
-    rates, busy, spent = [], 0.0, 0.0
+def acceptance(oracle: Oracle, batches: list[list[bytes]], concurrency: int) -> dict:
+    """Verdicts accepted (202) per second in each timed round, the failures, the client's CPU use in cores
+    while posting and the oracle's CPU per accepted verdict."""
+    rates, failures = [], []
+    accepted = client_cpu = oracle_cpu = spent = 0.0
     for number, bodies in enumerate(batches):
-        seconds, statuses, cpu = post_all(oracle.url, bodies, clients, connections)
-        refused = [s for s in statuses if s != 202]
-        if refused or len(statuses) != len(bodies):
-            raise SystemExit(f"the oracle refused {len(refused)} verdicts (statuses {sorted(set(refused))})")
+        requests = raw_requests(oracle.port, bodies)  # built before the timer starts
+        seconds, statuses, lost, client_spent, oracle_spent = asyncio.run(
+            _raw_post(oracle.port, requests, concurrency, oracle.cpu_seconds))
+        ok = statuses.count(202)
+        refused = sorted({s for s in statuses if s != 202})
+        failed = len(requests) - ok
+        if failed:
+            print(f"  {failed} of {len(requests)} verdicts failed: {len(statuses) - ok} answered "
+                  f"{refused}, {lost} unanswered", file=sys.stderr)
         if number == 0:
-            print(f"  warm-up: {len(bodies)} verdicts in {seconds:.2f} s", file=sys.stderr)
+            print(f"  warm-up: {ok} of {len(requests)} verdicts accepted in {seconds:.2f} s", file=sys.stderr)
             continue
-        rates.append(len(bodies) / seconds)
-        busy += cpu
+        rates.append(ok / seconds)
+        failures.append({"round": number, "failed": failed, "statuses": refused, "unanswered": lost} if failed else None)
+        accepted += ok
         spent += seconds
-        print(f"  round {number}: {len(bodies)} verdicts in {seconds:.2f} s = {rates[-1]:,.0f}/s", file=sys.stderr)
-    return rates, busy / spent
+        client_cpu += client_spent
+        oracle_cpu += oracle_spent
+        print(f"  round {number}: {ok} of {len(requests)} verdicts accepted in {seconds:.2f} s = {rates[-1]:,.0f}/s; "
+              f"client {client_spent / seconds:.2f} cores, oracle {oracle_spent / seconds:.2f} cores, "
+              f"{1000 * oracle_spent / max(ok, 1):.3f} ms per verdict", file=sys.stderr)
+    return {"rates": rates, "failures": [f for f in failures if f], "client_cpu_cores": client_cpu / spent,
+            "oracle_cpu_cores": oracle_cpu / spent, "oracle_cpu_ms_per_verdict": 1000 * oracle_cpu / max(accepted, 1)}
 
 
 def quorum_pairs(chain: Chain, count: int) -> list[tuple[int, list[bytes]]]:
@@ -323,12 +400,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="timed acceptance rounds (median reported)")
     parser.add_argument("--verdicts", type=int, default=3000, help="verdicts per acceptance round")
-    parser.add_argument("--clients", type=int, default=2, help="client processes")
-    parser.add_argument("--connections", type=int, default=8, help="requests in flight per client process")
+    parser.add_argument("--concurrency", type=int, default=16,
+                        help="keep-alive connections (requests in flight) of the acceptance client")
+    parser.add_argument("--clients", type=int, default=2, help="httpx client processes of the settle round")
+    parser.add_argument("--connections", type=int, default=8,
+                        help="requests in flight per httpx client process of the settle round")
     parser.add_argument("--samples", type=int, default=30, help="quorums timed one at a time")
     parser.add_argument("--settle", type=int, default=200, help="challenges settled at once")
     parser.add_argument("--poll", type=float, default=2.0, help="the oracle's --poll (its default)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "oracle.json"))
+    parser.add_argument("--note", default="", help="a remark added to the note in the JSON")
     args = parser.parse_args()
 
     signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(1))  # clean up below when stopped
@@ -349,7 +430,9 @@ def main() -> int:
         print(f"  {chain.posted} challenges in the Submitted state; starting the oracle…", file=sys.stderr)
         oracle = Oracle(env, workdir, args.poll)
         print("verdict acceptance…", file=sys.stderr)
-        rates, client_cpu = acceptance(oracle, batches, args.clients, args.connections)
+        load_acceptance = os.getloadavg()[0]
+        taken = acceptance(oracle, batches, args.concurrency)
+        rates = taken["rates"]
         print("quorum to settlement, one at a time…", file=sys.stderr)
         delays = latency(chain, oracle, samples, poll_interval=0.005)
         print(f"{args.settle} challenges judged at once…", file=sys.stderr)
@@ -363,21 +446,30 @@ def main() -> int:
         context = {
             "verdicts_per_s_rounds": [round(r) for r in rates],
             "verdicts_per_round": args.verdicts // (WIDE_PANEL - 1) * (WIDE_PANEL - 1),
-            "client_concurrency": args.clients * args.connections,
-            "client": f"{args.clients} processes x {args.connections} keep-alive connections, httpx",
-            "client_cpu_cores": round(client_cpu, 2),
+            "verdicts_failed": taken["failures"],
+            "client_concurrency": args.concurrency,
+            "client": f"1 process, asyncio streams, {args.concurrency} keep-alive HTTP/1.1 connections with one "
+                      "request in flight each, requests pre-built, only 202s counted",
+            "client_cpu_cores": round(taken["client_cpu_cores"], 3),
+            "oracle_cpu_ms_per_verdict": round(taken["oracle_cpu_ms_per_verdict"], 3),
+            "oracle_cpu_cores": round(taken["oracle_cpu_cores"], 2),
+            "oracle_cpu_measured": "utime + stime of the `ante oracle run` process (all threads) from /proc over "
+                                   "the timed rounds, divided by the verdicts accepted",
             "acceptance_panel": f"{WIDE_PANEL} of {WIDE_PANEL}, {WIDE_PANEL - 1} verdicts per challenge (no quorum)",
             "quorum_samples": len(delays),
             "quorum_to_mined_measured": "client clock: the 202 of the quorum-completing verdict to the "
                                         "ChallengeSettled log appearing on the node, polled every 5 ms",
             f"settle_{args.settle}_posting_s": round(posting, 2),
+            "settle_client": f"{args.clients} processes x {args.connections} keep-alive connections, httpx",
             "settle_panel": f"{SMALL_THRESHOLD} of {SMALL_PANEL}, {SMALL_THRESHOLD} verdicts per challenge",
             "challenges_on_chain": chain.posted,
             "oracle_poll_s": args.poll,
             "cpus": os.cpu_count(),
             "load_average_at_start": round(load, 2),
-            "note": "one machine runs anvil, the oracle and the client; measured while other work ran"
-                    if load > 0.5 else "one machine runs anvil, the oracle and the client",
+            "load_average_at_acceptance": round(load_acceptance, 2),
+            "note": ("one machine runs anvil, the oracle and the client; measured while other work ran"
+                     if load > 0.5 else "one machine runs anvil, the oracle and the client")
+                    + (f"; {args.note}" if args.note else ""),
         }
     finally:
         if oracle is not None:
@@ -394,8 +486,9 @@ def main() -> int:
             met = value >= target if op == ">=" else value < target
             note = f" (target {op} {target}: {'met' if met else 'MISSED'})"
         print(f"{name:<28}{value:>10}{note}")
-    print(f"client concurrency {context['client_concurrency']} ({context['client']}), the clients used "
-          f"{context['client_cpu_cores']:.2f} cores; "
+    print(f"acceptance client: {context['client']}; it used {context['client_cpu_cores']:.2f} cores, the oracle "
+          f"{context['oracle_cpu_cores']:.2f} cores = {context['oracle_cpu_ms_per_verdict']:.3f} ms of CPU per "
+          f"verdict; failed verdicts {context['verdicts_failed'] or 'none'}; "
           f"load average at start {context['load_average_at_start']}")
     Path(args.out).write_text(json.dumps({**figures, **context}, indent=2) + "\n")
     print(f"wrote {args.out}")
