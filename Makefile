@@ -21,10 +21,11 @@ SOLC_STAMP := .solc/.installed
 .PHONY: help install demo node test test-fast slither bench compile artifacts clean browser screenshots
 
 help:
-	@echo "make demo   - three bounty stories through the ante command on a local anvil chain"
+	@echo "make demo   - three bounty stories through the ante command and the oracle, then the dashboard (DEMO_EXIT=1: end at once)"
 	@echo "make node   - a local anvil node on port 8545 for trying ante by hand"
-	@echo "make test   - static analysis and the whole test suite against anvil"
-	@echo "make bench  - gas per operation, CLI and oracle timings (writes bench/gas.json, bench/cli.json, bench/oracle.json)"
+	@echo "make test   - static analysis and the whole test suite against anvil and a headless Chromium"
+	@echo "make screenshots - refresh the dashboard screenshots in docs/"
+	@echo "make bench  - gas per operation, CLI, oracle and dashboard timings (writes bench/*.json)"
 	@echo "make clean  - remove everything the build installed or produced"
 
 install: $(PY_STAMP) $(NPM_STAMP) $(SOLC_STAMP)
@@ -50,6 +51,7 @@ compile: install
 	ape compile
 
 # DEMO_PORT (default 8545): a node already answering there is reused, else anvil is started and stopped.
+# DEMO_ORACLE_PORT (default 8700): the oracle and its dashboard, served until Ctrl-C unless DEMO_EXIT=1.
 demo: install
 	python scripts/demo.py
 
@@ -85,6 +87,7 @@ bench: install
 	APE_FOUNDRY_HOST=auto python bench/gas.py --network $(NETWORK)
 	python bench/cli.py
 	python bench/oracle.py
+	python bench/dashboard.py
 
 # Refresh the contract packaged for the installed `ante` command (tests/test_artifact.py checks it).
 artifacts: install

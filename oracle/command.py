@@ -56,6 +56,13 @@ def run(session, host, port, db_path, no_keeper, poll):
       GET  /health, /metrics    status, and Prometheus metrics
 
     \b
+    Dashboard (read-only HTML; works without JavaScript):
+      /                         the board: challenges by state, with filters
+      /ui/challenges/ID         terms, promise, deliverable, verdicts and timeline
+      /ui/people/ADDRESS        records, challenges and promises against deliveries
+      /ui/rankings, /ui/audit   contributors and evaluators ranked; the audit
+
+    \b
     Example:
       ante oracle run --account TEST::4 --port 8700
       ante verdict sign 3 --score 90% --account TEST::5 --post http://127.0.0.1:8700
