@@ -148,12 +148,10 @@ def test_dropped_acceptance_of_a_finished_challenge_is_a_replay_discrepancy(scen
 
 def test_dropped_withdrawal_mismatches_the_credit(scenario, ante, chain, contributor):
     events, _ = replay(ante, chain)
-    # The scenario's own withdrawal is the latest (the log also holds earlier tests' when the chain
-    # has not been reverted between tests).
-    withdrawn = [
+    [withdrawn] = [
         e for e in events
         if isinstance(e, ev.Withdrawn) and e.account == contributor.address and e.token == ZERO_ADDRESS
-    ][-1]
+    ]
     report = audited(ante, chain, lambda e: e == withdrawn)
     credit = report.of_kind("credit")
     assert [(d.subject, d.expected, d.actual) for d in credit] == [

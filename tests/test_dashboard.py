@@ -1,4 +1,4 @@
-"""The dashboard's pages, in-process (FastAPI's TestClient), after a demo-like scenario.
+"""The dashboard's pages, in-process (FastAPI's TestClient), after a demo-like dashboard_scenario.
 
 See dashboard_support.py for the five challenges: paid, failed, defaulted, open and submitted.
 """
@@ -65,7 +65,7 @@ class Page(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory, ante, chain, funder, contributor, stranger, relayer, evaluators, panel_2of3, panel_5of9):
+def dashboard_scenario(tmp_path_factory, ante, chain, funder, contributor, stranger, relayer, evaluators, panel_2of3, panel_5of9):
     s = build(tmp_path_factory.mktemp("dashboard"), ante, chain, funder, contributor, stranger, relayer, evaluators,
               panel_2of3, panel_5of9)
     yield s
@@ -73,8 +73,8 @@ def scenario(tmp_path_factory, ante, chain, funder, contributor, stranger, relay
 
 
 @pytest.fixture(scope="module")
-def web(scenario):
-    with TestClient(create_app(scenario.oracle)) as client:
+def web(dashboard_scenario):
+    with TestClient(create_app(dashboard_scenario.oracle)) as client:
         yield client
 
 
@@ -116,7 +116,7 @@ def test_the_board_lists_each_challenge_under_its_state(web):
     assert "5 challenges." in web.get("/").text
 
 
-def test_the_board_shows_reward_stake_deadline_and_time_left(web, scenario):
+def test_the_board_shows_reward_stake_deadline_and_time_left(web, dashboard_scenario):
     p = page(web, "/")
     open_row = p.text("open")
     assert "3 ETH" in open_row and "0.6 ETH (20%)" in open_row  # reward, stake and its share
@@ -152,16 +152,16 @@ def test_the_state_filter(web, query, expected):
     assert "selected" in p.all("option", value=state)[0]
 
 
-def test_the_contributor_funder_and_panel_filters(web, scenario, panel_5of9):
+def test_the_contributor_funder_and_panel_filters(web, dashboard_scenario, panel_5of9):
     def listed(query):
         return [int(n) for n in re.findall(r'href="/ui/challenges/(\d+)"', web.get(f"/?{query}").text)]
 
-    assert listed(f"contributor={scenario.stranger}") == [SUBMITTED]
-    assert listed(f"contributor={scenario.contributor.lower()}") == [PAID, FAILED, DEFAULTED]  # any case
-    assert listed(f"funder={scenario.funder}") == [OPEN, SUBMITTED, PAID, FAILED, DEFAULTED]  # by state
-    assert listed(f"funder={scenario.stranger}") == []
+    assert listed(f"contributor={dashboard_scenario.stranger}") == [SUBMITTED]
+    assert listed(f"contributor={dashboard_scenario.contributor.lower()}") == [PAID, FAILED, DEFAULTED]  # any case
+    assert listed(f"funder={dashboard_scenario.funder}") == [OPEN, SUBMITTED, PAID, FAILED, DEFAULTED]  # by state
+    assert listed(f"funder={dashboard_scenario.stranger}") == []
     assert listed(f"panel={panel_5of9}") == [OPEN]
-    assert listed(f"state=settled&contributor={scenario.contributor}") == [PAID, FAILED]
+    assert listed(f"state=settled&contributor={dashboard_scenario.contributor}") == [PAID, FAILED]
 
 
 def test_the_filter_form_labels_every_control(web):
@@ -188,9 +188,9 @@ def test_a_bad_filter_says_what_is_wrong(web, query, message):
 # ------------------------------------------------------------------------------------------ a challenge
 
 
-def test_a_challenge_shows_its_terms_promise_and_deliverable(web, scenario):
+def test_a_challenge_shows_its_terms_promise_and_deliverable(web, dashboard_scenario):
     html = web.get(f"/ui/challenges/{PAID}").text
-    c = scenario.oracle.current().chronicle.challenges[PAID]
+    c = dashboard_scenario.oracle.current().chronicle.challenges[PAID]
     assert "0x" + c.terms.spec_hash.hex() in html
     assert 'href="https://example.org/specs/1"' in html
     assert "0x" + c.promise_hash.hex() in html
@@ -201,29 +201,29 @@ def test_a_challenge_shows_its_terms_promise_and_deliverable(web, scenario):
     assert "0.99 ETH to the contributor, 0.11 ETH to the funder" in html
 
 
-def test_a_challenge_shows_each_evaluators_verdict_and_what_a_quorum_lacks(web, scenario):
+def test_a_challenge_shows_each_evaluators_verdict_and_what_a_quorum_lacks(web, dashboard_scenario):
     html = web.get(f"/ui/challenges/{SUBMITTED}").text
     assert "1 of 2 needed agree on 90%: 1 more needed for a quorum." in " ".join(html.split())
-    e = scenario.evaluators
+    e = dashboard_scenario.evaluators
     assert evaluator_rows(html) == {e[0].address: ("90%", "—"), e[1].address: ("not yet", "—"),
                                     e[2].address: ("not yet", "—")}
 
 
-def test_a_settled_challenge_names_who_signed(web, scenario):
+def test_a_settled_challenge_names_who_signed(web, dashboard_scenario):
     html = web.get(f"/ui/challenges/{FAILED}").text
-    e = scenario.evaluators
+    e = dashboard_scenario.evaluators
     assert evaluator_rows(html) == {
         e[0].address: ("none received", "no"), e[1].address: ("0%", "yes"), e[2].address: ("0%", "yes")}
 
 
-def test_a_challenge_timeline_lists_every_event_with_time_and_transaction(web, scenario):
+def test_a_challenge_timeline_lists_every_event_with_time_and_transaction(web, dashboard_scenario):
     p = page(web, f"/ui/challenges/{PAID}")
     html = web.get(f"/ui/challenges/{PAID}").text
-    events = scenario.oracle.current().chronicle.challenges[PAID].events
+    events = dashboard_scenario.oracle.current().chronicle.challenges[PAID].events
     names = re.findall(r'<span class="event">(\w+)</span>', html)
     assert names == ["ChallengeCreated", "ChallengeAccepted", "ChallengeSubmitted", "ChallengeSettled"]
     hashes = re.findall(r'data-label="Transaction"><code class="hash">(0x[0-9a-f]{64})</code>', html)
-    assert hashes == [e.transaction_hash for e in events] == scenario.receipts[PAID]
+    assert hashes == [e.transaction_hash for e in events] == dashboard_scenario.receipts[PAID]
     assert p.text("h-timeline")
     from ante.units import format_time
 
@@ -231,7 +231,7 @@ def test_a_challenge_timeline_lists_every_event_with_time_and_transaction(web, s
         assert format_time(e.timestamp) in html
 
 
-def test_a_defaulted_challenge_shows_its_lapse(web, scenario):
+def test_a_defaulted_challenge_shows_its_lapse(web, dashboard_scenario):
     html = " ".join(web.get(f"/ui/challenges/{DEFAULTED}").text.split())
     assert "Defaulted: 0 ETH to the contributor, 1.1 ETH to the funder." in html
     assert "Nothing delivered" in html
@@ -255,10 +255,10 @@ def test_unknown_ids_and_addresses_are_404_with_a_sentence(web, url, message):
 # ------------------------------------------------------------------------------------------ a person
 
 
-def test_a_person_shows_their_records(web, scenario):
-    p = page(web, f"/ui/people/{scenario.contributor}")
+def test_a_person_shows_their_records(web, dashboard_scenario):
+    p = page(web, f"/ui/people/{dashboard_scenario.contributor}")
     assert p.text("reliability").startswith("33.3% reliability: 1 of 3 decided promises kept")
-    contributor = p.text("h-contributor") and " ".join(web.get(f"/ui/people/{scenario.contributor}").text.split())
+    contributor = p.text("h-contributor") and " ".join(web.get(f"/ui/people/{dashboard_scenario.contributor}").text.split())
     assert "<dt>Accepted</dt><dd>3</dd>" in contributor
     assert "<dt>Delivered</dt><dd>2 (1 on time)</dd>" in contributor
     assert "<dt>Defaulted</dt><dd>1</dd>" in contributor
@@ -267,17 +267,17 @@ def test_a_person_shows_their_records(web, scenario):
     assert "Never posted a challenge." in contributor and "Sits on no panel." in contributor
 
 
-def test_a_person_lists_their_challenges_in_each_role(web, scenario):
-    funder = page(web, f"/ui/people/{scenario.funder}")
+def test_a_person_lists_their_challenges_in_each_role(web, dashboard_scenario):
+    funder = page(web, f"/ui/people/{dashboard_scenario.funder}")
     assert [int(n) for n in re.findall(r"Challenge (\d+)", funder.text("as-funder"))] == [1, 2, 3, 4, 5]
     assert "as-contributor" not in funder.by_id
-    evaluator = page(web, f"/ui/people/{scenario.evaluators[2].address}")
+    evaluator = page(web, f"/ui/people/{dashboard_scenario.evaluators[2].address}")
     assert [int(n) for n in re.findall(r"Challenge (\d+)", evaluator.text("as-evaluator"))] == [1, 2, 3, 4, 5]
-    assert "Never accepted a challenge." in web.get(f"/ui/people/{scenario.evaluators[2].address}").text
+    assert "Never accepted a challenge." in web.get(f"/ui/people/{dashboard_scenario.evaluators[2].address}").text
 
 
-def test_a_person_has_a_promise_chart_with_one_point_per_acceptance(web, scenario):
-    html = web.get(f"/ui/people/{scenario.contributor}").text
+def test_a_person_has_a_promise_chart_with_one_point_per_acceptance(web, dashboard_scenario):
+    html = web.get(f"/ui/people/{dashboard_scenario.contributor}").text
     svg = re.search(r"<svg class=\"promise-chart\".*?</svg>", html, re.S).group(0)
     points = re.findall(r'<circle class="point (\w+)" data-challenge="(\d+)"[^>]*?(?:fill|stroke)="([^"]+)"', svg)
     assert sorted((int(cid), kind) for kind, cid, _ in points) == [
@@ -297,32 +297,32 @@ def test_a_person_has_a_promise_chart_with_one_point_per_acceptance(web, scenari
     assert "<title id=\"chart-title\">" in svg and 'role="img"' in svg
     # The points' links lead to their challenges.
     assert {f"/ui/challenges/{cid}" for cid in (PAID, FAILED, DEFAULTED)} <= set(re.findall(r'<a href="([^"]+)"', svg))
-    stranger = web.get(f"/ui/people/{scenario.stranger}").text
+    stranger = web.get(f"/ui/people/{dashboard_scenario.stranger}").text
     assert len(re.findall(r'<circle class="point', stranger)) == 1  # submitted, not judged yet
     assert score_colour(None) in stranger
 
 
-def test_someone_who_never_promised_has_no_chart(web, scenario):
-    html = web.get(f"/ui/people/{scenario.funder}").text
+def test_someone_who_never_promised_has_no_chart(web, dashboard_scenario):
+    html = web.get(f"/ui/people/{dashboard_scenario.funder}").text
     assert "<svg" not in html and "No promises made yet." in html
 
 
 # ------------------------------------------------------------------------------------------ rankings and audit
 
 
-def test_rankings_order_contributors_and_evaluators(web, scenario):
+def test_rankings_order_contributors_and_evaluators(web, dashboard_scenario):
     html = page(web, "/ui/rankings") and web.get("/ui/rankings").text
 
     def table(ident):
         return re.findall(r'title="(0x[0-9a-fA-F]{40})"', html.split(f'id="{ident}"')[1].split("</table>")[0])
 
     reliability = table("by-reliability")
-    assert reliability == [scenario.contributor, scenario.stranger]  # 1 of 3 kept, then none decided
-    assert table("by-earnings-1") == [scenario.contributor, scenario.stranger]  # 0.89 ETH earned, then 0
-    e = scenario.evaluators
+    assert reliability == [dashboard_scenario.contributor, dashboard_scenario.stranger]  # 1 of 3 kept, then none decided
+    assert table("by-earnings-1") == [dashboard_scenario.contributor, dashboard_scenario.stranger]  # 0.89 ETH earned, then 0
+    e = dashboard_scenario.evaluators
     order = table("evaluators")
     assert order[:3] == [e[1].address, e[0].address, e[2].address]  # signed 2, 1, 1 (ties by address)
-    panels = scenario.oracle.current().chronicle.panels.values()
+    panels = dashboard_scenario.oracle.current().chronicle.panels.values()
     assert sorted(order) == sorted({m for p in panels for m in p.members})  # every member of every panel
 
 
@@ -335,10 +335,10 @@ def test_the_audit_page_puts_its_verdict_first(web):
     assert html.index('id="audit-verdict"') < html.index("<table")
 
 
-def test_the_audit_page_reports_a_discrepancy(web, scenario, monkeypatch):
+def test_the_audit_page_reports_a_discrepancy(web, dashboard_scenario, monkeypatch):
     from ante.audit import Discrepancy
 
-    report = scenario.oracle.audit()
+    report = dashboard_scenario.oracle.audit()
     monkeypatch.setattr(report, "discrepancies", [Discrepancy("credit", "ether someone", 1, 2, "A made-up difference.")])
     p = page(web, "/ui/audit")
     assert p.text("audit-verdict").startswith("✘ Not clean: 1 discrepancy")
@@ -349,8 +349,8 @@ def test_the_audit_page_reports_a_discrepancy(web, scenario, monkeypatch):
 
 
 @pytest.mark.parametrize("url", ["/", f"/ui/challenges/{PAID}", "/ui/people/{contributor}", "/ui/rankings", "/ui/audit"])
-def test_every_page_is_self_contained_accessible_and_refreshes(web, scenario, url):
-    html = web.get(url.format(contributor=scenario.contributor)).text
+def test_every_page_is_self_contained_accessible_and_refreshes(web, dashboard_scenario, url):
+    html = web.get(url.format(contributor=dashboard_scenario.contributor)).text
     p = Page(html)
     assert p.all("html")[0]["lang"] == "en"
     assert p.all("main") and p.all("nav") and p.all("header") and p.all("footer")

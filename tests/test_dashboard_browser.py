@@ -33,7 +33,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory, ante, chain, funder, contributor, stranger, relayer, evaluators, panel_2of3, panel_5of9):
+def dashboard_scenario(tmp_path_factory, ante, chain, funder, contributor, stranger, relayer, evaluators, panel_2of3, panel_5of9):
     s = build(tmp_path_factory.mktemp("dashboard-browser"), ante, chain, funder, contributor, stranger, relayer,
               evaluators, panel_2of3, panel_5of9)
     yield s
@@ -41,11 +41,11 @@ def scenario(tmp_path_factory, ante, chain, funder, contributor, stranger, relay
 
 
 @pytest.fixture(scope="module")
-def base_url(scenario):
+def base_url(dashboard_scenario):
     """The oracle's app (API and dashboard) served by uvicorn in a thread."""
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(create_app(scenario.oracle, refresh=300), host="127.0.0.1", port=PORT,
+    server = uvicorn.Server(uvicorn.Config(create_app(dashboard_scenario.oracle, refresh=300), host="127.0.0.1", port=PORT,
                                            log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -105,7 +105,7 @@ def no_horizontal_overflow(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_from_the_board_to_a_challenge_and_a_person(desktop, base_url, scenario, shots):
+def test_from_the_board_to_a_challenge_and_a_person(desktop, base_url, dashboard_scenario, shots):
     page = desktop
     page.goto(base_url + "/")
     assert page.get_by_role("heading", level=1).inner_text() == "Challenges"
@@ -118,7 +118,7 @@ def test_from_the_board_to_a_challenge_and_a_person(desktop, base_url, scenario,
     page.wait_for_url(f"**/ui/challenges/{PAID}")
     assert re.fullmatch(rf"Challenge {PAID}\s+SETTLED", page.get_by_role("heading", level=1).inner_text())
     terms = page.locator("section", has=page.locator("#h-terms")).inner_text()
-    c = scenario.oracle.current().chronicle.challenges[PAID]
+    c = dashboard_scenario.oracle.current().chronicle.challenges[PAID]
     assert "Reward\n1 ETH" in terms and "Stake\n0.1 ETH (10% of the reward)" in terms
     assert "0x" + c.terms.spec_hash.hex() in terms
     assert page.get_by_role("link", name="https://example.org/specs/1").is_visible()
@@ -128,13 +128,13 @@ def test_from_the_board_to_a_challenge_and_a_person(desktop, base_url, scenario,
     assert verdicts.locator("tbody tr", has_text="yes").count() == 2  # the two who signed the settlement
     timeline = page.locator("table.timeline tbody tr")
     assert timeline.count() == 4
-    assert [timeline.nth(i).locator("code.hash").inner_text() for i in range(4)] == scenario.receipts[PAID]
+    assert [timeline.nth(i).locator("code.hash").inner_text() for i in range(4)] == dashboard_scenario.receipts[PAID]
     assert "UTC" in timeline.nth(0).inner_text()
     screenshot(page, shots / "challenge.png")
 
     # The challenge -> its contributor.
-    page.locator("section", has=page.locator("#h-promise")).locator(f'a[title="{scenario.contributor}"]').click()
-    page.wait_for_url(f"**/ui/people/{scenario.contributor}")
+    page.locator("section", has=page.locator("#h-promise")).locator(f'a[title="{dashboard_scenario.contributor}"]').click()
+    page.wait_for_url(f"**/ui/people/{dashboard_scenario.contributor}")
     assert page.locator("#reliability").inner_text().startswith("33.3%")
     assert "Accepted\n3" in page.locator("section", has=page.locator("#h-contributor")).inner_text()
     chart = page.get_by_role("img", name=re.compile("Promises of"))
@@ -150,7 +150,7 @@ def test_from_the_board_to_a_challenge_and_a_person(desktop, base_url, scenario,
     assert "DEFAULTED" in page.get_by_role("heading", level=1).inner_text()
 
 
-def test_the_filters_work_with_javascript_off(browser, base_url, scenario):
+def test_the_filters_work_with_javascript_off(browser, base_url, dashboard_scenario):
     context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -162,9 +162,9 @@ def test_the_filters_work_with_javascript_off(browser, base_url, scenario):
         assert listed(page) == [PAID, FAILED]
         assert page.get_by_label("State", exact=True).input_value() == "settled"
         page.get_by_label("State", exact=True).select_option("")
-        page.get_by_label("Contributor", exact=True).select_option(scenario.stranger)
+        page.get_by_label("Contributor", exact=True).select_option(dashboard_scenario.stranger)
         page.get_by_role("button", name="Show challenges").click()
-        page.wait_for_url(f"**contributor={scenario.stranger}*")
+        page.wait_for_url(f"**contributor={dashboard_scenario.stranger}*")
         assert listed(page) == [SUBMITTED]
         page.get_by_role("link", name="Clear the filters").click()
         page.wait_for_url(base_url + "/")
@@ -173,12 +173,12 @@ def test_the_filters_work_with_javascript_off(browser, base_url, scenario):
         context.close()
 
 
-def test_a_phone_sees_every_page_without_sideways_scrolling(browser, base_url, scenario):
+def test_a_phone_sees_every_page_without_sideways_scrolling(browser, base_url, dashboard_scenario):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
-        for path in ("/", f"/ui/challenges/{PAID}", f"/ui/challenges/{SUBMITTED}", f"/ui/people/{scenario.contributor}",
+        for path in ("/", f"/ui/challenges/{PAID}", f"/ui/challenges/{SUBMITTED}", f"/ui/people/{dashboard_scenario.contributor}",
                      "/ui/rankings", "/ui/audit"):
             page.goto(base_url + path)
             assert no_horizontal_overflow(page), f"{path} is wider than a phone's screen"
@@ -192,9 +192,9 @@ def test_a_phone_sees_every_page_without_sideways_scrolling(browser, base_url, s
         context.close()
 
 
-def test_every_control_and_link_has_an_accessible_name(desktop, base_url, scenario):
+def test_every_control_and_link_has_an_accessible_name(desktop, base_url, dashboard_scenario):
     page = desktop
-    for path in ("/", f"/ui/challenges/{SUBMITTED}", f"/ui/people/{scenario.contributor}", "/ui/rankings"):
+    for path in ("/", f"/ui/challenges/{SUBMITTED}", f"/ui/people/{dashboard_scenario.contributor}", "/ui/rankings"):
         page.goto(base_url + path)
         tree = page.locator("body").aria_snapshot()
         unnamed = [line for line in tree.splitlines()
