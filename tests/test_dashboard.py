@@ -244,6 +244,8 @@ def test_a_defaulted_challenge_shows_its_lapse(web, dashboard_scenario):
     ("/ui/people/0x00000000000000000000000000000000000000aa",
      to_checksum_address("0x" + "00" * 19 + "aa") + " has no records on this deployment"),
     ("/ui/people/nobody", "“nobody” is not an address"),
+    ("/ui/challenge/1", "There is no page /ui/challenge/1: start from the board."),
+    ("/ui/static", "There is no page /ui/static: start from the board."),
 ])
 def test_unknown_ids_and_addresses_are_404_with_a_sentence(web, url, message):
     response = web.get(url)

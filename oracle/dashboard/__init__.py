@@ -21,5 +21,6 @@ def mount(app, service, *, refresh: int = REFRESH) -> None:
 
     from ante.oracle.dashboard.views import router
 
-    app.include_router(router(service, refresh))
+    # The stylesheet first: the pages' router ends with a catch-all for unknown /ui/ paths.
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="dashboard-static")
+    app.include_router(router(service, refresh))

@@ -313,4 +313,16 @@ def router(service: OracleService, refresh: int) -> APIRouter:
     async def audit():
         return await guarded(pages.audit)
 
+    # Last, so that it only answers what nothing above (or the stylesheet's mount) does.
+    @routes.get("/ui/{rest:path}", response_class=HTMLResponse)
+    async def unknown(rest: str):
+        def page():
+            try:
+                snapshot = pages.snapshot()
+            except NotReady:
+                snapshot = None
+            return pages.problem(404, "No such page", f"There is no page /ui/{rest}: start from the board.", snapshot)
+
+        return await guarded(page)
+
     return routes
