@@ -244,6 +244,11 @@ def parse_duration(text: str) -> int:
     return int(seconds)
 
 
+def format_address(address: str | None) -> str:
+    """An address shortened for tables: "0x7099…79C8"; a dash for no address."""
+    return f"{address[:6]}…{address[-4:]}" if address else "—"
+
+
 def format_duration(seconds: int) -> str:
     """`seconds` in days, hours, minutes and seconds, zero parts left out: "1d 12h", "36m", "0s", "-2h"."""
     if seconds < 0:

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from eth_account import Account
-from eth_utils import keccak, to_checksum_address
+from eth_utils import keccak
+
+from ante.terms import to_checksum_address
 
 DOMAIN_NAME = "Ante"
 DOMAIN_VERSION = "1"
@@ -103,12 +105,6 @@ def domain_separator(chain_id: int, contract: str) -> bytes:
                   + bytes(12) + bytes.fromhex(to_checksum_address(contract)[2:]))
 
 
-@lru_cache(maxsize=4096)
-def _checksum(address: str) -> str:
-    """to_checksum_address, remembered: verdicts name the same deployment and evaluators again and again."""
-    return to_checksum_address(address)
-
-
 class VerdictError(ValueError):
     """A signed verdict that is malformed, does not verify, or does not fit the others."""
 
@@ -142,13 +138,13 @@ class SignedVerdict:
             deliverable = message["deliverable"]
             verdict = Verdict(
                 chain_id=int(domain["chainId"]),
-                contract=_checksum(domain["verifyingContract"]),
+                contract=to_checksum_address(domain["verifyingContract"]),
                 challenge_id=int(message["challengeId"]),
                 deliverable=bytes.fromhex(deliverable[2:] if deliverable.startswith("0x") else deliverable),
                 score=int(message["score"]),
             )
             signature = bytes.fromhex(document["signature"].removeprefix("0x"))
-            signer = _checksum(document["signer"])
+            signer = to_checksum_address(document["signer"])
         except VerdictError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as error:

@@ -116,7 +116,7 @@ def synthetic_events(count: int) -> tuple[list, int]:
             cid, who, review_by = data
             events.append(ChallengeSubmitted(**at, challenge_id=cid, contributor=who,
                                              deliverable=keccak(text=f"deliverable {cid}"), review_by=review_by,
-                                             deliverable_uri=f"https://example.org/work/{cid}"))
+                                             deliverable_uri=f"https://example.org/deliveries/{cid}"))
         elif what == "settle":
             cid, score, to_contributor, to_funder, signers = data
             events.append(ChallengeSettled(**at, challenge_id=cid, score=score, to_contributor=to_contributor,

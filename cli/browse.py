@@ -47,7 +47,7 @@ def list_challenges(session, statuses, mine, limit):
     def human():
         from rich.table import Table
 
-        from ante.units import format_duration
+        from ante.units import format_address, format_duration
 
         if not rows:
             session.out.print("No challenges match.")
@@ -60,14 +60,10 @@ def list_challenges(session, statuses, mine, limit):
             left = c.time_left(now)
             deadline = "—" if left is None else (f"in {format_duration(left)}" if left > 0 else "passed: can lapse")
             table.add_row(str(c.challenge_id), c.state.label, fmt(c.terms.reward), fmt(c.terms.stake),
-                          _short(c.terms.funder), _short(c.contributor), deadline)
+                          format_address(c.terms.funder), format_address(c.contributor), deadline)
         session.out.print(table)
 
     session.emit([c.to_json(full=False) for c in rows], human)
-
-
-def _short(address):
-    return f"{address[:6]}…{address[-4:]}" if address else "—"
 
 
 @click.command()

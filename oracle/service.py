@@ -54,10 +54,10 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from eth_utils import is_address, to_checksum_address
+from eth_utils import is_address
 
+from ante.terms import to_checksum_address
 from ante.units import format_time
 
 from ante.errors import AnteError
@@ -94,9 +94,8 @@ REJECT_REASONS = (
 )
 
 
-@lru_cache(maxsize=256)
 def _members(members: tuple[str, ...]) -> tuple[str, ...]:
-    """A panel's members as checksummed addresses (panels never change: computed once per panel)."""
+    """A panel's members as checksummed addresses (``ante.terms.to_checksum_address`` remembers each)."""
     return tuple(to_checksum_address(m) for m in members)
 
 
@@ -804,11 +803,10 @@ class OracleService:
 
     def challenges(self, state: str | None = None) -> list[dict]:
         """Every challenge (optionally only those in `state`), by id, with its count of stored verdicts."""
-        snapshot = self._ready_snapshot()
-        counts = self.store.counts(self.chain_id, self.contract)
-        return [{**c.to_json(full=False), "verdicts": counts.get(cid, 0)}
-                for cid, c in sorted(snapshot.chronicle.challenges.items())
-                if state is None or c.state.label == state]
+        states = None if state is None else [s for s in State if s.label == state]
+        counts = self.verdict_counts()
+        return [{**c.to_json(full=False), "verdicts": counts.get(c.challenge_id, 0)}
+                for c in self.select_challenges(self._ready_snapshot(), states=states)]
 
     def challenge(self, challenge_id: int) -> dict | None:
         """One challenge's history, its stored verdicts grouped by score, what a quorum still needs and the

@@ -31,11 +31,10 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from eth_utils import to_checksum_address as _to_checksum_address
 
+from ante.terms import to_checksum_address
 from ante.verdict import SignedVerdict, Verdict
 
 #: What `VerdictStore.put` reports.
@@ -122,10 +121,6 @@ class Attempt:
             "reason": self.reason,
             "at": self.at,
         }
-
-
-#: Checksumming hashes the address; the same few (one deployment, its evaluators) come back all the time.
-to_checksum_address = lru_cache(maxsize=4096)(_to_checksum_address)
 
 
 class _Pending:

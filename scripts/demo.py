@@ -124,6 +124,8 @@ class Demo:
                 self.oracle.kill()
                 self.oracle.wait(timeout=10)
             say("Stopped the oracle.")
+        if self.oracle is not None:
+            self.oracle_log.close()
         self.oracle = None
 
     def oracle_get(self, path: str) -> dict:

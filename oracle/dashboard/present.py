@@ -18,7 +18,7 @@ from ante.events import (
 )
 from ante.history import ChallengeHistory
 from ante.state import State
-from ante.units import DAY, HOUR, MINUTE, format_amount, format_duration, format_time
+from ante.units import DAY, HOUR, MINUTE, format_duration, format_time
 
 #: The board's state groups, in the order a challenge moves through them, and what each contains.
 GROUPS: dict[str, tuple[State, ...]] = {
@@ -47,11 +47,6 @@ DEADLINE_NAMES = {State.OPEN: "accept by", State.ACCEPTED: "deliver by", State.S
 def group_of(state: State) -> str:
     """The board group a state belongs to."""
     return next(name for name, states in GROUPS.items() if state in states)
-
-
-def short(address: str | None) -> str:
-    """0x7099…79C8; a dash for no address."""
-    return f"{address[:6]}…{address[-4:]}" if address else "—"
 
 
 def hex32(value: bytes | None) -> str:
@@ -100,13 +95,6 @@ def link(uri: str | None) -> str | None:
 
 
 Formatter = Callable[[int], str]
-
-
-def ether_formatter(token: str) -> Formatter | None:
-    """The formatter for ether without asking anyone; None for a token."""
-    if int(token, 16) == 0:
-        return lambda amount: format_amount(int(amount), 18, "ETH")
-    return None
 
 
 def timeline(c: ChallengeHistory, fmt: Formatter) -> list[dict]:

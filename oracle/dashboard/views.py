@@ -35,7 +35,7 @@ from ante.oracle.dashboard import present
 from ante.oracle.dashboard.svg import Promise, describe, promise_chart, score_colour
 from ante.oracle.service import NotReady, OracleService, Snapshot
 from ante.state import State
-from ante.units import format_amount, format_duration
+from ante.units import format_address, format_amount, format_duration
 
 log = logging.getLogger("ante.oracle")
 
@@ -45,7 +45,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(short=present.short, pct=present.pct, share=present.share, when=present.when,
+    env.filters.update(short=format_address, pct=present.pct, share=present.share, when=present.when,
                        hex32=present.hex32, duration=format_duration)
     env.globals.update(relative=present.relative, link=present.link, colour=score_colour, GROUPS=present.GROUPS,
                        GROUP_NOTES=present.GROUP_NOTES, DEADLINE_NAMES=present.DEADLINE_NAMES, State=State)
@@ -64,13 +64,10 @@ class Pages:
 
     def formatter(self, token: str):
         """Writes amounts of `token`: "1.5 ETH", or in the token's own symbol and decimals."""
-        fmt = present.ether_formatter(token)
-        if fmt is not None:
-            return fmt
         try:
             symbol, decimals = self.service.token_info(token)
         except Exception:  # a token that does not answer: base units, named by its address
-            symbol, decimals = f"units of {present.short(token)}", 0
+            symbol, decimals = f"units of {format_address(token)}", 0
         return lambda amount: format_amount(int(amount), decimals, symbol)
 
     def render(self, template: str, snapshot: Snapshot | None, *, status: int = 200, refresh: int | None = None,
@@ -211,7 +208,7 @@ class Pages:
         promises = promises_of(address, snapshot)
         chart = None
         if promises:
-            chart = Markup(promise_chart(promises, f"Promises of {present.short(address)} against deliveries"))
+            chart = Markup(promise_chart(promises, f"Promises of {format_address(address)} against deliveries"))
         return self.render("person.html", snapshot, address=address, records=records, roles=roles,
                            promises=[(p, describe(p)) for p in promises], chart=chart,
                            panels=[chronicle.panels[p] for p in sorted(panels) if p in chronicle.panels])
