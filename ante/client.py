@@ -23,6 +23,7 @@ from ante.history import Chronicle, ChallengeHistory, fold
 from ante.index import EventIndex
 from ante.state import State
 from ante.terms import ZERO_ADDRESS, Terms
+from ante.transactions import TransactionPolicy
 from ante.units import format_amount
 from ante.verdict import SignedVerdict, Verdict, quorum
 
@@ -57,6 +58,9 @@ def content_hash(data: bytes) -> bytes:
 class AnteClient:
     """One deployment of Ante, reached through the connected Ape provider."""
 
+    #: How writes are simulated, sent and confirmed (fees, confirmations, progress); a front end sets its own.
+    transactions: TransactionPolicy = TransactionPolicy()
+
     def __init__(self, deployment: Deployment, index_path: Path | None = None):
         from ape import Contract, chain
 
@@ -87,16 +91,20 @@ class AnteClient:
         return cls(deployment, **kwargs)
 
     @classmethod
-    def deploy(cls, sender, network: str = "", registry: Registry | None = None, **kwargs) -> AnteClient:
+    def deploy(cls, sender, network: str = "", registry: Registry | None = None,
+               policy: TransactionPolicy | None = None, **kwargs) -> AnteClient:
         """Deploys a new Ante and records it as this chain's deployment."""
         from ape import chain
         from ape.contracts import ContractContainer
 
-        instance = sender.deploy(ContractContainer(contract_type()))
-        receipt = chain.get_receipt(instance.txn_hash)
+        from ante.transactions import deploy
+
+        instance, receipt = deploy(ContractContainer(contract_type()), sender, policy or cls.transactions)
         deployment = Deployment(chain.chain_id, instance.address, receipt.block_number, network)
         (registry or Registry()).record(deployment)
         client = cls(deployment, **kwargs)
+        if policy is not None:
+            client.transactions = policy
         client.receipt = receipt
         return client
 
@@ -168,14 +176,17 @@ class AnteClient:
     # ------------------------------------------------------------------ writing
 
     def send(self, method: str, *args, sender, value: int = 0, token: str = ZERO_ADDRESS):
-        """Sends one transaction to Ante; contract errors become `ContractRefused` sentences."""
+        """Simulates, sends and confirms one transaction to Ante (``ante.transactions``, under the client's
+        `transactions` policy); contract errors become `ContractRefused` sentences."""
         from ape.exceptions import ContractLogicError
+
+        from ante.transactions import send
 
         if value and value > (balance := int(sender.balance)):
             fmt = self.formatter(ZERO_ADDRESS)
             raise AnteError(f"{sender.address} holds {fmt(balance)}, less than the {fmt(value)} to send (plus gas).")
         try:
-            return getattr(self.contract, method)(*args, sender=sender, value=value)
+            return send(getattr(self.contract, method), *args, sender=sender, value=value, policy=self.transactions)
         except ContractLogicError as error:
             inputs = getattr(error, "inputs", None)
             if inputs is not None:
@@ -217,7 +228,9 @@ class AnteClient:
         if balance < amount:
             fmt = self.formatter(token)
             raise AnteError(f"{owner.address} holds {fmt(balance)}, less than the {fmt(amount)} needed.")
-        return erc20.approve(self.address, amount, sender=owner)
+        from ante.transactions import send
+
+        return send(erc20.approve, self.address, amount, sender=owner, policy=self.transactions)
 
     def accept(self, challenge: ChallengeHistory, promise_hash: bytes, promised_by: int, promise_uri: str, sender):
         terms = challenge.terms

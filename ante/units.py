@@ -121,6 +121,11 @@ def parse_amount(text: str, decimals: int = 18, *, symbol: str | None = None) ->
     return int(significant) * 10**shift
 
 
+def parse_gas_price(text: str) -> int:
+    """A fee per gas in wei: "40 gwei", "1.5 gwei", "100000 wei"; a bare number is gwei, as wallets show it."""
+    return parse_amount(text, 9)
+
+
 def format_amount(amount: int, decimals: int = 18, symbol: str = "ETH") -> str:
     """`amount` base units as a person reads it: "1.5 ETH", "0.1 ETH", "1,000 TST", "0 ETH".
 

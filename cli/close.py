@@ -2,13 +2,14 @@
 
 import click
 
-from ante.cli.options import chain_options
+from ante.cli.options import chain_options, write_options
 from ante.cli.params import ADDRESS
 
 
 @click.command()
 @click.argument("challenge_id", type=int)
 @chain_options
+@write_options
 def cancel(session, challenge_id):
     """Cancel an open challenge you posted; the reward is credited back to you (see `ante withdraw`).
 
@@ -31,6 +32,7 @@ def cancel(session, challenge_id):
 @click.command()
 @click.argument("challenge_id", type=int)
 @chain_options
+@write_options
 def lapse(session, challenge_id):
     """Close a challenge whose deadline has passed. Anyone may do it.
 
@@ -58,6 +60,7 @@ def lapse(session, challenge_id):
 @click.command()
 @click.option("--token", type=ADDRESS, help="Withdraw this ERC-20 token instead of ether.")
 @chain_options
+@write_options
 def withdraw(session, token):
     """Withdraw everything Ante owes you in ether (or in --token).
 

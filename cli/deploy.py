@@ -2,11 +2,12 @@
 
 import click
 
-from ante.cli.options import chain_options
+from ante.cli.options import chain_options, write_options
 
 
 @click.command()
 @chain_options
+@write_options
 def deploy(session):
     """Deploy the Ante contract and record its address for this chain.
 
@@ -22,7 +23,8 @@ def deploy(session):
     session.confirm(f"Deploy Ante on {session.network} from {account.address}?")
     from ante.client import AnteClient
 
-    client = session.transaction("Deployed Ante", lambda: AnteClient.deploy(account, network=session.network))
+    client = session.transaction("Deployed Ante", lambda: AnteClient.deploy(account, network=session.network,
+                                                                          policy=session.active_policy))
     session.set_client(client)
     d = client.deployment
     session.emit(

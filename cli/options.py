@@ -36,6 +36,33 @@ def chain_options(function):
     return wrapper
 
 
+def write_options(function):
+    """--confirmations, --max-fee and --priority-fee for commands that send a transaction (below
+    @chain_options, whose session they set up)."""
+
+    from ante.cli.params import GAS_PRICE
+
+    @click.option("--confirmations", type=click.IntRange(min=0), metavar="N",
+                  help="Blocks to wait for on top of the transaction's block before reporting it "
+                       "[default: the network's setting in Ape; 0 on a local chain].")
+    @click.option("--max-fee", type=GAS_PRICE, metavar="PRICE",
+                  help='Highest total fee per gas to pay, e.g. "40 gwei" (a bare number is gwei) '
+                       "[default: from the node's base fee].")
+    @click.option("--priority-fee", type=GAS_PRICE, metavar="PRICE",
+                  help='Tip per gas for the block producer, e.g. "1.5 gwei" [default: the node\'s suggestion].')
+    @functools.wraps(function)
+    def wrapper(session, confirmations, max_fee, priority_fee, **kwargs):
+        from ante.transactions import TransactionPolicy
+
+        if max_fee is not None and priority_fee is not None and priority_fee > max_fee:
+            raise click.BadParameter(f"the priority fee ({priority_fee:,} wei) cannot exceed the maximum fee "
+                                     f"({max_fee:,} wei).", param_hint="--priority-fee")
+        session.policy = TransactionPolicy(confirmations, max_fee, priority_fee)
+        return function(session, **kwargs)
+
+    return wrapper
+
+
 def offline_options(function):
     """--json and --verbose for commands that never touch a chain."""
 

@@ -2,7 +2,7 @@
 
 import click
 
-from ante.cli.options import chain_options
+from ante.cli.options import chain_options, write_options
 from ante.cli.params import ADDRESS
 
 
@@ -25,6 +25,7 @@ def panel():
               help="An evaluator's address; repeat for each member.")
 @click.option("--threshold", type=int, required=True, help="How many evaluators must sign a verdict.")
 @chain_options
+@write_options
 def create(session, evaluators, threshold):
     """Create a panel.
 

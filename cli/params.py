@@ -41,6 +41,7 @@ STAKE = _Parsed("STAKE", "parse_stake")
 SCORE = _Parsed("SCORE", "parse_score")
 DURATION = _Parsed("DURATION", "parse_duration")
 PROBABILITY = _Parsed("P", "parse_probability")
+GAS_PRICE = _Parsed("PRICE", "parse_gas_price")
 ADDRESS = Address()
 
 

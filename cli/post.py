@@ -2,7 +2,7 @@
 
 import click
 
-from ante.cli.options import chain_options
+from ante.cli.options import chain_options, write_options
 from ante.cli.params import ADDRESS, DURATION, STAKE
 
 
@@ -18,6 +18,7 @@ from ante.cli.params import ADDRESS, DURATION, STAKE
 @click.option("--spec", required=True, help="The specification: a file (hashed) or a URL.")
 @click.option("--for", "designated", type=ADDRESS, help="Only this address may accept.")
 @chain_options
+@write_options
 def post(session, reward, token, stake, panel_id, accept_by, deliver_within, review_within, spec, designated):
     """Post a challenge and escrow its reward.
 

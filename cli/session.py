@@ -32,6 +32,10 @@ class Session:
         self._connected = False
         self._client = None
         self._account = None
+        from ante.transactions import TransactionPolicy
+
+        self.policy = TransactionPolicy()  # --confirmations, --max-fee, --priority-fee (write commands)
+        self.active_policy = self.policy  # the policy with this command's progress line, while a write runs
         from rich.console import Console
 
         # Piped output (logs, scripts) gets a wide page so that addresses are never cut.
@@ -118,6 +122,22 @@ class Session:
                 hint = " (start a local node with `make node`)" if settings else ""
                 raise BadInput(f"cannot connect to network {self.network!r}: {first_line}{hint}") from error
         self._connected = True
+        self._check_chain_id()
+
+    def _check_chain_id(self) -> None:
+        """Refuses a network spelling under which Ape signs for another chain than the node's: for example
+        ``ethereum:local:http://…`` makes Ape report chain 1337 while anvil is 31337, and every signature
+        and every record in the data folder would be for the wrong chain."""
+        import ape
+
+        node = ape.chain.provider.make_request("eth_chainId", [])
+        node_id = int(node, 16) if isinstance(node, str) else int(node)
+        if node_id != ape.chain.chain_id:
+            raise BadInput(
+                f"network {self.network!r} makes Ape use chain id {ape.chain.chain_id}, but the node is chain "
+                f"{node_id}; choose a network that matches it (for a local anvil on another port: "
+                "`--network ethereum:local:foundry` with APE_FOUNDRY_HOST=http://127.0.0.1:PORT)."
+            )
 
     def client(self):
         """The Ante deployment on the connected chain."""
@@ -126,6 +146,7 @@ class Session:
             from ante.client import AnteClient
 
             self._client = AnteClient.connect(self.contract_override)
+            self._client.transactions = self.active_policy
         return self._client
 
     def set_client(self, client) -> None:
@@ -178,15 +199,25 @@ class Session:
         click.confirm(question, abort=True, err=True)
 
     def transaction(self, description: str, send: Callable[[], object]):
-        """Sends a transaction with a spinner, then shows its hash and gas; returns what `send` returned.
+        """Sends a transaction with a progress line on stderr (sending, mined, confirmations), then shows its
+        hash, block and gas; returns what `send` returned.
 
         `send` returns a receipt, a tuple whose last item is the receipt, or an object with `.receipt`.
         """
-        with self.status(f"{description}: waiting for the transaction…"), self._quiet_traces():
-            result = send()
+        with self.status(f"{description}: sending…") as status, self._quiet_traces():
+            self.active_policy = self.policy.with_progress(lambda message: status.update(f"{description}: {message}"))
+            if self._client is not None:
+                self._client.transactions = self.active_policy
+            try:
+                result = send()
+            finally:
+                self.active_policy = self.policy
+                if self._client is not None:
+                    self._client.transactions = self.policy
         receipt = result[-1] if isinstance(result, tuple) else getattr(result, "receipt", result)
         if not self.as_json:
-            self.out.print(f"[green]✔[/] {description} — tx {receipt.txn_hash}, gas {receipt.gas_used:,}")
+            self.out.print(f"[green]✔[/] {description} — tx {receipt.txn_hash}, block {receipt.block_number}, "
+                           f"gas {receipt.gas_used:,}")
         return result
 
     @contextlib.contextmanager

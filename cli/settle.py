@@ -4,13 +4,14 @@ import json
 
 import click
 
-from ante.cli.options import chain_options
+from ante.cli.options import chain_options, write_options
 
 
 @click.command()
 @click.argument("challenge_id", type=int)
 @click.argument("verdict_files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @chain_options
+@write_options
 def settle(session, challenge_id, verdict_files):
     """Settle a submitted challenge with signed verdicts from a quorum of its panel.
 

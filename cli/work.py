@@ -2,7 +2,7 @@
 
 import click
 
-from ante.cli.options import chain_options
+from ante.cli.options import chain_options, write_options
 from ante.cli.params import PROBABILITY
 
 
@@ -14,6 +14,7 @@ from ante.cli.params import PROBABILITY
               help="Your honest chance of success (70% or 0.7), for the Kelly view.")
 @click.option("--bankroll", help='What you could stake in all, e.g. "5 ether", for the Kelly view.')
 @chain_options
+@write_options
 def accept(session, challenge_id, promise, promised_by, belief, bankroll):
     """Accept a challenge: stake exactly the stake and commit a promise.
 
@@ -70,6 +71,7 @@ def accept(session, challenge_id, promise, promised_by, belief, bankroll):
 @click.argument("challenge_id", type=int)
 @click.option("--deliverable", required=True, help="What you delivered: a file (hashed) or a URL.")
 @chain_options
+@write_options
 def submit(session, challenge_id, deliverable):
     """Submit the deliverable; the panel's review window starts now.
 
@@ -93,6 +95,7 @@ def submit(session, challenge_id, deliverable):
 @click.command()
 @click.argument("challenge_id", type=int)
 @chain_options
+@write_options
 def abandon(session, challenge_id):
     """Give up an accepted challenge: your stake goes to the funder.
 

@@ -12,7 +12,7 @@ def test_deploy_prints_where_ante_is(ante_cli, chain, accounts):
     expected = accounts[0].get_deployment_address()  # TEST::0's next contract
     outcome = ante_cli.ok("deploy", "--account", DEPLOYER, "--yes")
     lines = outcome.out.strip().splitlines()
-    assert re.fullmatch(r"✔ Deployed Ante — tx 0x[0-9a-f]{64}, gas [\d,]+", lines[0]), lines[0]
+    assert re.fullmatch(r"✔ Deployed Ante — tx 0x[0-9a-f]{64}, block \d+, gas [\d,]+", lines[0]), lines[0]
     block = chain.blocks.head.number
     assert lines[1] == f"Ante is at {expected} on chain 31337 (from block {block})."
     assert chain.provider.get_code(expected)
@@ -48,7 +48,7 @@ def test_panel_create_text(deployed):
         args += ["--evaluator", address]
     outcome = deployed.ok(*args)
     lines = outcome.out.strip().splitlines()
-    assert re.fullmatch(r"✔ Created a 3-of-5 panel — tx 0x[0-9a-f]{64}, gas [\d,]+", lines[0]), lines[0]
+    assert re.fullmatch(r"✔ Created a 3-of-5 panel — tx 0x[0-9a-f]{64}, block \d+, gas [\d,]+", lines[0]), lines[0]
     assert lines[1] == "Panel 2: 3 of 5 evaluators."
 
 

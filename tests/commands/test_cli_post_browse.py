@@ -40,7 +40,7 @@ def test_post_shows_the_terms_and_the_new_challenge(deployed, chain):
     assert rows["review within"] == "3d"
     assert rows["spec"] == f"{spec.resolve().as_uri()} (hash 0x{keccak(spec.read_bytes()).hex()})"
     assert rows["only for"] == "anyone"
-    assert re.fullmatch(r"✔ Posted — tx 0x[0-9a-f]{64}, gas [\d,]+", lines[9]), lines[9]
+    assert re.fullmatch(r"✔ Posted — tx 0x[0-9a-f]{64}, block \d+, gas [\d,]+", lines[9]), lines[9]
     accept_by = deployed.show(1)["terms"]["accept_by"]
     assert now < accept_by <= now + 7 * DAY
     assert rows["accept by"] == format_time(accept_by)

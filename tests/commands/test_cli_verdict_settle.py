@@ -9,7 +9,7 @@ from ante.verdict import SignedVerdict, Verdict
 
 CONTRIBUTOR, STRANGER, RELAYER = "TEST::2", "TEST::3", "TEST::4"
 ETHER = 10**18
-TX_LINE = r"✔ {} — tx 0x[0-9a-f]{{64}}, gas [\d,]+"
+TX_LINE = r"✔ {} — tx 0x[0-9a-f]{{64}}, block \d+, gas [\d,]+"
 
 
 def forge(deployed, accounts, signer: int, challenge_id: int, deliverable: str, score: int, name: str):

@@ -9,7 +9,7 @@ from ante.units import format_time
 FUNDER, CONTRIBUTOR, STRANGER = "TEST::1", "TEST::2", "TEST::3"
 ETHER = 10**18
 DAY = 86_400
-TX_LINE = r"✔ {} — tx 0x[0-9a-f]{{64}}, gas [\d,]+"
+TX_LINE = r"✔ {} — tx 0x[0-9a-f]{{64}}, block \d+, gas [\d,]+"
 
 
 # --------------------------------------------------------------------------- accept
