@@ -15,12 +15,13 @@ from pathlib import Path
 
 from eth_utils import keccak, to_checksum_address
 
-from ante.chain import event_fetcher
+from ante.chain import ChainReader
 from ante.events import Event
 from ante.deployment import Deployment, Registry, data_dir
 from ante.errors import AnteError, BadInput, refused
-from ante.history import Chronicle, ChallengeHistory, fold
-from ante.index import EventIndex
+from ante.finality import Finality
+from ante.history import Chronicle, ChallengeHistory, fold, seal_hex
+from ante.index import EventIndex, Notice
 from ante.state import State
 from ante.terms import ZERO_ADDRESS, Terms
 from ante.transactions import TransactionPolicy
@@ -61,24 +62,35 @@ class AnteClient:
     #: How writes are simulated, sent and confirmed (fees, confirmations, progress); a front end sets its own.
     transactions: TransactionPolicy = TransactionPolicy()
 
-    def __init__(self, deployment: Deployment, index_path: Path | None = None):
+    def __init__(self, deployment: Deployment, index_path: Path | None = None, *,
+                 finality_depth: int | None = None, notice: Notice | None = None):
+        """`finality_depth`: blocks behind the head that count as final (default: ``ante.finality``'s
+        rule for the chain); `notice`: told once, in a sentence, when the index rewinds or rebuilds
+        (default: a warning on the ``ante`` logger)."""
         from ape import Contract, chain
 
         self.chain = chain
         self.deployment = deployment
         self.contract = Contract(deployment.address, contract_type=contract_type())
         self.index_path = index_path or data_dir() / "index.sqlite"
+        self.finality = Finality(deployment.chain_id, finality_depth)
+        self.notice = notice
+        self.reader = ChainReader(self.contract)
+        #: The last final block of the latest read (None before one): later events are unconfirmed.
+        self.final_block: int | None = None
         self._tokens: dict[str, tuple[str, int]] = {ZERO_ADDRESS: ("ETH", 18)}
         self._panels: dict[int, tuple[list[str], int]] = {}  # panels are immutable: read each once
-        # The events read from the index so far, and the last block they cover: a later call reads only
-        # the rows after it (the index only ever appends blocks after its cursor).
-        self._read: tuple[int, list[Event]] = (-1, [])
+        # The events read from the index so far, the index's generation and the last block they cover: a
+        # later call reads only the rows after it, unless the index dropped rows since (a new generation).
+        self._read: tuple[str | None, int, list[Event]] = (None, -1, [])
 
     # ------------------------------------------------------------------ finding and deploying
 
     @classmethod
-    def connect(cls, override: str | None = None, registry: Registry | None = None, **kwargs) -> AnteClient:
-        """The deployment recorded for the connected chain, or the one at `override`."""
+    def connect(cls, override: str | None = None, registry: Registry | None = None, *,
+                finality_depth: int | None = None, **kwargs) -> AnteClient:
+        """The deployment recorded for the connected chain, or the one at `override` (`finality_depth`
+        and the other keywords as for the constructor)."""
         from ape import chain
 
         deployment = (registry or Registry()).find(chain.chain_id, override)
@@ -88,7 +100,7 @@ class AnteClient:
                 f"there is no contract at {deployment.address} on chain {chain.chain_id}; "
                 "is this the right network? (`ante deploy` records a new deployment)"
             )
-        return cls(deployment, **kwargs)
+        return cls(deployment, finality_depth=finality_depth, **kwargs)
 
     @classmethod
     def deploy(cls, sender, network: str = "", registry: Registry | None = None,
@@ -123,22 +135,30 @@ class AnteClient:
     # ------------------------------------------------------------------ reading
 
     def events(self, progress: Callable[[int, int], None] | None = None, head: int | None = None) -> list[Event]:
-        """Brings the event index up to `head` (default: the chain's head); returns every event, in order."""
+        """Every event up to `head` (default: the chain's head), in order: those of final blocks from the
+        event index (brought up to date first), the later ones read fresh from the node. Sets
+        `final_block`."""
         if head is None:
             head = self.chain.blocks.head.number
-        with EventIndex(self.index_path, self.chain_id, self.address, self.deployment.block) as index:
-            index.sync(head, event_fetcher(self.contract), progress=progress)
-            last = index.last_block
-            known, events = self._read
-            if last != known:
-                events = events + index.events(after_block=known)
-            if len(events) != index.count():  # the index was rebuilt or changed: read it all again
+        final = min(head, self.finality.final_block(head, self.reader.tagged))
+        with EventIndex(self.index_path, self.chain_id, self.address, self.deployment.block,
+                        notice=self.notice) as index:
+            index.sync(final, self.reader, progress=progress, block_hash=self.reader.block_hash)
+            generation, last = index.generation, index.last_block
+            known_generation, known, events = self._read
+            if generation != known_generation:
                 events = index.events()
-            self._read = (last, events)
-        return [e for e in events if e.block_number <= head]
+            elif last != known:
+                events = events + index.events(after_block=known)
+            self._read = (generation, last, events)
+        cached = [e for e in events if e.block_number <= head]
+        # The index may stop short of `final` (a chain rolled back under the read): read the rest fresh.
+        fresh = list(self.reader(last + 1, head)) if head > last else []
+        self.final_block = min(final, last)
+        return cached + fresh
 
     def sync(self, progress: Callable[[int, int], None] | None = None) -> Chronicle:
-        """Brings the event index up to date and folds the events into challenge histories."""
+        """Brings the event index up to date and folds every event (final or not) into challenge histories."""
         return fold(self.events(progress))
 
     def challenge(self, challenge_id: int, chronicle: Chronicle | None = None) -> ChallengeHistory:
@@ -284,9 +304,32 @@ class AnteClient:
         return self._act("lapse", challenge, sender=sender)
 
     def _act(self, method: str, challenge: ChallengeHistory, *args, sender, value: int = 0):
-        """Calls a lifecycle function, which takes the challenge's id and record first."""
-        return self.send(method, challenge.challenge_id, challenge.record().as_tuple(), *args, sender=sender,
-                         value=value, token=challenge.terms.token)
+        """Calls a lifecycle function, which takes the challenge's id and record first.
+
+        The record must match the contract's seal (``challengeStatus``), or the contract would refuse it:
+        on a mismatch the index is rebuilt and the challenge read again, once. A record that still
+        disagrees is never sent, nor a challenge whose terms are no longer those the caller saw."""
+        cid = challenge.challenge_id
+        state, _, seal = self.contract.challengeStatus(cid)
+        state, seal = State(int(state)), int(seal)
+        if (challenge.record().seal(), challenge.state) != (seal, state):
+            with EventIndex(self.index_path, self.chain_id, self.address, self.deployment.block,
+                            notice=self.notice) as index:
+                index.rebuild()
+            self._read = (None, -1, [])
+            fresh = self.sync().challenges.get(cid)
+            if fresh is not None and fresh.terms != challenge.terms:
+                raise AnteError(f"challenge {cid} on chain is no longer the one read before (its terms changed, "
+                                f"after a reorganisation?); look at it again with `ante show {cid}`.")
+            if fresh is None or (fresh.record().seal(), fresh.state) != (seal, state):
+                ours = "no such challenge" if fresh is None else (
+                    f"{fresh.state.label} with seal {seal_hex(fresh.record().seal())}")
+                raise AnteError(f"challenge {cid} is {state.label} with seal {seal_hex(seal)} on the contract, but "
+                                f"its events read from the node give {ours}; nothing was sent: try again once the "
+                                "node has caught up.")
+            challenge = fresh
+        return self.send(method, cid, challenge.record().as_tuple(), *args, sender=sender, value=value,
+                         token=challenge.terms.token)
 
     def credit(self, token: str, account: str) -> int:
         return int(self.contract.credit(to_checksum_address(token), to_checksum_address(account)))

@@ -72,9 +72,13 @@ def list_challenges(session, statuses, mine, limit):
 def show(session, challenge_id):
     """Show one challenge: terms, promise, deliverable, verdict and a timeline of its events.
 
+    Events in blocks after the chain's final block (see ANTE_FINALITY_DEPTH) are marked
+    unconfirmed: a reorganisation could still remove them.
+
     \b
     JSON (--json): the challenge's fields (amounts as decimal strings, hashes as 0x-hex, times as
-    unix seconds, state as a word), its seal and its events.
+    unix seconds, state as a word), its seal and its events, each with "confirmed": false when
+    its block is not final yet, else true.
 
     \b
     Example:
@@ -83,6 +87,10 @@ def show(session, challenge_id):
     chronicle = session.chronicle()
     client = session.client()
     c = client.challenge(challenge_id, chronicle)
+    final = client.final_block
+
+    def confirmed(event) -> bool:
+        return final is None or event.block_number <= final
 
     def human():
         from ante.units import format_duration, format_time
@@ -111,6 +119,11 @@ def show(session, challenge_id):
             out(f"  paid            {fmt(c.to_contributor)} to the contributor, {fmt(c.to_funder)} to the funder")
         out("[bold]Timeline[/]")
         for event in c.events:
-            out(f"  {format_time(event.timestamp)}  {type(event).__name__:<20} block {event.block_number}, tx {event.transaction_hash}")
+            mark = "" if confirmed(event) else " [yellow](unconfirmed)[/]"
+            out(f"  {format_time(event.timestamp)}  {type(event).__name__:<20} block {event.block_number}, "
+                f"tx {event.transaction_hash}{mark}")
 
-    session.emit(c.to_json(), human)
+    data = c.to_json()
+    for entry, event in zip(data["events"], c.events):
+        entry["confirmed"] = confirmed(event)
+    session.emit(data, human)
