@@ -1,10 +1,14 @@
-"""The event index reads the chain incrementally, survives a restart and rebuilds from nothing."""
+"""The event index reads the chain incrementally, survives a restart and rebuilds from nothing; the
+client caches only final blocks and heals after the chain changes (see also test_index_reorg.py)."""
 
+import logging
 import sqlite3
 
 import pytest
 
-from ante.chain import event_fetcher
+from ante.chain import ChainReader, event_fetcher
+from ante.client import AnteClient
+from ante.deployment import Deployment
 from ante.events import ChallengeAccepted, ChallengeCreated, ChallengeSettled
 from ante.index import EventIndex
 
@@ -117,3 +121,68 @@ def test_accepted_event_keeps_its_promise(bounties, ante, chain, index_path):
         accepted = [e for e in index.events(challenge_id) if isinstance(e, ChallengeAccepted)]
         assert len(accepted) == 1 and accepted[0].contributor == bounties.contributor.address
         assert accepted[0].stake == record.terms.stake
+
+
+def test_blocks_read_as_plain_dicts_work_too(bounties, ante, chain, index_path, monkeypatch):
+    """Ape's generic node provider gives web3 blocks as plain dicts, not attribute dicts."""
+    challenge_id = settled_challenge(bounties)
+    head = chain.blocks.head.number
+    eth = chain.provider.web3.eth
+    original = eth.get_block
+    monkeypatch.setattr(eth, "get_block", lambda *args, **kwargs: dict(original(*args, **kwargs)))
+    assert not hasattr(eth.get_block(head), "timestamp")
+    reader = ChainReader(ante)
+    with EventIndex(index_path, chain.chain_id, ante.address) as index:
+        index.sync(head, reader, block_hash=reader.block_hash)
+        events = index.events(challenge_id)
+    assert [e.timestamp for e in events] == [chain.blocks[e.block_number].timestamp for e in events]
+    assert reader.block_hash(head) == "0x" + bytes(chain.blocks.head.hash).hex()
+    assert reader.block_hash(head + 1) is None
+
+
+def client_on(ante, chain, tmp_path, **kwargs) -> AnteClient:
+    return AnteClient(Deployment(chain.chain_id, ante.address, 0), index_path=tmp_path / "client.sqlite", **kwargs)
+
+
+def test_the_client_caches_final_blocks_and_reads_later_ones_fresh(bounties, ante, chain, tmp_path):
+    client = client_on(ante, chain, tmp_path, finality_depth=2)
+    challenge_id = settled_challenge(bounties)  # created, accepted, submitted, settled: one block each
+    head = chain.blocks.head.number
+
+    events = [e for e in client.events() if getattr(e, "challenge_id", None) == challenge_id]
+
+    assert client.final_block == head - 2
+    assert [type(e).__name__ for e in events] == ["ChallengeCreated", "ChallengeAccepted", "ChallengeSubmitted",
+                                                  "ChallengeSettled"]
+    with EventIndex(client.index_path, chain.chain_id, ante.address) as index:
+        assert index.last_block == head - 2
+        assert [type(e).__name__ for e in index.events(challenge_id)] == ["ChallengeCreated", "ChallengeAccepted"]
+
+
+def test_a_local_chain_is_cached_up_to_its_head(bounties, ante, chain, tmp_path, monkeypatch):
+    monkeypatch.delenv("ANTE_FINALITY_DEPTH", raising=False)
+    client = client_on(ante, chain, tmp_path)
+    settled_challenge(bounties)
+    client.events()
+    assert client.final_block == chain.blocks.head.number
+
+
+def test_the_client_forgets_a_challenge_the_chain_dropped_and_says_so_once(bounties, ante, chain, tmp_path, caplog):
+    client = client_on(ante, chain, tmp_path)
+    before = chain.snapshot()
+    challenge_id, _, _ = bounties.create(bounties.terms(reward=5 * 10**18))
+    assert client.challenge(challenge_id).terms.reward == 5 * 10**18
+    chain.restore(before)  # a reorganisation below the index's cursor (the chain is final at its head)
+    reused, _, _ = bounties.create(bounties.terms(reward=7 * 10**18))
+    chain.mine(2)  # the new branch is longer than the old one
+    assert reused == challenge_id
+
+    with caplog.at_level(logging.WARNING, logger="ante"):
+        first = client.sync()
+        events = client.events()
+
+    assert first.challenges[challenge_id].terms.reward == 7 * 10**18
+    created = [e for e in events if isinstance(e, ChallengeCreated) and e.challenge_id == challenge_id]
+    assert [e.terms.reward for e in created] == [7 * 10**18]  # the phantom is gone, not merely outvoted
+    notices = [r.getMessage() for r in caplog.records if r.name == "ante"]
+    assert len(notices) == 1 and "reorganised" in notices[0], notices
