@@ -1,0 +1,159 @@
+"""The command line against nodes set up the way public networks behave, as real processes.
+
+- Ape's generic node provider (a network declared in the user's `ape-config.yaml` under `node:` with a
+  `uri`), another chain id (Sepolia's, 11155111) and a block every second: a whole lifecycle, from
+  `ante deploy` to `ante withdraw` and `ante audit`, each write waiting for its confirmations;
+- the foundry provider on a node that mines every 2 s (where `ante deploy` once failed with "did not
+  create a contract"), with explicit fees;
+- a custom network (a chain id Ape has never heard of) declared in `ape-config.yaml`;
+- a refusal found in simulation costs nothing: no transaction leaves the account;
+- a network spelling under which Ape would sign for another chain id than the node's is refused.
+
+Each test runs its own anvil on its own port (18700-18709) and its own data folder; waits poll a
+condition with a deadline.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from node_support import Anvil, ante
+
+SEPOLIA = 11_155_111
+DEVNET = 424_242
+EVALUATORS = ["0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc", "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
+              "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955"]  # TEST::5, 6 and 7
+CONTRIBUTOR = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"  # TEST::2
+
+
+def ape_config(folder, **networks) -> None:
+    """Writes a user's ape-config.yaml declaring node URIs (and custom networks by chain id)."""
+    custom = [(name, chain_id) for name, (_, chain_id) in networks.items() if chain_id is not None]
+    lines = []
+    if custom:
+        lines.append("networks:\n  custom:")
+        for name, chain_id in custom:
+            lines.append(f"    - name: {name}\n      chain_id: {chain_id}\n      ecosystem: ethereum")
+    lines.append("node:\n  ethereum:")
+    for name, (uri, _) in networks.items():
+        lines.append(f"    {name}:\n      uri: {uri}")
+    (folder / "ape-config.yaml").write_text("\n".join(lines) + "\n")
+
+
+def ok(run):
+    assert run.code == 0, run
+    assert "Traceback" not in run.err, run
+    return run
+
+
+def test_a_whole_lifecycle_through_apes_node_provider_on_a_slow_chain(tmp_path):
+    with Anvil(18700, tmp_path, "--chain-id", str(SEPOLIA), "--block-time", "1") as node:
+        ape_config(tmp_path, sepolia=(node.uri, None))
+        net = ["--network", "ethereum:sepolia:node"]
+
+        def run(*args, **kwargs):
+            return ante(*args, *net, cwd=tmp_path, data=tmp_path / "data", **kwargs)
+
+        deployed = ok(run("deploy", "--account", "TEST::0", "--yes", "--json")).json()
+        assert deployed["chain_id"] == SEPOLIA
+        panel = ["panel", "create", *[a for e in EVALUATORS for a in ("--evaluator", e)], "--threshold", "2"]
+        ok(run(*panel, "--account", "TEST::0", "--yes"))
+        (tmp_path / "spec.md").write_text("Write the thing.\n")
+        posted = ok(run("post", "--reward", "1 ether", "--stake", "10%", "--panel", "1", "--accept-by", "+7d",
+                        "--deliver-within", "14d", "--review-within", "3d", "--spec", str(tmp_path / "spec.md"),
+                        "--account", "TEST::1", "--yes", "--json", "--confirmations", "2"))
+        # It came back only once two blocks stood on the transaction's block.
+        assert node.head >= posted.json()["block"] + 2
+        assert "waiting" not in posted.out and "\r" not in posted.out  # progress stays off stdout
+
+        (tmp_path / "promise.md").write_text("By Friday, alone.\n")
+        ok(run("accept", "1", "--promise", str(tmp_path / "promise.md"), "--by", "+5d", "--account", "TEST::2",
+               "--yes"))
+        (tmp_path / "work.md").write_text("The thing, written.\n")
+        submitted = ok(run("submit", "1", "--deliverable", str(tmp_path / "work.md"), "--account", "TEST::2",
+                           "--yes"))
+        assert re.search(r"— tx 0x[0-9a-f]{64}, block \d+, gas [\d,]+", submitted.out), submitted
+        for index in (5, 6):
+            ok(run("verdict", "sign", "1", "--score", "90%", "--out", str(tmp_path / f"v{index}.json"),
+                   "--account", f"TEST::{index}", "--yes"))
+        ok(run("settle", "1", str(tmp_path / "v5.json"), str(tmp_path / "v6.json"), "--account", "TEST::4", "--yes"))
+        shown = ok(run("show", "1", "--json")).json()
+        assert shown["state"] == "settled"
+        ok(run("withdraw", "--account", "TEST::2", "--yes"))
+        audit = ok(run("audit"))
+        assert "Clean" in audit.out, audit
+        records = ok(run("records", CONTRIBUTOR, "--json")).json()
+        assert records, records
+
+
+def test_deploy_and_post_on_a_node_that_mines_every_two_seconds(tmp_path):
+    with Anvil(18701, tmp_path, "--block-time", "2") as node:
+        env = {"APE_FOUNDRY_HOST": node.uri}
+
+        def run(*args):
+            return ante(*args, "--network", "ethereum:local:foundry", cwd=tmp_path, data=tmp_path / "data", env=env)
+
+        deployed = ok(run("deploy", "--account", "TEST::0", "--yes", "--json")).json()
+        assert node.call("eth_getCode", deployed["address"], "latest") not in ("0x", "")
+        ok(run("panel", "create", *[a for e in EVALUATORS for a in ("--evaluator", e)], "--threshold", "2",
+               "--account", "TEST::0", "--yes"))
+        (tmp_path / "spec.md").write_text("spec\n")
+        posted = ok(run("post", "--reward", "1 ether", "--panel", "1", "--accept-by", "+7d", "--deliver-within", "1d",
+                        "--review-within", "1d", "--spec", str(tmp_path / "spec.md"), "--account", "TEST::1", "--yes",
+                        "--json", "--max-fee", "50 gwei", "--priority-fee", "2"))
+        sent = node.transaction(posted.json()["tx"])
+        assert (int(sent["maxFeePerGas"], 16), int(sent["maxPriorityFeePerGas"], 16)) == (50 * 10**9, 2 * 10**9)
+        assert int(sent["blockNumber"], 16) == posted.json()["block"]
+        listed = ok(run("list", "--json")).json()
+        assert [c["challenge_id"] for c in listed] == [1]
+
+
+def test_a_refusal_found_in_simulation_sends_nothing(tmp_path):
+    with Anvil(18702, tmp_path) as node:
+        env = {"APE_FOUNDRY_HOST": node.uri}
+
+        def run(*args):
+            return ante(*args, "--network", "ethereum:local:foundry", cwd=tmp_path, data=tmp_path / "data", env=env)
+
+        ok(run("deploy", "--account", "TEST::0", "--yes"))
+        ok(run("panel", "create", *[a for e in EVALUATORS for a in ("--evaluator", e)], "--threshold", "2",
+               "--account", "TEST::0", "--yes"))
+        (tmp_path / "spec.md").write_text("spec\n")
+        ok(run("post", "--reward", "1 ether", "--panel", "1", "--accept-by", "+7d", "--deliver-within", "1d",
+               "--review-within", "1d", "--spec", str(tmp_path / "spec.md"), "--account", "TEST::1", "--yes"))
+        stranger = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"  # TEST::3, not the funder
+        before = node.nonce(stranger)
+        refused = run("cancel", "1", "--account", "TEST::3", "--yes")
+        assert refused.code == 1, refused
+        assert "funder" in refused.err.lower(), refused
+        assert node.nonce(stranger) == before  # nothing was signed or sent
+
+
+def test_a_custom_network_declared_in_ape_config(tmp_path):
+    with Anvil(18703, tmp_path, "--chain-id", str(DEVNET)) as node:
+        ape_config(tmp_path, devnet=(node.uri, DEVNET))
+
+        def run(*args):
+            return ante(*args, "--network", "ethereum:devnet:node", cwd=tmp_path, data=tmp_path / "data")
+
+        deployed = ok(run("deploy", "--account", "TEST::0", "--yes", "--json")).json()
+        assert deployed["chain_id"] == DEVNET
+        assert ok(run("list", "--json")).json() == []
+
+
+def test_a_network_spelling_that_picks_another_chain_id_is_refused(tmp_path):
+    with Anvil(18704, tmp_path) as node:
+        refused = ante("list", "--network", f"ethereum:local:{node.uri}", cwd=tmp_path, data=tmp_path / "data")
+    assert refused.code == 2, refused
+    assert "chain id 1337" in refused.err and "chain 31337" in refused.err, refused
+    assert "APE_FOUNDRY_HOST" in refused.err, refused
+
+
+@pytest.mark.parametrize("fees, hint", [(("--max-fee", "1 gwei", "--priority-fee", "2 gwei"), "--priority-fee"),
+                                        (("--max-fee", "0.5 wei"),  "--max-fee")])
+def test_fees_that_cannot_be_paid_are_bad_input(tmp_path, fees, hint):
+    run = ante("cancel", "1", "--account", "TEST::1", "--yes", *fees, cwd=tmp_path, data=tmp_path / "data")
+    assert run.code == 2, run
+    assert hint in run.err, run
