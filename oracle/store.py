@@ -17,6 +17,15 @@ challenge is not settled yet) is for the service to decide: it knows the chain.
 ``settled_elsewhere``, ``lapsed_by_us``, ``lapsed_elsewhere`` or ``failed`` (with a reason), with the
 transaction hash when there is one.
 
+``outgoing`` and ``sends``: every transaction the relayer (:mod:`ante.oracle.relayer`) signed, written
+before it is broadcast, so that after a crash a transaction in flight is followed, never sent again
+blindly. An ``outgoing`` row is one nonce of the oracle's account used for one action on one challenge:
+its calldata, gas limit and state (``pending``: broadcast, not mined; ``mined``: in a block, waiting for
+its confirmations, with that block's number and hash; ``confirmed``, or ``dropped`` when the nonce was
+taken by a transaction this oracle did not send). ``sends`` holds every signed version broadcast for
+that nonce (a fee replacement or a cancellation adds one): its hash, fees, raw bytes and the head when
+it was sent. Whichever of them is mined counts.
+
 One connection serves every thread, behind a lock (writes are short; SQLite serialises them anyway).
 Verdicts are written in group commits: concurrent :meth:`VerdictStore.put` calls that arrive while a
 commit is under way are written together in the next transaction, so one fsync serves many of them.
@@ -73,7 +82,40 @@ CREATE TABLE IF NOT EXISTS attempts (
     at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS attempts_by_challenge ON attempts (chain_id, contract, challenge_id);
+CREATE TABLE IF NOT EXISTS outgoing (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    chain_id INTEGER NOT NULL,
+    contract TEXT NOT NULL,
+    account TEXT NOT NULL,
+    challenge_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    nonce INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    gas INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    block_number INTEGER,
+    block_hash TEXT,
+    mined_hash TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outgoing_open ON outgoing (chain_id, contract, account, state);
+CREATE TABLE IF NOT EXISTS sends (
+    outgoing_id INTEGER NOT NULL REFERENCES outgoing (id),
+    tx_hash TEXT NOT NULL,
+    max_fee INTEGER NOT NULL,
+    priority_fee INTEGER NOT NULL,
+    cancel INTEGER NOT NULL,
+    raw TEXT NOT NULL,
+    sent_block INTEGER NOT NULL,
+    sent_at REAL NOT NULL,
+    PRIMARY KEY (outgoing_id, tx_hash)
+);
 """
+
+#: States of an outgoing transaction; the first two are open (followed by the relayer).
+PENDING, MINED, CONFIRMED, DROPPED = "pending", "mined", "confirmed", "dropped"
+OPEN_STATES = (PENDING, MINED)
 
 
 @dataclass(frozen=True)
@@ -121,6 +163,49 @@ class Attempt:
             "reason": self.reason,
             "at": self.at,
         }
+
+
+@dataclass(frozen=True)
+class Send:
+    """One signed version of an outgoing transaction, as broadcast."""
+
+    tx_hash: str
+    max_fee: int
+    priority_fee: int
+    cancel: bool  # a transfer of nothing to the oracle itself, filling the nonce
+    raw: bytes
+    sent_block: int
+    sent_at: float
+
+    def to_json(self) -> dict:
+        return {"tx_hash": self.tx_hash, "max_fee": self.max_fee, "priority_fee": self.priority_fee,
+                "cancel": self.cancel, "sent_block": self.sent_block, "sent_at": self.sent_at}
+
+
+@dataclass
+class Outgoing:
+    """One nonce of the oracle's account, used for one action on one challenge, and every version sent."""
+
+    id: int
+    challenge_id: int
+    action: str
+    nonce: int
+    data: bytes
+    gas: int
+    state: str
+    sends: list[Send]
+    block_number: int | None = None
+    block_hash: str | None = None
+    mined_hash: str | None = None
+
+    @property
+    def latest(self) -> Send:
+        return self.sends[-1]
+
+    def to_json(self) -> dict:
+        return {"challenge_id": self.challenge_id, "action": self.action, "nonce": self.nonce, "state": self.state,
+                "block_number": self.block_number, "mined_hash": self.mined_hash,
+                "sends": [s.to_json() for s in self.sends]}
 
 
 class _Pending:
@@ -308,3 +393,67 @@ class VerdictStore:
             params += (str(challenge_id),)
         rows = self._read(query + " ORDER BY id", params)
         return [Attempt(int(cid), action, outcome, tx, reason, at) for cid, action, outcome, tx, reason, at in rows]
+
+    # ------------------------------------------------------------------ outgoing transactions
+
+    def add_outgoing(self, chain_id: int, contract: str, account: str, challenge_id: int, action: str, nonce: int,
+                     data: bytes, gas: int, send: Send) -> Outgoing:
+        """Records a transaction about to be broadcast, with its first signed version (committed on return)."""
+        chain_id, contract = _key(chain_id, contract)
+        now = time.time()
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO outgoing (chain_id, contract, account, challenge_id, action, nonce, data, gas, state, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (chain_id, contract, to_checksum_address(account), str(challenge_id), action, int(nonce),
+                 "0x" + bytes(data).hex(), int(gas), PENDING, now, now))
+            outgoing_id = cursor.lastrowid
+            self._insert_send(db, outgoing_id, send)
+        return Outgoing(outgoing_id, int(challenge_id), action, int(nonce), bytes(data), int(gas), PENDING, [send])
+
+    def add_send(self, outgoing: Outgoing, send: Send) -> None:
+        """Records another signed version of `outgoing` (same nonce) before it is broadcast."""
+        with self._transaction() as db:
+            self._insert_send(db, outgoing.id, send)
+        outgoing.sends.append(send)
+
+    @staticmethod
+    def _insert_send(db, outgoing_id: int, send: Send) -> None:
+        db.execute("INSERT OR IGNORE INTO sends VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   (outgoing_id, send.tx_hash, send.max_fee, send.priority_fee, int(send.cancel),
+                    "0x" + send.raw.hex(), send.sent_block, send.sent_at))
+
+    def update_outgoing(self, outgoing: Outgoing, state: str, *, block_number: int | None = None,
+                        block_hash: str | None = None, mined_hash: str | None = None) -> None:
+        """Moves `outgoing` to `state` (with the block it was mined in, for ``mined`` and ``confirmed``)."""
+        with self._transaction() as db:
+            db.execute("UPDATE outgoing SET state = ?, block_number = ?, block_hash = ?, mined_hash = ?, updated_at = ? "
+                       "WHERE id = ?", (state, block_number, block_hash, mined_hash, time.time(), outgoing.id))
+        outgoing.state, outgoing.block_number, outgoing.block_hash, outgoing.mined_hash = \
+            state, block_number, block_hash, mined_hash
+
+    def outgoing(self, chain_id: int, contract: str, *, account: str | None = None, challenge_id: int | None = None,
+                 open_only: bool = False) -> list[Outgoing]:
+        """Outgoing transactions, by nonce: only `account`'s, `challenge_id`'s or the open ones, where given."""
+        query = ("SELECT id, challenge_id, action, nonce, data, gas, state, block_number, block_hash, mined_hash "
+                 "FROM outgoing WHERE chain_id = ? AND contract = ?")
+        params: tuple = _key(chain_id, contract)
+        if account is not None:
+            query += " AND account = ?"
+            params += (to_checksum_address(account),)
+        if challenge_id is not None:
+            query += " AND challenge_id = ?"
+            params += (str(challenge_id),)
+        if open_only:
+            query += f" AND state IN ({', '.join('?' for _ in OPEN_STATES)})"
+            params += OPEN_STATES
+        rows = self._read(query + " ORDER BY nonce, id", params)
+        out = []
+        for oid, cid, action, nonce, data, gas, state, block_number, block_hash, mined_hash in rows:
+            sends = [Send(tx, max_fee, tip, bool(cancel), bytes.fromhex(raw[2:]), sent_block, sent_at)
+                     for tx, max_fee, tip, cancel, raw, sent_block, sent_at in self._read(
+                         "SELECT tx_hash, max_fee, priority_fee, cancel, raw, sent_block, sent_at FROM sends "
+                         "WHERE outgoing_id = ? ORDER BY sent_at, rowid", (oid,))]
+            out.append(Outgoing(oid, int(cid), action, nonce, bytes.fromhex(data[2:]), gas, state, sends,
+                                block_number, block_hash, mined_hash))
+        return out

@@ -146,7 +146,7 @@ def test_a_refused_settlement_is_recorded_once_and_not_repeated(oracle, bounties
     deadline = bounties.deadline(cid)
     chain.mine(timestamp=deadline + 1)  # the review window closes before the oracle acts
     oracle.keeper = False
-    oracle._drain()  # the queued settlement, on the stale snapshot: the contract refuses
+    oracle.worker.drain()  # the queued settlement, on the stale snapshot: the contract refuses
     [(action, outcome)] = attempts(oracle, cid)
     assert (action, outcome) == ("settle", FAILED)
     reason = oracle.store.attempts(oracle.chain_id, oracle.contract, cid)[0].reason
@@ -187,16 +187,16 @@ def test_a_stored_quorum_is_settled_after_a_restart(oracle_client, relayer, stor
 def test_a_transient_failure_is_retried_with_backoff(running_oracle, bounties, evaluators, monkeypatch):
     """Worker: the first two settlements fail as if the node were unreachable; the third goes through."""
     oracle = running_oracle
-    real_settle = oracle.client.settle
+    real_simulate = oracle.relayer._simulate
     calls = []
 
     def flaky(*args, **kwargs):
         calls.append(1)
         if len(calls) <= 2:
             raise ConnectionRefusedError("connection refused")
-        return real_settle(*args, **kwargs)
+        return real_simulate(*args, **kwargs)
 
-    monkeypatch.setattr(oracle.client, "settle", flaky)
+    monkeypatch.setattr(oracle.relayer, "_simulate", flaky)
     cid, record = bounties.submitted_challenge()
     oracle.accept_verdict(document(bounties, cid, record, evaluators[0]))
     oracle.accept_verdict(document(bounties, cid, record, evaluators[1]))
@@ -275,7 +275,7 @@ def test_a_lapse_done_elsewhere_is_reconciled(oracle, bounties, chain, stranger)
     oracle.keeper = False
     oracle.run_once()  # the snapshot shows it Open and past its deadline
     bounties.ante.lapse(cid, record.as_tuple(), sender=stranger)
-    oracle._lapse_expired()
+    oracle.worker.lapse_due()
     assert attempts(oracle, cid) == [("lapse", "lapsed_elsewhere")]
     assert counter(oracle, "lapses_total") == 0
 

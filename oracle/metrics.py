@@ -1,0 +1,52 @@
+"""The oracle's Prometheus metrics, in a registry of their own (``GET /metrics``)."""
+
+from __future__ import annotations
+
+from ante.oracle.store import FAILED, SETTLED_BY_US, SETTLED_ELSEWHERE
+
+#: Labels of ``verdicts_rejected_total``.
+REJECT_REASONS = (
+    "too_large", "malformed", "invalid", "bad_signature", "wrong_chain", "wrong_contract", "unknown_challenge",
+    "not_submitted", "review_closed", "wrong_deliverable", "not_member", "not_ready",
+)
+
+#: Labels of ``transactions_sent_total``: a first broadcast, the same bytes again (the node had lost
+#: them), a fee replacement at the same nonce, or a cancellation filling a nonce.
+SEND_KINDS = ("new", "rebroadcast", "replacement", "cancel")
+
+
+class Metrics:
+    """Counters and gauges of verdicts, settlements, lapses, transactions and the chain."""
+
+    def __init__(self, registry=None):
+        from prometheus_client import CollectorRegistry, Counter, Gauge
+
+        self.registry = registry if registry is not None else CollectorRegistry()
+        r = self.registry
+        self.verdicts_accepted = Counter("verdicts_accepted", "Verdicts stored (new, replaced or unchanged).", registry=r)
+        self.verdicts_rejected = Counter("verdicts_rejected", "Verdicts refused, by reason.", ["reason"], registry=r)
+        self.settlements = Counter("settlements", "Settlement attempts, by outcome.", ["outcome"], registry=r)
+        self.lapses = Counter("lapses", "Challenges this oracle lapsed.", registry=r)
+        self.chain_errors = Counter("chain_errors", "Failed chain operations (node unreachable, timeouts...).", registry=r)
+        self.chain_lag = Gauge("chain_lag_blocks", "Chain head minus the last block in the event index.", registry=r)
+        self.chain_head = Gauge("chain_head_block", "The latest chain head seen.", registry=r)
+        self.indexed_block = Gauge("indexed_block", "The last block read into the event index.", registry=r)
+        self.transactions_sent = Counter("transactions_sent", "Signed transactions broadcast, by kind.", ["kind"],
+                                         registry=r)
+        self.simulated_reverts = Counter("simulated_reverts", "Sends not made because their simulation reverted.",
+                                         registry=r)
+        self.reorganised = Counter("transactions_reorganised", "Mined transactions whose block left the chain.",
+                                   registry=r)
+        self.in_flight = Gauge("transactions_in_flight", "Transactions sent and not yet confirmed.", registry=r)
+        for reason in REJECT_REASONS:
+            self.verdicts_rejected.labels(reason)
+        for outcome in (SETTLED_BY_US, SETTLED_ELSEWHERE, FAILED):
+            self.settlements.labels(outcome)
+        for kind in SEND_KINDS:
+            self.transactions_sent.labels(kind)
+
+    def text(self) -> bytes:
+        """The metrics in the Prometheus text exposition format."""
+        from prometheus_client import generate_latest
+
+        return generate_latest(self.registry)

@@ -1,0 +1,195 @@
+"""What the API (:mod:`ante.oracle.app`) and the dashboard (:mod:`ante.oracle.dashboard`) read: one read
+model over the latest snapshot and the store, shared by both so that they never disagree.
+
+A quorum (:class:`Quorum`) is a challenge's stored verdicts that count: those of its panel's members, on
+its submitted deliverable, grouped by score; it is reached when at least the panel's threshold agree on
+one score (a strict majority, so at most one can be). Nothing here writes or touches the chain, except
+the two readers that must (a token's symbol, and the audit's contract reads), under the chain lock.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from eth_utils import is_address
+
+from ante.history import ChallengeHistory, PanelView
+from ante.oracle.snapshots import NotReady, Snapshot
+from ante.oracle.store import StoredVerdict
+from ante.state import State
+from ante.terms import to_checksum_address
+
+
+def members(panel: PanelView) -> tuple[str, ...]:
+    """A panel's members as checksummed addresses (``ante.terms.to_checksum_address`` remembers each)."""
+    return tuple(to_checksum_address(m) for m in panel.members)
+
+
+@dataclass(frozen=True)
+class Quorum:
+    """A challenge's stored verdicts that count (its panel's members, on its deliverable), by score."""
+
+    threshold: int
+    members: tuple[str, ...]
+    verdicts: tuple[StoredVerdict, ...]
+
+    @classmethod
+    def of(cls, challenge: ChallengeHistory, panel: PanelView, stored: Iterable[StoredVerdict]) -> Quorum:
+        on_panel = members(panel)
+        counted = tuple(s for s in stored if s.signer in on_panel and s.signed.verdict.deliverable == challenge.deliverable)
+        return cls(panel.threshold, on_panel, counted)
+
+    def by_score(self) -> dict[int, list[StoredVerdict]]:
+        """Verdicts grouped by score, the largest group first (ties: lower score first)."""
+        groups: dict[int, list[StoredVerdict]] = {}
+        for s in self.verdicts:
+            groups.setdefault(s.score, []).append(s)
+        return dict(sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])))
+
+    def leading(self) -> int | None:
+        """The score most members agree on (None without verdicts)."""
+        return next(iter(self.by_score()), None)
+
+    def agreeing(self, score: int | None = None) -> int:
+        """How many members agree on `score` (default: the leading score)."""
+        score = self.leading() if score is None else score
+        return len(self.by_score().get(score, ()))
+
+    def reached(self) -> int | None:
+        """The score a quorum agrees on, if any (a strict majority: at most one can exist)."""
+        score = self.leading()
+        return score if score is not None and self.agreeing(score) >= self.threshold else None
+
+    def to_json(self, score: int | None = None, *, full: bool = True) -> dict:
+        """What is there and what is missing, for `score` (default: the leading score)."""
+        score = self.leading() if score is None else score
+        agreeing = self.agreeing(score)
+        out = {
+            "threshold": self.threshold,
+            "score": score,
+            "agreeing": agreeing,
+            "missing": max(0, self.threshold - agreeing),
+            "reached": agreeing >= self.threshold,
+        }
+        if full:
+            signed = {s.signer for s in self.verdicts}
+            out["members"] = list(self.members)
+            out["not_signed"] = [m for m in self.members if m not in signed]
+            out["by_score"] = [{"score": s, "count": len(group), "signers": [v.signer for v in group]}
+                               for s, group in self.by_score().items()]
+        return out
+
+
+def select_challenges(snapshot: Snapshot, *, states: Iterable[State] | None = None, funder: str | None = None,
+                      contributor: str | None = None, panel: int | None = None) -> list[ChallengeHistory]:
+    """The snapshot's challenges by id, only those in `states`, posted by `funder`, accepted (now or
+    before an abandonment) by `contributor` and judged by `panel`, where given (checksummed addresses)."""
+    wanted = None if states is None else set(states)
+    return [c for _, c in sorted(snapshot.chronicle.challenges.items())
+            if (wanted is None or c.state in wanted)
+            and (funder is None or c.terms.funder == funder)
+            and (contributor is None or c.contributor == contributor or contributor in c.abandoned_by)
+            and (panel is None or c.terms.panel_id == panel)]
+
+
+class ReadModel:
+    """The readers of one oracle: `service` gives its snapshots, store, relayer, worker and settings."""
+
+    def __init__(self, service):
+        self.service = service
+
+    def challenges(self, state: str | None = None) -> list[dict]:
+        """Every challenge (optionally only those in `state`), by id, with its count of stored verdicts."""
+        states = None if state is None else [s for s in State if s.label == state]
+        counts = self.verdict_counts()
+        return [{**c.to_json(full=False), "verdicts": counts.get(c.challenge_id, 0)}
+                for c in select_challenges(self.service.snapshots.ready(), states=states)]
+
+    def challenge(self, challenge_id: int) -> dict | None:
+        """One challenge's history, its stored verdicts grouped by score, what a quorum still needs, the
+        oracle's attempts and its transactions; None if there is no such challenge."""
+        s = self.service
+        snapshot = s.snapshots.ready()
+        c = snapshot.chronicle.challenges.get(challenge_id)
+        if c is None:
+            latest, fresh = s.snapshots.fresh()
+            if not fresh:
+                raise NotReady(f"the oracle cannot read the chain right now to look for challenge {challenge_id}; "
+                               "try again shortly.")
+            snapshot = latest
+            c = snapshot.chronicle.challenges.get(challenge_id)
+        if c is None:
+            return None
+        stored = s.store.verdicts(s.chain_id, s.contract, challenge_id)
+        panel = snapshot.chronicle.panels.get(c.terms.panel_id)
+        quorum = Quorum.of(c, panel, stored) if panel is not None and c.deliverable is not None else None
+        return {
+            "challenge": c.to_json(),
+            "verdicts": [v.to_json() for v in stored],
+            "quorum": quorum.to_json() if quorum is not None else None,
+            "attempts": [a.to_json() for a in s.store.attempts(s.chain_id, s.contract, challenge_id)],
+            "transactions": [t.to_json() for t in s.store.outgoing(s.chain_id, s.contract, challenge_id=challenge_id)],
+        }
+
+    def records(self, address: str) -> dict:
+        """The records of one address in every role (``ante.records``)."""
+        if not is_address(address):
+            raise ValueError(f"{address!r} is not an address.")
+        return self.service.snapshots.ready().records().for_address(address).to_json()
+
+    def health(self) -> dict:
+        """Whether the oracle is connected and in sync, its transactions in flight and the last chain error."""
+        s = self.service
+        snapshot = s.snapshots.current
+        health = s.chain_health
+        indexed = snapshot.indexed if snapshot else None
+        head = health.head
+        age = None if snapshot is None else time.monotonic() - snapshot.taken_at
+        # With a running worker, a sync older than a few polls means the node does not answer (or hangs).
+        stale = s.running and age is not None and age > max(10.0, 5 * s.poll)
+        last_error = None if health.last_error is None else {"at": health.last_error[0], "message": health.last_error[1]}
+        if stale and health.healthy:
+            last_error = {"at": time.time(), "message": f"no answer from the chain for {age:.0f} s"}
+        return {
+            "ok": snapshot is not None and health.healthy and not stale and (s.running or not s.started),
+            "chain_id": s.chain_id,
+            "contract": s.contract,
+            "account": s.address,
+            "head": head,
+            "indexed": indexed,
+            "final_block": snapshot.final_block if snapshot else None,
+            "lag": None if head is None or indexed is None else max(0, head - indexed),
+            "chain_time": snapshot.chain_time if snapshot else None,
+            "synced_at": snapshot.wall if snapshot else None,
+            "keeper": s.keeper,
+            "confirmations": s.relayer.confirmations,
+            "in_flight": s.relayer.in_flight(),
+            "retrying": s.worker.retrying(),
+            "last_error": last_error,
+        }
+
+    def verdict_counts(self) -> dict[int, int]:
+        """How many verdicts the store holds per challenge id."""
+        s = self.service
+        return s.store.counts(s.chain_id, s.contract)
+
+    def token_info(self, token: str) -> tuple[str, int]:
+        """(symbol, decimals) of a reward token, read from the chain once; ("ETH", 18) for ether."""
+        if int(token, 16) == 0:
+            return "ETH", 18
+        with self.service.chain_lock:
+            return self.service.client.token_info(token)
+
+    def audit(self):
+        """``ante audit``'s report (:func:`ante.audit.audit`) of the snapshot's events against the contract
+        at the snapshot's block; computed once per snapshot. Raises when the chain cannot be read."""
+        snapshot = self.service.snapshots.ready()
+        if "audit" not in snapshot._cache:
+            from ante.audit import ape_chain_view, audit
+
+            with self.service.chain_lock:
+                view = ape_chain_view(self.service.client.contract, snapshot.head)
+                snapshot._cache["audit"] = audit(snapshot.events, view, block=snapshot.head)
+        return snapshot._cache["audit"]
