@@ -21,7 +21,7 @@ SOLC_STAMP := .solc/.installed
 .PHONY: help install demo node test test-fast slither bench compile artifacts clean browser screenshots
 
 help:
-	@echo "make demo   - three bounty stories through the ante command and the oracle, then the dashboard (DEMO_EXIT=1: end at once)"
+	@echo "make demo   - three bounty stories through the ante command and the oracle, then the dashboard (DEMO_EXIT=1: end at once; DEMO_BLOCK_TIME=2: a slow chain)"
 	@echo "make node   - a local anvil node on port 8545 for trying ante by hand"
 	@echo "make test   - static analysis and the whole test suite against anvil and a headless Chromium"
 	@echo "make screenshots - refresh the dashboard screenshots in docs/"
@@ -52,6 +52,7 @@ compile: install
 
 # DEMO_PORT (default 8545): a node already answering there is reused, else anvil is started and stopped.
 # DEMO_ORACLE_PORT (default 8700): the oracle and its dashboard, served until Ctrl-C unless DEMO_EXIT=1.
+# DEMO_BLOCK_TIME=N: the anvil the demo starts mines a block every N seconds, as a public network would.
 demo: install
 	python scripts/demo.py
 

@@ -10,8 +10,10 @@ to it over HTTP, and it settles each challenge as soon as a quorum agrees and la
 Then `ante audit` checks every wei against the contract and `ante records` shows everyone's record.
 At the end the oracle keeps serving its dashboard until Ctrl-C (with DEMO_EXIT=1 the demo ends by itself).
 
-A node already answering on the port is reused; otherwise anvil is started and stopped at the end.
-Run with `make demo` (or `python scripts/demo.py --port 8545 --oracle-port 8700`).
+A node already answering on the port is reused; otherwise anvil is started and stopped at the end, mining
+each transaction at once, or every N seconds with DEMO_BLOCK_TIME=N (`--block-time N`), as a public
+network would: every write then waits for its block.
+Run with `make demo` (or `python scripts/demo.py --port 8545 --oracle-port 8700 [--block-time 2]`).
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ def heading(text: str) -> None:
 
 
 class Demo:
-    def __init__(self, port: int, workdir: Path, oracle_port: int = 8700):
+    def __init__(self, port: int, workdir: Path, oracle_port: int = 8700, block_time: int = 0):
+        self.block_time = block_time
         self.uri = f"http://127.0.0.1:{port}"
         self.port = port
         self.workdir = workdir
@@ -73,11 +76,15 @@ class Demo:
         try:
             chain_id = int(self.rpc("eth_chainId"), 16)
             say(f"Reusing the node already running at {self.uri} (chain {chain_id}).")
+            if self.block_time:
+                say("  (DEMO_BLOCK_TIME applies only to a node the demo starts; this one mines as it was told.)")
             return
         except OSError:
             pass
-        say(f"Starting a local anvil node at {self.uri}…")
-        self.node = subprocess.Popen([str(ANVIL), "--port", str(self.port), "--silent"],
+        mining = ["--block-time", str(self.block_time)] if self.block_time else []
+        say(f"Starting a local anvil node at {self.uri}"
+            + (f", mining a block every {self.block_time} s…" if self.block_time else "…"))
+        self.node = subprocess.Popen([str(ANVIL), "--port", str(self.port), "--silent", *mining],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
             try:
@@ -274,12 +281,15 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("DEMO_PORT", "8545")))
     parser.add_argument("--oracle-port", type=int, default=int(os.environ.get("DEMO_ORACLE_PORT", "8700")))
     parser.add_argument("--workdir", type=Path, default=ROOT / ".demo")
+    parser.add_argument("--block-time", type=int, default=int(os.environ.get("DEMO_BLOCK_TIME", "0") or 0),
+                        help="Start anvil mining a block every N seconds instead of at each transaction "
+                             "(env DEMO_BLOCK_TIME).")
     parser.add_argument("--exit", action="store_true", default=os.environ.get("DEMO_EXIT", "") not in ("", "0"),
                         help="End after the stories instead of serving the dashboard until Ctrl-C (env DEMO_EXIT=1).")
     args = parser.parse_args()
     shutil.rmtree(args.workdir, ignore_errors=True)
     args.workdir.mkdir(parents=True)
-    demo = Demo(args.port, args.workdir, args.oracle_port)
+    demo = Demo(args.port, args.workdir, args.oracle_port, args.block_time)
     demo.start_node()
     try:
         run(demo)
