@@ -39,8 +39,11 @@ def oracle():
 @click.option("--no-keeper", is_flag=True, help="Do not lapse challenges whose deadlines have passed.")
 @click.option("--poll", type=click.FloatRange(min=0.05), default=2.0, show_default=True, metavar="SECONDS",
               help="How often to read new blocks, retry stored quorums and run the keeper.")
+@click.option("--confirmations", type=click.IntRange(min=0), metavar="N",
+              help="Blocks on top of a settlement's or lapse's block before its outcome is final "
+                   "[default: the network's setting in Ape; 0 on a local chain].")
 @chain_options
-def run(session, host, port, db_path, no_keeper, poll):
+def run(session, host, port, db_path, no_keeper, poll, confirmations):
     """Run the oracle until SIGTERM or Ctrl-C.
 
     --account is the oracle's Ape account: it sends the settlements and lapses. A keyfile account's
@@ -87,7 +90,7 @@ def run(session, host, port, db_path, no_keeper, poll):
     from ante.oracle.store import VerdictStore
 
     store = VerdictStore(Path(db_path) if db_path else data_dir() / "oracle.sqlite")
-    service = OracleService(client, account, store, keeper=not no_keeper, poll=poll)
+    service = OracleService(client, account, store, keeper=not no_keeper, poll=poll, confirmations=confirmations)
     config = uvicorn.Config(create_app(service), host=host, port=port, access_log=session.verbose,
                             log_level="info" if session.verbose else "warning", lifespan="off")
     server = _announcing_server(uvicorn)(config)
@@ -112,7 +115,8 @@ def run(session, host, port, db_path, no_keeper, poll):
             log.warning("the first read of the chain has not finished; serving anyway (see /health)")
         server.announce = lambda bound: session.err.print(
             f"Ante oracle for {service.contract} on chain {service.chain_id}, account {service.address}: "
-            f"listening on http://{host}:{bound or port} (store {store.path}; keeper {'off' if no_keeper else 'on'})."
+            f"listening on http://{host}:{bound or port} (keeper {'off' if no_keeper else 'on'}; "
+            f"{service.relayer.confirmations} confirmations)."
         )
         try:
             server.run()

@@ -63,6 +63,7 @@ from eth_utils import keccak
 from hexbytes import HexBytes
 
 from ante.errors import AnteError, refused
+from ante.finality import LOCAL_CHAIN_IDS
 from ante.oracle.store import (
     CONFIRMED,
     DROPPED,
@@ -82,9 +83,6 @@ from ante.state import State
 from ante.terms import ZERO_ADDRESS, to_checksum_address
 
 log = logging.getLogger("ante.oracle")
-
-#: Chain ids of local development nodes (anvil, Hardhat, Ganache): nothing to wait for there by default.
-DEV_CHAINS = (31337, 1337)
 
 #: A pending transaction that is the next to be mined and still is not after this many blocks gets a higher fee.
 STUCK_BLOCKS = 3
@@ -113,7 +111,7 @@ class NodeRefused(Exception):
 
 def default_confirmations(client) -> int:
     """0 on a local development chain, else the confirmations Ape requires on the connected network."""
-    if int(client.chain_id) in DEV_CHAINS:
+    if int(client.chain_id) in LOCAL_CHAIN_IDS:
         return 0
     return int(client.chain.provider.network.required_confirmations or 0)
 
