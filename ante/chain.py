@@ -26,12 +26,14 @@ def _hex(value) -> str:
 
 class ChainReader:
     """Reads what the event index needs from the node behind the connected Ape provider, for `contract`
-    (an Ape contract instance). Calling it reads the events of a block range (an ``ante.index.Fetch``)."""
+    (an Ape contract instance). Calling it reads the events of a block range (an ``ante.index.Fetch``);
+    `seen_hashes` then holds the hashes of the blocks those events came from, as the logs give them."""
 
     def __init__(self, contract):
         self.contract = contract
         self._abis = list(contract.contract_type.events)
         self._timestamps: dict[str, int] = {}
+        self.seen_hashes: dict[int, str] = {}
 
     @property
     def _web3(self):
@@ -55,6 +57,7 @@ class ChainReader:
         log_filter = LogFilter(addresses=[self.contract.address], events=self._abis, start_block=start,
                                stop_block=stop)
         logs = sorted(chain.provider.get_contract_logs(log_filter), key=lambda log: (log.block_number, log.log_index))
+        self.seen_hashes = {log.block_number: _hex(log.block_hash) for log in logs if log.block_hash}
         for log in logs:
             yield from_contract_log(log, timestamp=self._timestamp(log))
 

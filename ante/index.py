@@ -9,9 +9,12 @@ never leaves a gap. The caller decides how far to sync: only blocks that are fin
 
 Checks against the chain (when the sync is given a ``block_hash`` reader):
 
-- Every committed batch records its last block's hash as a *checkpoint* (the newest
-  ``MAX_CHECKPOINTS`` are kept), read before and after the batch's events so that a batch read while
-  the chain changed is read again, never stored. The deployment block's hash is recorded too.
+- Every committed batch records its last block's hash as a *checkpoint*, read before and after the
+  batch's events so that a batch read while the chain changed is read again, never stored. A fetch
+  that offers ``seen_hashes`` (the hashes of the blocks its last call read events from, as the logs
+  name them: no extra request) makes those blocks checkpoints too, so that a rewind lands at the last
+  block with events before the fork. The newest ``MAX_CHECKPOINTS`` are kept. The deployment block's
+  hash is recorded too.
 - Each sync first checks the cursor's hash. If the chain still has it, every stored block is still
   on the chain (each block commits to its parent). If not:
   - when the deployment block's hash changed too, this is another chain behind the same chain id and
@@ -39,6 +42,8 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from eth_utils import to_checksum_address
 
 from ante.errors import AnteError
 from ante.events import Event, from_json, to_json
@@ -245,7 +250,7 @@ class EventIndex:
         if row is None:
             return
         start_block, start_hash, last_block, last_hash, _ = row
-        where = f"Ante at {self.contract} on chain {self.chain_id}"
+        where = f"Ante at {to_checksum_address(self.contract)} on chain {self.chain_id}"
         if start_block != self.start_block:
             self.rebuild(f"{where} is now recorded as deployed in block {self.start_block:,}, not {start_block:,}: "
                          "its event index is rebuilt.")
@@ -304,8 +309,8 @@ class EventIndex:
             read = self._read_batch(start, stop, fetch, block_hash)
             if read is None:
                 break  # the chain is shorter than `head` now (rolled back): the next sync goes on
-            rows, stop_hash = read
-            self._commit(rows, stop, stop_hash, block_hash)
+            rows, stop_hash, seen = read
+            self._commit(rows, stop, stop_hash, seen, block_hash)
             stored += len(rows)
             if progress:
                 progress(stop, head)
@@ -313,21 +318,24 @@ class EventIndex:
         return stored
 
     def _read_batch(self, start: int, stop: int, fetch: Fetch, block_hash: BlockHash | None):
-        """(rows, hash of `stop`) for blocks start..stop, the hash read before and after the events so
-        that they belong to that block's chain; None if the chain has no block `stop`."""
+        """(rows, hash of `stop`, {block: hash} of the other blocks the fetch saw) for blocks start..stop,
+        the hash read before and after the events so that they belong to that block's chain; None if
+        the chain has no block `stop`."""
         if block_hash is None:
-            return [self._row(event) for event in fetch(start, stop)], None
+            return [self._row(event) for event in fetch(start, stop)], None, {}
         for _ in range(BATCH_ATTEMPTS):
             before = block_hash(stop)
             if before is None:
                 return None
             rows = [self._row(event) for event in fetch(start, stop)]
             if block_hash(stop) == before:
-                return rows, before
+                seen = getattr(fetch, "seen_hashes", None) or {}
+                return rows, before, {n: h for n, h in seen.items() if start <= n < stop}
         raise ChainChanged(f"block {stop:,} of chain {self.chain_id} changed {BATCH_ATTEMPTS} times while its "
                            "events were read; try again once the chain settles.")
 
-    def _commit(self, rows: list[tuple], stop: int, stop_hash: str | None, block_hash: BlockHash | None) -> None:
+    def _commit(self, rows: list[tuple], stop: int, stop_hash: str | None, seen: dict[int, str],
+                block_hash: BlockHash | None) -> None:
         key = (self.chain_id, self.contract)
         row = self._cursor()
         start_hash = row[1] if row else None
@@ -342,7 +350,9 @@ class EventIndex:
                 (*key, self.start_block, start_hash, stop, stop_hash, uuid.uuid4().hex),
             )
             if stop_hash is not None:
-                self._db.execute("INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?, ?)", (*key, stop, stop_hash))
+                points = {**seen, stop: stop_hash}
+                self._db.executemany("INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?, ?)",
+                                     [(*key, number, value) for number, value in points.items()])
                 self._db.execute(
                     "DELETE FROM checkpoints WHERE chain_id = ? AND contract = ? AND block_number NOT IN "
                     "(SELECT block_number FROM checkpoints WHERE chain_id = ? AND contract = ? "

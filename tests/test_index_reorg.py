@@ -148,6 +148,37 @@ def test_a_reorganisation_is_announced_once(open_index, notices):
     assert len(notices) == 1, notices
 
 
+class LogReader:
+    """A fetch that, like ``ante.chain.ChainReader``, tells the hashes of the blocks its events came from."""
+
+    def __init__(self, chain: FakeChain, every: int = 1):
+        self.chain = chain
+        self.every = every  # only blocks whose number is a multiple have events here
+        self.seen_hashes: dict[int, str] = {}
+
+    def __call__(self, start, stop):
+        events = [e for e in self.chain.fetch(start, stop) if e.block_number % self.every == 0]
+        self.seen_hashes = {e.block_number: self.chain.blocks[e.block_number][0] for e in events}
+        return events
+
+
+@pytest.mark.parametrize("depth", [1, 3, 5])
+def test_after_one_long_batch_a_reorganisation_rewinds_to_the_last_block_with_events_before_it(
+        open_index, notices, depth):
+    chain = FakeChain(40)
+    reader = LogReader(chain, every=4)
+    index = open_index()
+    index.sync(chain.head, reader, block_hash=chain.block_hash)  # a single batch
+    chain.reorg(depth, "b")
+    fork = chain.head - depth
+    newest_with_events = fork // 4 * 4
+    chain.reads.clear()
+    index.sync(chain.head, reader, block_hash=chain.block_hash)
+    assert chain.reads[0][0] == newest_with_events + 1
+    assert index.events() == [e for e in chain.events() if e.block_number % 4 == 0]
+    assert len(notices) == 1 and f"after block {newest_with_events}" in notices[0], notices
+
+
 def test_a_reorganisation_deeper_than_every_checkpoint_rebuilds(open_index, notices):
     chain = FakeChain(6)
     index = open_index()
