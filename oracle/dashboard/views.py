@@ -8,7 +8,8 @@ Routes
 ------
 - ``/``: the board, challenges by state; ``?state=`` (open, accepted, submitted, settled, lapsed,
   cancelled), ``funder=``, ``contributor=``, ``panel=`` filter it.
-- ``/ui/challenges/{id}``: a challenge's terms, promise, deliverable, verdicts and timeline.
+- ``/ui/challenges/{id}``: a challenge's terms, promise, deliverable, verdicts and timeline; events in
+  blocks after the snapshot's final block (``ante.finality``) are marked unconfirmed.
 - ``/ui/people/{address}``: an address's records in every role, its challenges and its promise chart.
 - ``/ui/rankings``: contributors by reliability and by earnings, evaluators by reviews.
 - ``/ui/audit``: ``ante audit``'s reconciliation, with its verdict first.
@@ -180,9 +181,15 @@ class Pages:
                 "signed_settlement": member in c.signers,
             })
         fmt = self.formatter(c.terms.token)
+        # A snapshot that does not say where finality ends marks nothing (every event shows as before).
+        final_block = getattr(snapshot, "final_block", None)
+        timeline = present.timeline(c, fmt)
+        for line in timeline:
+            line["confirmed"] = final_block is None or line["block"] <= final_block
         return self.render("challenge.html", snapshot, c=c, panel=panel, evaluators=evaluators, quorum=quorum,
-                           attempts=view["attempts"], timeline=present.timeline(c, fmt), fmt_c=fmt,
-                           group=present.group_of(c.state))
+                           attempts=view["attempts"], timeline=timeline, fmt_c=fmt,
+                           group=present.group_of(c.state), final_block=final_block,
+                           unconfirmed=sum(not line["confirmed"] for line in timeline))
 
     # ------------------------------------------------------------------ a person
 
