@@ -176,7 +176,32 @@ class Session:
                     f"there is no Ape account {alias!r} (known aliases: {known}); "
                     "add one with `ape accounts import` or `ape accounts generate`."
                 ) from error
+            self._unlock(self._account)
         return self._account
+
+    def _unlock(self, account) -> None:
+        """Unlocks a keyfile account once, before anything is sent, and lets it sign this command's
+        transactions without asking again (the command has asked for its own confirmation, or --yes).
+
+        The passphrase comes from Ape's ``APE_ACCOUNTS_<alias>_PASSPHRASE`` or, at a terminal, from a
+        prompt on stderr; it is never echoed, logged or kept after the command."""
+        if not hasattr(account, "set_autosign"):  # hardware, Safe and other accounts keep their own flow
+            return
+        import os
+
+        alias = account.alias
+        passphrase = os.environ.get(f"APE_ACCOUNTS_{alias}_PASSPHRASE")
+        if not passphrase:
+            if not sys.stdin.isatty():
+                raise BadInput(f"account {alias!r} is locked and there is no terminal to ask for its passphrase; "
+                               f"set APE_ACCOUNTS_{alias}_PASSPHRASE.")
+            passphrase = click.prompt(f"Passphrase for account {alias!r}", hide_input=True, err=True)
+        try:
+            account.set_autosign(True, passphrase=passphrase)
+        except Exception as error:
+            if type(error).__name__ == "InvalidPasswordError":
+                raise BadInput(f"the passphrase for account {alias!r} is wrong.") from None
+            raise
 
     def chronicle(self):
         """All challenges, reading new blocks into the index first (with a progress line when there are many)."""

@@ -16,6 +16,7 @@ condition with a deadline.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -157,3 +158,70 @@ def test_fees_that_cannot_be_paid_are_bad_input(tmp_path, fees, hint):
     run = ante("cancel", "1", "--account", "TEST::1", "--yes", *fees, cwd=tmp_path, data=tmp_path / "data")
     assert run.code == 2, run
     assert hint in run.err, run
+
+
+def test_a_keyfile_account_signs_unattended_with_apes_passphrase_variable_or_at_a_terminal(tmp_path):
+    import json
+    import os
+    import pty
+    import select
+    from eth_account import Account
+
+    from node_support import ANTE
+
+    key = "0x" + "5a" * 32
+    alice = Account.from_key(key).address
+    (tmp_path / "ape" / "accounts").mkdir(parents=True)
+    (tmp_path / "ape" / "accounts" / "alice.json").write_text(json.dumps(Account.encrypt(key, "correct horse")))
+    with Anvil(18705, tmp_path) as node:
+        node.call("anvil_setBalance", alice, hex(10**20))
+        env = {"APE_FOUNDRY_HOST": node.uri, "APE_DATA_FOLDER": str(tmp_path / "ape")}
+        deploy = ["deploy", "--network", "ethereum:local:foundry", "--account", "alice", "--yes"]
+
+        def run(passphrase=None):
+            extra = {} if passphrase is None else {"APE_ACCOUNTS_alice_PASSPHRASE": passphrase}
+            return ante(*deploy, cwd=tmp_path, data=tmp_path / "data", env={**env, **extra})
+
+        wrong = run("battery staple")
+        assert wrong.code == 2 and "passphrase for account 'alice' is wrong" in wrong.err, wrong
+        locked = run()
+        assert locked.code == 2 and "APE_ACCOUNTS_alice_PASSPHRASE" in locked.err, locked
+        assert node.nonce(alice) == 0
+        assert ok(run("correct horse")).out.startswith("✔ Deployed Ante")
+        assert node.nonce(alice) == 1
+
+        # At a terminal (the child's controlling one) the passphrase is asked for, visibly, and never echoed.
+        environment = {**os.environ, **env, "ANTE_DATA_DIR": str(tmp_path / "data")}
+        environment.pop("ANTE_NETWORK", None)
+        pid, leader = pty.fork()
+        if pid == 0:  # the child: run the command with the pseudo-terminal as its terminal
+            os.chdir(tmp_path)
+            os.execve(str(ANTE), [str(ANTE), *deploy], environment)
+        seen = b""
+        answered = False
+        status = None
+        deadline = time.monotonic() + 180
+        while status is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 0.2)
+            if ready:
+                try:
+                    seen += os.read(leader, 4096)
+                except OSError:  # the child closed the terminal
+                    pass
+            # getpass writes the prompt's last space once it has turned echo off: answer only then.
+            if not answered and b"Passphrase for account 'alice': " in seen:
+                os.write(leader, b"correct horse\n")
+                answered = True
+            done, code = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = os.waitstatus_to_exitcode(code)
+        if status is None:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        os.close(leader)
+        text = seen.decode(errors="replace")
+        assert answered, text
+        assert status == 0, text
+        assert "Deployed Ante" in text, text
+        assert "correct horse" not in text
+        assert node.nonce(alice) == 2
