@@ -22,11 +22,19 @@ over HTTP:
 - ``settle_200_total_s``: 200 challenges judged at once (every verdict posted concurrently) until the
   last of them is settled on chain.
 
+Then, on a second anvil that mines a block every 2 s (``--block-time 2``, as a public chain would), with
+an oracle that waits for 4 confirmations:
+
+- ``settle_200_block2s_s``: 200 challenges judged at once until the last of them is settled on chain
+  (one settlement per block would take 400 s); ``settle_200_block2s_blocks`` is how many blocks held them;
+- ``reorg_recovery_s``: a settlement mined and 2 blocks deep is dropped by a 3-block reorganisation
+  (``anvil_reorg``); from the reorganisation to the settlement mined again.
+
 The machine's load average at the start is recorded: on a shared machine the figures vary. Writes
 bench/oracle.json.
 
 Usage: python bench/oracle.py [--rounds 3] [--verdicts 3000] [--concurrency 16] [--samples 30] [--settle 200]
-                             [--clients 2] [--connections 8]
+                             [--clients 2] [--connections 8] [--block-time 2]
 
 (--clients and --connections shape the httpx clients that post the settle round's verdicts.)
 """
@@ -56,6 +64,9 @@ ANTE = Path(sys.executable).parent / "ante"
 ANVIL_PORTS = range(8621, 8630)
 ORACLE_PORTS = range(8721, 8730)
 ORACLE_ACCOUNT = 4  # TEST::4 pays for the settlements
+#: The reorganisation of reorg_recovery_s, and the oracle's confirmations on the slow chain (more than its depth).
+REORG_DEPTH = 3
+RECOVERY_CONFIRMATIONS = 4
 DAY = 86_400
 
 #: The acceptance panel: every member must agree, and one member of each challenge never signs.
@@ -170,12 +181,12 @@ class Chain:
 class Oracle:
     """`ante oracle run` as its own process."""
 
-    def __init__(self, env: dict, workdir: Path, poll: float):
+    def __init__(self, env: dict, workdir: Path, poll: float, *extra: str):
         self.port = free_port(ORACLE_PORTS)
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(workdir / "oracle.log", "ab")
         args = [str(ANTE), "oracle", "run", "--port", str(self.port), "--poll", str(poll),
-                "--account", f"TEST::{ORACLE_ACCOUNT}", "--db", str(workdir / "oracle.sqlite")]
+                "--account", f"TEST::{ORACLE_ACCOUNT}", "--db", str(workdir / "oracle.sqlite"), *extra]
         self.process = subprocess.Popen(args, env=env, cwd=workdir, stdout=self.log, stderr=self.log)
         import httpx
 
@@ -396,6 +407,89 @@ def settle_many(chain: Chain, oracle: Oracle, pairs: list[tuple[int, list[bytes]
     return posting, time.time() - start
 
 
+def rpc(w3, method: str, *params):
+    """One JSON-RPC call; the node's error raises."""
+    answer = w3.provider.make_request(method, list(params))
+    if "error" in answer:
+        raise SystemExit(f"{method}: {answer['error']}")
+    return answer.get("result")
+
+
+class SlowChain:
+    """A second anvil mining every `block_time` seconds, with its own deployment and oracle, for the
+    settle and reorganisation figures. Setup mines at once; the timed parts run on the slow blocks."""
+
+    def __init__(self, block_time: int, count: int, args):
+        self.block_time = block_time
+        self.workdir = Path(tempfile.mkdtemp(prefix="ante-bench-oracle-slow-"))
+        port = free_port(ANVIL_PORTS)
+        self.anvil = subprocess.Popen([str(ANVIL), "--port", str(port), "--silent", "--block-time", str(block_time)],
+                                      stdout=subprocess.DEVNULL)
+        self.oracle = None
+        uri = f"http://127.0.0.1:{port}"
+        wait_for_port(port)
+        self.chain = Chain(uri, self.workdir)
+        w3 = self.chain.w3
+        rpc(w3, "evm_setIntervalMining", 0)
+        rpc(w3, "evm_setAutomine", True)
+        self.many = quorum_pairs(self.chain, count)
+        self.reorged = quorum_pairs(self.chain, 1)
+        rpc(w3, "evm_setAutomine", False)
+        rpc(w3, "evm_setIntervalMining", block_time)
+        env = dict(os.environ, ANTE_DATA_DIR=str(self.workdir), APE_FOUNDRY_HOST=uri, ANTE_NETWORK="ethereum:local:foundry")
+        self.oracle = Oracle(env, self.workdir, args.poll, "--confirmations", str(RECOVERY_CONFIRMATIONS))
+
+    def settle_all(self, clients: int, connections: int) -> tuple[float, int]:
+        """(seconds from the first verdict posted until every challenge is settled on chain, blocks that held them)."""
+        posting, total = settle_many(self.chain, self.oracle, self.many, clients, connections)
+        cids = {cid for cid, _ in self.many}
+        logs = self.chain.w3.eth.get_logs({"address": self.chain.address, "fromBlock": 0, "toBlock": "latest",
+                                           "topics": [self.chain.settled_topic]})
+        blocks = {log["blockNumber"] for log in logs if int.from_bytes(bytes(log["topics"][1]), "big") in cids}
+        return total, len(blocks)
+
+    def reorg_recovery(self) -> float:
+        """Seconds from a 3-block reorganisation that drops a settlement to that settlement mined again."""
+        import httpx
+
+        w3 = self.chain.w3
+        [(cid, bodies)] = self.reorged
+        for body in bodies:
+            response = httpx.post(self.oracle.url + "/verdicts", content=body,
+                                  headers={"content-type": "application/json"}, timeout=30)
+            if response.status_code != 202:
+                raise SystemExit(f"the oracle refused a verdict: {response.status_code} {response.text}")
+
+        def settled_in() -> tuple[int, bytes] | None:
+            logs = w3.eth.get_logs({"address": self.chain.address, "fromBlock": 0, "toBlock": "latest",
+                                    "topics": [self.chain.settled_topic, "0x" + cid.to_bytes(32, "big").hex()]})
+            return (logs[0]["blockNumber"], bytes(logs[0]["blockHash"])) if logs else None
+
+        deadline = time.monotonic() + 120
+        while (found := settled_in()) is None or w3.eth.block_number < found[0] + REORG_DEPTH - 1:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"challenge {cid}'s settlement was not {REORG_DEPTH - 1} blocks deep within 120 s")
+            time.sleep(0.02)
+        if w3.eth.block_number != found[0] + REORG_DEPTH - 1:
+            raise SystemExit("the chain moved past the reorganisation's depth before it could be made; run again")
+        rpc(w3, "anvil_reorg", REORG_DEPTH, [])
+        start = time.perf_counter()
+        if (after := settled_in()) is not None and after[1] == found[1]:
+            raise SystemExit("the reorganisation did not drop the settlement")
+        while (again := settled_in()) is None:
+            if time.perf_counter() - start > 120:
+                raise SystemExit(f"challenge {cid}'s settlement was not mined again within 120 s")
+            time.sleep(0.01)
+        return time.perf_counter() - start
+
+    def close(self) -> None:
+        if self.oracle is not None:
+            self.oracle.stop()
+        self.anvil.terminate()
+        self.anvil.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="timed acceptance rounds (median reported)")
@@ -408,6 +502,7 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=30, help="quorums timed one at a time")
     parser.add_argument("--settle", type=int, default=200, help="challenges settled at once")
     parser.add_argument("--poll", type=float, default=2.0, help="the oracle's --poll (its default)")
+    parser.add_argument("--block-time", type=int, default=2, help="seconds between blocks of the slow chain")
     parser.add_argument("--out", default=str(ROOT / "bench" / "oracle.json"))
     parser.add_argument("--note", default="", help="a remark added to the note in the JSON")
     args = parser.parse_args()
@@ -437,11 +532,23 @@ def main() -> int:
         delays = latency(chain, oracle, samples, poll_interval=0.005)
         print(f"{args.settle} challenges judged at once…", file=sys.stderr)
         posting, total = settle_many(chain, oracle, many, args.clients, args.connections)
+        oracle.stop()
+        oracle = None
+        print(f"a chain with {args.block_time} s blocks: {args.settle} challenges judged at once…", file=sys.stderr)
+        slow = SlowChain(args.block_time, args.settle, args)
+        try:
+            slow_total, slow_blocks = slow.settle_all(args.clients, args.connections)
+            print(f"a {REORG_DEPTH}-block reorganisation under a settlement…", file=sys.stderr)
+            recovery = slow.reorg_recovery()
+        finally:
+            slow.close()
         figures = {
             "verdicts_per_s": round(statistics.median(rates)),
             "quorum_to_mined_median_s": round(statistics.median(delays), 3),
             "quorum_to_mined_p95_s": round(percentile(delays, 0.95), 3),
             f"settle_{args.settle}_total_s": round(total, 2),
+            f"settle_{args.settle}_block{args.block_time}s_s": round(slow_total, 2),
+            "reorg_recovery_s": round(recovery, 2),
         }
         context = {
             "verdicts_per_s_rounds": [round(r) for r in rates],
@@ -463,6 +570,12 @@ def main() -> int:
             "settle_client": f"{args.clients} processes x {args.connections} keep-alive connections, httpx",
             "settle_panel": f"{SMALL_THRESHOLD} of {SMALL_PANEL}, {SMALL_THRESHOLD} verdicts per challenge",
             "challenges_on_chain": chain.posted,
+            f"settle_{args.settle}_block{args.block_time}s_blocks": slow_blocks,
+            "slow_chain": f"anvil --block-time {args.block_time}; the oracle with --confirmations "
+                          f"{RECOVERY_CONFIRMATIONS}; verdicts posted as for settle_{args.settle}_total_s",
+            "reorg_recovery_measured": f"anvil_reorg [{REORG_DEPTH}, []] once the settlement is {REORG_DEPTH - 1} "
+                                       "blocks deep, to its ChallengeSettled log on the canonical chain again, "
+                                       "polled every 10 ms",
             "oracle_poll_s": args.poll,
             "cpus": os.cpu_count(),
             "load_average_at_start": round(load, 2),
@@ -478,12 +591,13 @@ def main() -> int:
         anvil.wait()
         shutil.rmtree(workdir, ignore_errors=True)
 
-    targets = {"verdicts_per_s": (">=", 1_000), "quorum_to_mined_median_s": ("<", 0.5)}
+    targets = {"verdicts_per_s": (">=", 1_000), "quorum_to_mined_median_s": ("<", 0.5),
+               f"settle_{args.settle}_block{args.block_time}s_s": ("<=", 30)}
     for name, value in figures.items():
         note = ""
         if name in targets:
             op, target = targets[name]
-            met = value >= target if op == ">=" else value < target
+            met = {">=": value >= target, "<": value < target, "<=": value <= target}[op]
             note = f" (target {op} {target}: {'met' if met else 'MISSED'})"
         print(f"{name:<28}{value:>10}{note}")
     print(f"acceptance client: {context['client']}; it used {context['client_cpu_cores']:.2f} cores, the oracle "

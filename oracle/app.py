@@ -15,10 +15,11 @@ challenge it has not seen).
 - ``GET /challenges[?state=submitted]``: every challenge (``ChallengeHistory.to_json(full=False)``)
   with its number of stored ``verdicts``.
 - ``GET /challenges/{id}``: ``{challenge, verdicts, quorum: {threshold, score, agreeing, missing,
-  reached, members, not_signed, by_score}, attempts}``.
+  reached, members, not_signed, by_score}, attempts, transactions}``; ``transactions`` are the oracle's
+  own for the challenge, each a nonce with its state and every version sent (hash and fees).
 - ``GET /records/{address}``: ``ante.records`` for that address in every role.
-- ``GET /health``: ``{ok, chain_id, contract, account, head, indexed, lag, chain_time, synced_at,
-  keeper, retrying, last_error}``; 200 when ok, else 503.
+- ``GET /health``: ``{ok, chain_id, contract, account, head, indexed, final_block, lag, chain_time,
+  synced_at, keeper, confirmations, in_flight, retrying, last_error}``; 200 when ok, else 503.
 - ``GET /metrics``: Prometheus text format.
 
 The dashboard (:mod:`ante.oracle.dashboard`) serves HTML pages beside the API: the board at ``/``, and
@@ -160,7 +161,7 @@ def create_app(service: OracleService, *, max_body: int = MAX_BODY, refresh: int
              responses={404: {"model": Problem}, 503: {"model": Problem}})
     def get_challenge(challenge_id: int) -> dict[str, Any]:
         """The challenge's history, its stored verdicts grouped by score, what is missing for a quorum,
-        and the oracle's settlement and lapse attempts."""
+        the oracle's settlement and lapse attempts, and its transactions for them."""
         view = service.challenge(challenge_id)
         if view is None:
             return _problem(404, f"there is no challenge {challenge_id} on this deployment.")
