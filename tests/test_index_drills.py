@@ -14,6 +14,10 @@ folder, as a user's successive commands do. The chain is then changed under the 
 - the node is killed and started again, and Ante redeployed at the same address (same deployer, same
   nonce): only the new chain's challenges may show.
 
+And the finality rule on a chain that is not a local development chain, through Ape's generic node
+provider (whose blocks come as plain dicts): anvil with Sepolia's chain id answers the ``finalized`` tag
+as its head minus 64, so a young chain's events are all unconfirmed until 64 more blocks stand on them.
+
 Every wait polls a condition with a deadline; every process is killed at the end.
 """
 
@@ -70,18 +74,20 @@ def rpc(uri: str, method: str, params: list | None = None, timeout: float = 10):
 class Node:
     """An anvil on `port`, in its own process group; `restart` kills it and starts a new chain there."""
 
-    def __init__(self, port: int, workdir: Path):
+    def __init__(self, port: int, workdir: Path, *flags: str):
         self.port = port
+        self.flags = flags
         self.uri = f"http://127.0.0.1:{port}"
         self.workdir = workdir
         self.process: subprocess.Popen | None = None
         self.starts = 0
 
     def start(self) -> Node:
+        assert self.free(), f"port {self.port} is taken by another node"  # or `up` would greet that one
         self.starts += 1
         log_path = self.workdir / f"anvil-{self.starts}.log"
         with open(log_path, "w") as log:
-            self.process = subprocess.Popen([str(ANVIL), "--port", str(self.port)], stdout=log,
+            self.process = subprocess.Popen([str(ANVIL), "--port", str(self.port), *self.flags], stdout=log,
                                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                             start_new_session=True)
 
@@ -103,17 +109,16 @@ class Node:
                 pass
             self.process.wait(timeout=15)
 
+    def free(self) -> bool:
+        try:
+            rpc(self.uri, "eth_chainId", timeout=1)
+            return False
+        except OSError:
+            return True
+
     def restart(self) -> None:
         self.kill()
-
-        def port_free():
-            try:
-                rpc(self.uri, "eth_chainId", timeout=1)
-                return False
-            except OSError:
-                return True
-
-        wait_for(port_free, 15, f"port {self.port} free")
+        wait_for(self.free, 15, f"port {self.port} free")
         self.start()
 
 
@@ -302,3 +307,50 @@ def test_a_restarted_chain_with_ante_redeployed_shows_only_its_own_challenges(no
                       "rebuilt."), stderr
     assert cli.json("show", 1)["terms"]["funder"] == new.accounts[4]
     assert cli.rewards() == ({1: 7 * ETHER}, "")
+
+
+# ---------------------------------------------------------------------------------------- finality
+
+
+SEPOLIA = 11_155_111
+
+
+def test_through_the_node_provider_events_stay_unconfirmed_until_the_finalized_tag_passes_them(tmp_path):
+    node = Node(next(PORTS), tmp_path, "--chain-id", str(SEPOLIA)).start()
+    try:
+        from web3 import Web3
+
+        w3 = Web3(Web3.HTTPProvider(node.uri, request_kwargs={"timeout": 10}))
+        artifact = json.loads(resources.files("ante.artifacts").joinpath("Ante.json").read_text())
+        factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["deploymentBytecode"]["bytecode"])
+        deployed = w3.eth.wait_for_transaction_receipt(factory.constructor().transact({"from": w3.eth.accounts[0]}))
+        chain = Chain(node.uri, deployed.contractAddress)
+        chain.send(chain.ante.functions.createPanel(chain.accounts[5:8], 2), chain.accounts[0])
+        chain.create(1 * ETHER)
+        (tmp_path / "ape-config.yaml").write_text(f"node:\n  ethereum:\n    sepolia:\n      uri: {node.uri}\n")
+        cli = Cli(node, tmp_path)
+        where = ["--network", "ethereum:sepolia:node", "--contract", chain.ante.address]
+
+        listed = cli.json("list", *where)  # blocks come as plain dicts through this provider
+        assert [(c["challenge_id"], c["terms"]["reward"]) for c in listed] == [(1, str(ETHER))]
+        shown = cli.json("show", 1, *where)
+        assert [(e["event"], e["confirmed"]) for e in shown["events"]] == [("ChallengeCreated", False)]
+        assert "(unconfirmed)" in cli.run("show", 1, *where).stdout
+        assert stored_events(cli) == 0  # nothing final: nothing cached
+
+        rpc(node.uri, "anvil_mine", [hex(64)])
+        shown = cli.json("show", 1, *where)
+        assert [(e["event"], e["confirmed"]) for e in shown["events"]] == [("ChallengeCreated", True)]
+        assert stored_events(cli) == 2  # the panel and the challenge, now final
+    finally:
+        node.kill()
+
+
+def stored_events(cli: Cli) -> int:
+    import sqlite3
+
+    path = Path(cli.env["ANTE_DATA_DIR"]) / "index.sqlite"
+    if not path.exists():
+        return 0
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
