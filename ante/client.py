@@ -306,22 +306,29 @@ class AnteClient:
     def _act(self, method: str, challenge: ChallengeHistory, *args, sender, value: int = 0):
         """Calls a lifecycle function, which takes the challenge's id and record first.
 
-        The record must match the contract's seal (``challengeStatus``), or the contract would refuse it:
-        on a mismatch the index is rebuilt and the challenge read again, once. A record that still
-        disagrees is never sent, nor a challenge whose terms are no longer those the caller saw."""
+        The record must match the contract's seal and state (``challengeStatus``), or the contract would
+        refuse it. On a mismatch the challenge is read again (new blocks, and a rewind if the chain
+        reorganised); if it still disagrees, the index is rebuilt from the deployment block and it is read
+        once more. A record that disagrees even then is never sent, nor a challenge whose terms are no
+        longer those the caller saw."""
         cid = challenge.challenge_id
         state, _, seal = self.contract.challengeStatus(cid)
         state, seal = State(int(state)), int(seal)
-        if (challenge.record().seal(), challenge.state) != (seal, state):
-            with EventIndex(self.index_path, self.chain_id, self.address, self.deployment.block,
-                            notice=self.notice) as index:
-                index.rebuild()
-            self._read = (None, -1, [])
+
+        def agrees(history: ChallengeHistory | None) -> bool:
+            return history is not None and (history.record().seal(), history.state) == (seal, state)
+
+        if not agrees(challenge):
             fresh = self.sync().challenges.get(cid)
+            if not agrees(fresh):
+                with EventIndex(self.index_path, self.chain_id, self.address, self.deployment.block,
+                                notice=self.notice) as index:
+                    index.rebuild()
+                fresh = self.sync().challenges.get(cid)
             if fresh is not None and fresh.terms != challenge.terms:
                 raise AnteError(f"challenge {cid} on chain is no longer the one read before (its terms changed, "
                                 f"after a reorganisation?); look at it again with `ante show {cid}`.")
-            if fresh is None or (fresh.record().seal(), fresh.state) != (seal, state):
+            if not agrees(fresh):
                 ours = "no such challenge" if fresh is None else (
                     f"{fresh.state.label} with seal {seal_hex(fresh.record().seal())}")
                 raise AnteError(f"challenge {cid} is {state.label} with seal {seal_hex(seal)} on the contract, but "

@@ -102,10 +102,10 @@ PRAGMA user_version = {SCHEMA_VERSION};
 
 
 def _is_corruption(error: sqlite3.DatabaseError) -> bool:
-    """Whether SQLite says the file itself is bad (rather than busy or locked, which passes)."""
+    """Whether SQLite says the file itself is bad or unreadable (rather than busy or locked, which passes)."""
     if isinstance(error, sqlite3.OperationalError):
         text = str(error).lower()
-        return "malformed" in text or "not a database" in text
+        return any(sign in text for sign in ("malformed", "not a database", "unable to open"))
     return True
 
 

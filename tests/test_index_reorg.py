@@ -308,6 +308,16 @@ def test_a_damaged_file_is_moved_aside_and_rebuilt(open_index, notices, tmp_path
     assert len(notices) == 1
 
 
+def test_an_unopenable_file_is_moved_aside_and_rebuilt(open_index, notices, tmp_path):
+    (tmp_path / "index.sqlite").mkdir()  # a folder where the file should be: SQLite cannot open it
+    chain = FakeChain(5)
+    index = open_index()
+    index.sync(chain.head, chain.fetch, block_hash=chain.block_hash)
+    assert index.events() == chain.events()
+    assert (tmp_path / "index.sqlite.corrupt").is_dir()
+    assert len(notices) == 1 and "moved aside" in notices[0], notices
+
+
 def test_an_index_of_an_older_format_is_rebuilt(open_index, notices, tmp_path):
     path = tmp_path / "index.sqlite"
     old = sqlite3.connect(path)

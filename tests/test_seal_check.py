@@ -86,3 +86,25 @@ def test_other_terms_behind_the_same_id_are_never_acted_on(bounties, client, cha
     assert funder.nonce == nonce
     assert bounties.state(challenge_id) == State.OPEN
     assert client.challenge(challenge_id).terms.reward == 3 * 10**18
+
+
+def test_a_record_behind_the_chain_is_read_again_without_a_rebuild(bounties, client, chain, funder):
+    from ante.errors import ContractRefused
+    from ante.index import EventIndex
+
+    challenge_id, record, _ = bounties.create()
+    seen = client.challenge(challenge_id)  # open, as the funder last looked
+    bounties.accept(challenge_id, record)  # meanwhile accepted
+    with EventIndex(client.index_path, chain.chain_id, client.address) as index:
+        generation = index.generation
+    nonce = funder.nonce
+
+    with pytest.raises(ContractRefused) as refused:
+        client.cancel(seen, sender=funder)
+
+    # The contract's own reason, about the challenge as it is now, not a record mismatch.
+    assert refused.value.name == "AnteWrongState"
+    assert str(refused.value) == f"Challenge {challenge_id} is accepted, so that is not possible now."
+    assert funder.nonce == nonce
+    with EventIndex(client.index_path, chain.chain_id, client.address) as index:
+        assert index.generation == generation  # new blocks read; nothing dropped
