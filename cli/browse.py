@@ -72,8 +72,10 @@ def list_challenges(session, statuses, mine, limit):
 def show(session, challenge_id):
     """Show one challenge: terms, promise, deliverable, verdict and a timeline of its events.
 
-    Events in blocks after the chain's final block (see ANTE_FINALITY_DEPTH) are marked
-    unconfirmed: a reorganisation could still remove them.
+    Events in blocks that are not final yet are marked unconfirmed: a
+    reorganisation could still remove them. A block is final once the node
+    calls it finalized (or safe), else 64 blocks deep, and at once on a local
+    development chain; ANTE_FINALITY_DEPTH=N makes it N blocks deep everywhere.
 
     \b
     JSON (--json): the challenge's fields (amounts as decimal strings, hashes as 0x-hex, times as
