@@ -127,37 +127,115 @@ class SignedVerdict:
 
     @classmethod
     def from_json(cls, document: dict) -> SignedVerdict:
-        """Reads a signed verdict document and checks that its signature recovers to its signer."""
+        """Reads a signed verdict document and checks its signature.
+
+        Taken as wallets give it: ``{"typedData": …, "signature": …}`` as `ante verdict sign` writes (its
+        ``signer`` is optional: the signer is whoever the signature recovers to, and a named signer must be
+        that address), or the typed data itself with the bare ``signature`` beside its fields. The signature
+        is normalised first (:func:`normalise_signature`), so what a wallet signs is what the contract takes.
+        """
+        if not isinstance(document, dict):
+            raise VerdictError("a signed verdict is a JSON object with typedData and signature.")
         try:
-            typed = document["typedData"]
-            if typed.get("primaryType") != "Verdict" or typed.get("types", {}).get("Verdict") != TYPES["Verdict"]:
+            if "typedData" not in document and "primaryType" not in document:
+                raise VerdictError("this is not a signed Ante verdict (it has neither typedData nor the fields of "
+                                   "typed data beside a signature).")
+            typed = document["typedData"] if "typedData" in document else document
+            if not isinstance(typed, dict) or typed.get("primaryType") != "Verdict" \
+                    or typed.get("types", {}).get("Verdict") != TYPES["Verdict"]:
                 raise VerdictError("the typed data is not an Ante Verdict.")
             domain, message = typed["domain"], typed["message"]
             if (domain.get("name"), domain.get("version")) != (DOMAIN_NAME, DOMAIN_VERSION):
                 raise VerdictError(f"the domain is {domain.get('name')!r} version {domain.get('version')!r}, not Ante 1.")
             deliverable = message["deliverable"]
             verdict = Verdict(
-                chain_id=int(domain["chainId"]),
+                chain_id=_integer(domain["chainId"], "chainId"),
                 contract=to_checksum_address(domain["verifyingContract"]),
-                challenge_id=int(message["challengeId"]),
+                challenge_id=_integer(message["challengeId"], "challengeId"),
                 deliverable=bytes.fromhex(deliverable[2:] if deliverable.startswith("0x") else deliverable),
-                score=int(message["score"]),
+                score=_integer(message["score"], "score"),
             )
-            signature = bytes.fromhex(document["signature"].removeprefix("0x"))
-            signer = to_checksum_address(document["signer"])
+            text = document["signature"]
+            if not isinstance(text, str):
+                raise VerdictError("the signature must be a 0x-hex string of 65 bytes.")
+            try:
+                signature = bytes.fromhex(text.removeprefix("0x"))
+            except ValueError:
+                raise VerdictError("the signature is not hex.") from None
+            named = document.get("signer")
+            signer = to_checksum_address(named) if named is not None else None
         except VerdictError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise VerdictError(f"this is not a signed Ante verdict ({error}).") from error
-        if len(signature) != 65:
-            raise VerdictError(f"a signature is 65 bytes, this one is {len(signature)}.")
+        signature = normalise_signature(signature)
         try:
             recovered = verdict.recover(signature)
         except Exception as error:  # eth-keys raises several types for junk signatures
             raise VerdictError(f"the signature cannot be read ({error}).") from error
-        if recovered != signer:
+        if signer is not None and recovered != signer:
             raise VerdictError(f"the signature was made by {recovered}, not by the named signer {signer}.")
-        return cls(verdict, signer, signature)
+        return cls(verdict, recovered, signature)
+
+
+#: The order of secp256k1's group: a signature's r and s lie in 1..N-1, and the contract (OpenZeppelin's
+#: ECDSA) takes only the lower half of s.
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+def normalise_signature(signature: bytes) -> bytes:
+    """The 65-byte (r, s, v) signature the contract accepts for the same signer and digest.
+
+    Equivalent forms are rewritten: ``v`` of 0 or 1 (some wallets and hardware signers) becomes 27 or 28,
+    and a high ``s`` becomes its low twin ``N - s`` with ``v`` flipped (both recover the same address).
+    Anything else (a wrong length, ``v`` outside those, ``r`` or ``s`` out of range) is a
+    :class:`VerdictError`."""
+    if len(signature) != 65:
+        raise VerdictError(f"the signature must be 65 bytes, this one is {len(signature)}.")
+    r, s, v = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:64], "big"), signature[64]
+    if v in (0, 1):
+        v += 27
+    if v not in (27, 28):
+        raise VerdictError(f"the signature's v is {v}; a signature ends in 27 or 28 (or 0 or 1).")
+    if not (0 < r < SECP256K1_N and 0 < s < SECP256K1_N):
+        raise VerdictError("the signature's r or s is out of range, so it cannot have been made by any key.")
+    if s > SECP256K1_N // 2:
+        s, v = SECP256K1_N - s, 55 - v  # the same point's other half: 27 <-> 28
+    return r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes([v])
+
+
+def _integer(value, what: str) -> int:
+    """A JSON integer (or a decimal string of one), strictly: no floats, no booleans, no infinities."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise VerdictError(f"{what} must be a whole number, not {value!r}.")
+    if isinstance(value, str):
+        text = value.strip().lower()
+        hexadecimal = text.startswith("0x") and len(text) > 2 and all(c in "0123456789abcdef" for c in text[2:])
+        if not (text.isdigit() or hexadecimal):
+            raise VerdictError(f"{what} must be a whole number, not {value!r}.")
+        value = int(text, 16) if hexadecimal else int(text)
+    if value < 0:
+        raise VerdictError(f"{what} cannot be negative ({value}).")
+    return value
+
+
+def parse_document(data: bytes | str, what: str = "the verdict") -> dict:
+    """Parses a verdict document's JSON strictly: NaN, Infinity and numbers too large to be exact refused."""
+    import json
+
+    def refuse(constant):
+        raise VerdictError(f"{what} holds {constant}, which is not a number JSON allows.")
+
+    def exact_float(text):
+        raise VerdictError(f"{what} holds the number {text[:40]}; Ante's fields are whole numbers.")
+
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        return json.loads(text, parse_constant=refuse, parse_float=exact_float)
+    except UnicodeDecodeError:
+        raise VerdictError(f"{what} is not text (UTF-8 JSON).") from None
+    except json.JSONDecodeError as error:
+        raise VerdictError(f"{what} is not valid JSON ({error}).") from None
 
 
 def quorum(verdicts: list[SignedVerdict]) -> tuple[Verdict, list[str], list[bytes]]:

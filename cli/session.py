@@ -36,6 +36,7 @@ class Session:
 
         self.policy = TransactionPolicy()  # --confirmations, --max-fee, --priority-fee (write commands)
         self.active_policy = self.policy  # the policy with this command's progress line, while a write runs
+        self.passphrase_variable: str | None = None  # an environment variable a command reads a passphrase from
         from rich.console import Console
 
         # Piped output (logs, scripts) gets a wide page so that addresses are never cut.
@@ -183,24 +184,28 @@ class Session:
         """Unlocks a keyfile account once, before anything is sent, and lets it sign this command's
         transactions without asking again (the command has asked for its own confirmation, or --yes).
 
-        The passphrase comes from Ape's ``APE_ACCOUNTS_<alias>_PASSPHRASE`` or, at a terminal, from a
+        The passphrase comes from `passphrase_variable` when the command names one (the oracle's
+        ``ANTE_ORACLE_PASSPHRASE``), else Ape's ``APE_ACCOUNTS_<alias>_PASSPHRASE``, else, at a terminal, a
         prompt on stderr; it is never echoed, logged or kept after the command."""
-        if not hasattr(account, "set_autosign"):  # hardware, Safe and other accounts keep their own flow
+        from ape_accounts import KeyfileAccount
+
+        if not isinstance(account, KeyfileAccount):  # hardware, Safe and other accounts keep their own flow
             return
         import os
 
         alias = account.alias
-        passphrase = os.environ.get(f"APE_ACCOUNTS_{alias}_PASSPHRASE")
+        variables = [v for v in (self.passphrase_variable, f"APE_ACCOUNTS_{alias}_PASSPHRASE") if v]
+        passphrase = next((os.environ[v] for v in variables if os.environ.get(v)), None)
         if not passphrase:
             if not sys.stdin.isatty():
-                raise BadInput(f"account {alias!r} is locked and there is no terminal to ask for its passphrase; "
-                               f"set APE_ACCOUNTS_{alias}_PASSPHRASE.")
+                raise BadInput(f"the Ape account {alias!r} is locked and there is no terminal to ask for its "
+                               f"passphrase; set {' or '.join(variables)}.")
             passphrase = click.prompt(f"Passphrase for account {alias!r}", hide_input=True, err=True)
         try:
             account.set_autosign(True, passphrase=passphrase)
         except Exception as error:
             if type(error).__name__ == "InvalidPasswordError":
-                raise BadInput(f"the passphrase for account {alias!r} is wrong.") from None
+                raise BadInput(f"cannot unlock the Ape account {alias!r}: wrong passphrase.") from None
             raise
 
     def chronicle(self):

@@ -1,10 +1,12 @@
 """`ante settle`."""
 
-import json
-
 import click
 
 from ante.cli.options import chain_options, write_options
+
+
+#: A signed verdict is about 1 KiB; a file much larger than that is not one (and is not read whole).
+MAX_VERDICT_BYTES = 64 * 1024
 
 
 @click.command()
@@ -16,22 +18,30 @@ def settle(session, challenge_id, verdict_files):
     """Settle a submitted challenge with signed verdicts from a quorum of its panel.
 
     Every verdict must give the same score; they are checked here (signature, panel, chain,
-    contract, deliverable) before anything is sent. Anyone may relay them.
+    contract, deliverable) before anything is sent. Anyone may relay them. A file is what
+    `ante verdict sign` writes, or what a wallet gives for `ante verdict typed-data`'s output:
+    {"typedData": ..., "signature": "0x..."} (the signer is recovered), or the typed data with
+    its "signature" beside its fields. Signatures with v of 0/1 or a high s are normalised.
 
     \b
     Example:
       ante settle 3 v5.json v6.json --account TEST::4
     """
     from ante.errors import BadInput
-    from ante.verdict import SignedVerdict, VerdictError
+    from ante.verdict import SignedVerdict, VerdictError, parse_document
 
     verdicts = []
     for path in verdict_files:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_VERDICT_BYTES + 1)
+        if len(data) > MAX_VERDICT_BYTES:
+            raise BadInput(f"{path} is larger than {MAX_VERDICT_BYTES // 1024} KiB; a signed verdict is about 1 KiB.")
         try:
-            with open(path) as handle:
-                verdicts.append(SignedVerdict.from_json(json.load(handle)))
-        except json.JSONDecodeError as error:
-            raise BadInput(f"{path} is not JSON ({error}).")
+            document = parse_document(data, "it")
+        except VerdictError as error:
+            raise BadInput(f"{path} is not JSON ({error})." if "not valid JSON" in str(error) else f"{path}: {error}")
+        try:
+            verdicts.append(SignedVerdict.from_json(document))
         except VerdictError as error:
             raise BadInput(f"{path}: {error}")
     client = session.client()

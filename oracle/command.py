@@ -6,7 +6,6 @@ Ape are imported when the service starts.
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
@@ -80,8 +79,8 @@ def run(session, host, port, db_path, no_keeper, poll, confirmations):
 
     _configure_logging(session.verbose)
     client = session.client()
-    account = session.account()
-    _unlock(account)
+    session.passphrase_variable = PASSPHRASE_ENV
+    account = session.account()  # a keyfile account is unlocked there, from $ANTE_ORACLE_PASSPHRASE first
 
     import uvicorn
 
@@ -161,24 +160,3 @@ def _configure_logging(verbose: bool) -> None:
         logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if verbose else logging.INFO)
     logger.propagate = False
-
-
-def _unlock(account) -> None:
-    """Unlocks a keyfile account for unattended signing; its passphrase is never printed or logged."""
-    from ape_accounts import KeyfileAccount
-
-    from ante.errors import BadInput
-
-    if not isinstance(account, KeyfileAccount):
-        return
-    passphrase = os.environ.get(PASSPHRASE_ENV)
-    if not passphrase:
-        if not sys.stdin.isatty():
-            raise BadInput(
-                f"the Ape account {account.alias!r} is locked: set {PASSPHRASE_ENV} or start the oracle at a terminal."
-            )
-        passphrase = click.prompt(f"Passphrase of the Ape account {account.alias!r}", hide_input=True, err=True)
-    try:
-        account.set_autosign(True, passphrase=passphrase)
-    except Exception:
-        raise BadInput(f"cannot unlock the Ape account {account.alias!r}: wrong passphrase.") from None

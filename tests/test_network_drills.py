@@ -183,7 +183,7 @@ def test_a_keyfile_account_signs_unattended_with_apes_passphrase_variable_or_at_
             return ante(*deploy, cwd=tmp_path, data=tmp_path / "data", env={**env, **extra})
 
         wrong = run("battery staple")
-        assert wrong.code == 2 and "passphrase for account 'alice' is wrong" in wrong.err, wrong
+        assert wrong.code == 2 and "Cannot unlock the Ape account 'alice': wrong passphrase." in wrong.err, wrong
         locked = run()
         assert locked.code == 2 and "APE_ACCOUNTS_alice_PASSPHRASE" in locked.err, locked
         assert node.nonce(alice) == 0

@@ -160,3 +160,100 @@ def test_a_challenge_id_beyond_uint256_has_no_digest():
     verdict = Verdict(1, "0x5FbDB2315678afecb367f032d93F642f64180aa3", 2**256, bytes(32), 1)
     with pytest.raises(ValueError):
         verdict.digest()
+
+
+# ------------------------------------------------------------------ what wallets give, normalised
+
+
+from ante.verdict import SECP256K1_N, SignedVerdict, VerdictError, normalise_signature, parse_document  # noqa: E402
+
+
+def _wallet_signature(verdict: Verdict, key) -> bytes:
+    """What eth_signTypedData_v4 answers: the bare 65-byte signature over the printed typed data."""
+    return bytes(Account.sign_typed_data("0x" + bytes(key).hex(), full_message=verdict.typed_data()).signature)
+
+
+def _high_s(signature: bytes) -> bytes:
+    """The same signature's malleable twin: s -> N - s, v flipped; it recovers to the same address."""
+    r, s, v = signature[:32], int.from_bytes(signature[32:64], "big"), signature[64]
+    return r + (SECP256K1_N - s).to_bytes(32, "big") + bytes([1 - v if v < 27 else 55 - v])
+
+
+def _some_verdict(**changes) -> Verdict:
+    fields = dict(chain_id=31337, contract="0x5FbDB2315678afecb367f032d93F642f64180aa3", challenge_id=1,
+                  deliverable=keccak(text="work"), score=8_000)
+    return Verdict(**{**fields, **changes})
+
+
+def test_a_wallets_typed_data_and_bare_signature_name_their_signer(evaluators):
+    verdict, key = _some_verdict(), evaluators[0].key
+    signature = _wallet_signature(verdict, key)
+    beside = SignedVerdict.from_json({**verdict.typed_data(), "signature": "0x" + signature.hex()})
+    wrapped = SignedVerdict.from_json({"typedData": verdict.typed_data(), "signature": "0x" + signature.hex()})
+    assert beside.signer == wrapped.signer == evaluators[0].address
+    assert beside.verdict == wrapped.verdict == verdict
+
+
+def test_a_named_signer_must_be_the_one_who_signed(evaluators):
+    verdict = _some_verdict()
+    document = {"typedData": verdict.typed_data(), "signer": evaluators[1].address,
+                "signature": "0x" + _wallet_signature(verdict, evaluators[0].key).hex()}
+    with pytest.raises(VerdictError, match="not by the named signer"):
+        SignedVerdict.from_json(document)
+
+
+def test_equivalent_signatures_are_normalised_to_the_one_the_contract_takes(evaluators):
+    signature = _wallet_signature(_some_verdict(), evaluators[0].key)
+    v_zero_one = signature[:64] + bytes([signature[64] - 27])
+    assert normalise_signature(signature) == signature
+    assert normalise_signature(v_zero_one) == signature
+    assert normalise_signature(_high_s(signature)) == signature
+    assert normalise_signature(_high_s(v_zero_one)) == signature
+
+
+@pytest.mark.parametrize("bad, message", [
+    (b"\x01" * 64, "65 bytes"),
+    (b"\x01" * 64 + bytes([29]), "v is 29"),
+    (bytes(32) + b"\x01" * 32 + bytes([27]), "out of range"),
+    (b"\x01" * 32 + SECP256K1_N.to_bytes(32, "big") + bytes([27]), "out of range"),
+])
+def test_signatures_no_key_could_make_are_refused(bad, message):
+    with pytest.raises(VerdictError, match=message):
+        normalise_signature(bad)
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"score": Infinity}', "Infinity"),
+    ('{"score": NaN}', "NaN"),
+    ('{"score": 1e400}', "whole numbers"),
+    ('{"score": 80.5}', "whole numbers"),
+    (b"\xff\xfe binary", "not text"),
+    ("{not json", "not valid JSON"),
+])
+def test_verdict_documents_are_parsed_strictly(text, message):
+    with pytest.raises(VerdictError, match=message):
+        parse_document(text)
+
+
+@pytest.mark.parametrize("score", [True, "80%", -1, 8000.0])
+def test_a_score_that_is_not_a_whole_number_is_refused(score, evaluators):
+    verdict = _some_verdict()
+    typed = verdict.typed_data()
+    typed["message"]["score"] = score
+    with pytest.raises(VerdictError):
+        SignedVerdict.from_json({"typedData": typed, "signature": "0x" + _wallet_signature(verdict, evaluators[0].key).hex()})
+
+
+def test_a_quorum_of_wallet_signatures_in_other_forms_settles(bounties, ante, chain, evaluators):
+    """v of 0/1 and a high s, as some wallets give them, settle once normalised (the contract takes low s only)."""
+    from ante.verdict import quorum
+
+    challenge_id, record = bounties.submitted_challenge()
+    verdict = Verdict(chain.chain_id, ante.address, challenge_id, record.deliverable, 9_000)
+    first = _wallet_signature(verdict, evaluators[0].key)
+    second = _wallet_signature(verdict, evaluators[1].key)
+    given = [first[:64] + bytes([first[64] - 27]), _high_s(second)]
+    signed = [SignedVerdict.from_json({"typedData": verdict.typed_data(), "signature": "0x" + g.hex()}) for g in given]
+    _, signers, signatures = quorum(signed)
+    ante.settle(challenge_id, record.as_tuple(), 9_000, signers, signatures, sender=bounties.relayer)
+    assert bounties.state(challenge_id) == State.SETTLED
