@@ -3,6 +3,7 @@ address, a damaged file. A fake chain stands in for the node (no Ape, no node), 
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 
 import pytest
@@ -14,6 +15,7 @@ from ante.index import MAX_CHECKPOINTS, SCHEMA_VERSION, ChainChanged, EventIndex
 CHAIN_ID = 11155111
 CONTRACT = "0x" + "ab" * 20
 CREATOR = to_checksum_address("0x" + "cd" * 20)
+BRANCHES = itertools.count()
 
 
 class FakeChain:
@@ -31,12 +33,13 @@ class FakeChain:
         return len(self.blocks) - 1
 
     def grow(self, count: int, label: str = "a") -> None:
+        branch = next(BRANCHES)  # hashes never repeat, even where a label does
         for _ in range(count):
             number = len(self.blocks)
             event = PanelCreated(block_number=number, log_index=0, transaction_hash=f"0x{label}{number:063x}"[:66],
                                  timestamp=1_000 + number, panel_id=number, creator=CREATOR, members=(CREATOR,),
                                  threshold=1)
-            self.blocks.append((f"0x{label}-{number}", [event]))
+            self.blocks.append((f"0x{label}-{number}-{branch}", [event]))
 
     def reorg(self, depth: int, label: str) -> None:
         """Replaces the last `depth` blocks with as many others (another branch, other events)."""
@@ -344,3 +347,75 @@ def test_an_undamaged_file_gives_no_notice(open_index, notices, tmp_path):
     index.sync(chain.head, chain.fetch, block_hash=chain.block_hash)
     assert notices == []
     assert index.events() == chain.events()
+
+
+# ------------------------------------------------------------------------------- any sequence of changes
+
+
+from hypothesis import settings, strategies as st  # noqa: E402
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule  # noqa: E402
+
+
+class IndexUnderAChangingChain(RuleBasedStateMachine):
+    """Whatever the chain does between syncs (grow, reorganise 1-5 blocks, restart as a new chain), a
+    sync leaves the index holding exactly the chain's events up to the block it was given, and each
+    change it had to undo is said in exactly one notice."""
+
+    @initialize()
+    def start(self):
+        import tempfile
+        from pathlib import Path
+
+        self.folder = tempfile.TemporaryDirectory()
+        self.notices: list[str] = []
+        self.chain = FakeChain(3)
+        self.reader = LogReader(self.chain, every=2)
+        self.index = EventIndex(Path(self.folder.name) / "index.sqlite", CHAIN_ID, CONTRACT, 1,
+                                notice=self.notices.append)
+        self.labels = iter("bcdef" * 1_000)
+        self.undone = 0  # changes below the cursor that the next sync must announce
+        self.synced_to = 0
+
+    def teardown(self):
+        if hasattr(self, "index"):
+            self.index.close()
+            self.folder.cleanup()
+
+    @rule(count=st.integers(1, 4))
+    def grow(self, count):
+        self.chain.grow(count, next(self.labels))
+
+    @rule(depth=st.integers(1, 5))
+    def reorganise(self, depth):
+        depth = min(depth, self.chain.head)  # the genesis block stays
+        if self.index.last_block > self.chain.head - depth:
+            self.undone = 1
+        self.chain.reorg(depth, next(self.labels))
+
+    @rule()
+    def restart(self):
+        if self.index.last_block >= 1:
+            self.undone = 1
+        self.chain = FakeChain(self.chain.head + 1, next(self.labels))
+        self.reader.chain = self.chain
+
+    @rule(behind=st.integers(0, 3), batch=st.integers(1, 5))
+    def sync(self, behind, batch):
+        before = len(self.notices)
+        final = max(0, self.chain.head - behind)
+        self.index.sync(final, self.reader, batch=batch, block_hash=self.chain.block_hash)
+        assert len(self.notices) - before == self.undone, self.notices[before:]
+        self.undone = 0
+        self.synced_to = final
+
+    @invariant()
+    def holds_the_chains_events_up_to_its_cursor(self):
+        last = self.index.last_block
+        if self.undone:
+            return  # the chain changed under the index; the next sync heals it
+        expected = [e for e in self.chain.events(1, last) if e.block_number % 2 == 0] if last >= 1 else []
+        assert self.index.events() == expected
+
+
+IndexUnderAChangingChain.TestCase.settings = settings(max_examples=60, stateful_step_count=25, deadline=None)
+test_the_index_heals_under_any_sequence_of_changes = IndexUnderAChangingChain.TestCase
