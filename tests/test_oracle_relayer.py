@@ -167,7 +167,7 @@ def test_many_quorums_are_settled_pipelined_through_apes_node_provider(tmp_path,
             events = settlements(chain)
             assert all(len(events[cid]) == 1 for cid in cids)
             blocks = {events[cid][0].blockNumber for cid in cids}
-            assert len(blocks) <= 4, blocks  # pipelined: not one settlement per block
+            assert len(blocks) <= len(cids) // 4, blocks  # pipelined: one at a time would take a block each
             assert {chain.sender_of(events[cid][0].transactionHash) for cid in cids} == {account}
             assert node.nonce(account) == before + len(cids)  # one nonce each, none wasted
             assert all(attempts(oracle, cid) == [("settle", "settled_by_us")] for cid in cids)
