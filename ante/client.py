@@ -111,9 +111,11 @@ class AnteClient:
 
         from ante.transactions import deploy
 
+        registry = registry or Registry()
+        registry.check_writable()  # before 3.4M gas is spent on a deployment nobody could find again
         instance, receipt = deploy(ContractContainer(contract_type()), sender, policy or cls.transactions)
         deployment = Deployment(chain.chain_id, instance.address, receipt.block_number, network)
-        (registry or Registry()).record(deployment)
+        registry.record(deployment)
         client = cls(deployment, **kwargs)
         if policy is not None:
             client.transactions = policy
@@ -232,6 +234,7 @@ class AnteClient:
 
     def post(self, terms: Terms, spec_uri: str, sender) -> tuple[int, object]:
         """Posts a challenge, approving the token first when the allowance is short; returns (id, receipt)."""
+        terms.check_fits()
         if not terms.is_ether:
             self.ensure_allowance(terms.token, sender, terms.reward)
         receipt = self.send("create", terms.as_tuple(), spec_uri, sender=sender,

@@ -46,13 +46,35 @@ class Registry:
     def __init__(self, path: Path | None = None):
         self.path = path or data_dir() / "deployments.json"
 
+    #: How errors name the file: never by its local path (an error may be pasted anywhere).
+    WHERE = "deployments.json in Ante's data folder ($ANTE_DATA_DIR)"
+
     def _read(self) -> dict:
         if not self.path.exists():
             return {}
         try:
-            return json.loads(self.path.read_text())
-        except json.JSONDecodeError as error:
-            raise AnteError(f"the deployment registry {self.path} is not valid JSON ({error}); fix or delete it.")
+            entries = json.loads(self.path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise BadInput(f"the deployment registry ({self.WHERE}) is not valid JSON ({error}); fix or delete it.")
+        except OSError as error:
+            raise AnteError(f"the deployment registry ({self.WHERE}) cannot be read ({error.strerror}).") from None
+        fields = {"chain_id", "address", "block"}
+        if not isinstance(entries, dict) or not all(
+                isinstance(entry, dict) and fields <= entry.keys() for entry in entries.values()):
+            raise BadInput(f"the deployment registry ({self.WHERE}) does not hold deployments by chain id; "
+                            "fix or delete it.")
+        return entries
+
+    def check_writable(self) -> None:
+        """Raises, before anything is spent, if a deployment could not be recorded afterwards."""
+        self._read()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", dir=self.path.parent, suffix=".tmp"):
+                pass
+        except OSError as error:
+            raise AnteError(f"a deployment could not be recorded: Ante's data folder is not writable ({error.strerror}); "
+                            "set ANTE_DATA_DIR to a folder you can write.") from None
 
     def record(self, deployment: Deployment) -> None:
         """Records a deployment, replacing any earlier one on the same chain; the write is atomic."""

@@ -40,6 +40,17 @@ def split_payout(reward: int, stake_bps: int, score: int) -> tuple[int, int]:
     return to_contributor, pot - to_contributor
 
 
+#: The integer fields of ``IAnte.Terms``: their widths in bits (as in TERMS_ABI), names for people, units.
+_TERMS_LIMITS = (
+    ("reward", 128, "reward", "base units"),
+    ("stake_bps", 16, "stake", "basis points"),
+    ("panel_id", 32, "panel id", ""),
+    ("accept_by", 40, "accept-by time", "unix seconds"),
+    ("deliver_within", 32, "delivery period", "seconds"),
+    ("review_within", 32, "review period", "seconds"),
+)
+
+
 @dataclass(frozen=True)
 class Terms:
     """The terms of a challenge, fixed at creation."""
@@ -54,6 +65,18 @@ class Terms:
     review_within: int
     designated: str = ZERO_ADDRESS
     spec_hash: bytes = ZERO_HASH
+
+    def check_fits(self) -> None:
+        """Raises `BadInput` with one sentence if a field is outside its width in the contract's ``Terms``
+        (the ABI encoder would fail on it deep inside a send)."""
+        for name, bits, label, unit in _TERMS_LIMITS:
+            value, limit = getattr(self, name), (1 << bits) - 1
+            if not 0 <= value <= limit:
+                from ante.errors import BadInput
+
+                years = f", about {limit // 31_557_600:,} years" if "seconds" in unit else ""
+                raise BadInput(f"the {label} is {value:,}{' ' + unit if unit else ''}, outside what the contract can "
+                               f"hold (0 to {limit:,}{' ' + unit if unit else ''}{years}).")
 
     @property
     def stake(self) -> int:

@@ -59,7 +59,7 @@ def create(session, evaluators, threshold):
 
 
 @panel.command()
-@click.argument("panel_id", type=int)
+@click.argument("panel_id", type=click.IntRange(1, 2**32 - 1))
 @chain_options
 def show(session, panel_id):
     """Show a panel's evaluators and threshold.

@@ -11,7 +11,8 @@ from ante.cli.params import ADDRESS, DURATION, STAKE
 @click.option("--token", type=ADDRESS, help="Pay the reward in this ERC-20 token instead of ether.")
 @click.option("--stake", type=STAKE, default="10%", show_default=True,
               help="The accepter's stake, as a share of the reward (10%) or basis points (1000).")
-@click.option("--panel", "panel_id", type=int, required=True, help="The id of the panel that will judge.")
+@click.option("--panel", "panel_id", type=click.IntRange(1, 2**32 - 1), required=True,
+              help="The id of the panel that will judge.")
 @click.option("--accept-by", required=True, help="Last time to accept: a date (2026-12-31), a time, or +14d.")
 @click.option("--deliver-within", type=DURATION, required=True, help="Time from acceptance to delivery: 36h, 14d.")
 @click.option("--review-within", type=DURATION, required=True, help="Time the panel has to judge: 3d.")
@@ -53,6 +54,7 @@ def post(session, reward, token, stake, panel_id, accept_by, deliver_within, rev
     members, threshold = client.panel(panel_id)
     terms = Terms(account.address, token, amount, stake, panel_id, deadline, deliver_within, review_within,
                   designated or ZERO_ADDRESS, spec_hash)
+    terms.check_fits()
     fmt = client.formatter(token)
 
     if not session.as_json:

@@ -165,7 +165,10 @@ class Session:
         alias = self.account_alias
         if alias.upper().startswith("TEST::"):
             try:
-                self._account = accounts.test_accounts[int(alias[6:])]
+                index = int(alias[6:])
+                if index < 0:
+                    raise IndexError(index)
+                self._account = accounts.test_accounts[index]
             except (ValueError, IndexError) as error:
                 raise BadInput(f"{alias!r} is not a test account; use TEST::0 to TEST::9.") from error
         else:

@@ -1,6 +1,7 @@
 """The evaluator's commands: `ante verdict sign`, `ante verdict typed-data` and `ante verdict status`."""
 
 import json
+import os
 
 import click
 
@@ -46,6 +47,11 @@ def sign(session, challenge_id, score, out, oracle_url):
     from ante.errors import BadInput
     from ante.verdict import SignedVerdict
 
+    if out:
+        folder = os.path.dirname(os.path.abspath(out))
+        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+            raise click.BadParameter(f"cannot write {out}: its folder does not exist or is not writable.",
+                                     param_hint="--out")
     client = session.client()
     account = session.account()
     c = client.challenge(challenge_id, session.chronicle())
