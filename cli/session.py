@@ -146,9 +146,13 @@ class Session:
             self.connect()
             from ante.client import AnteClient
 
-            self._client = AnteClient.connect(self.contract_override)
+            self._client = AnteClient.connect(self.contract_override, notice=self.notice)
             self._client.transactions = self.active_policy
         return self._client
+
+    def notice(self, message: str) -> None:
+        """Something the user should know once, on stderr (the index rewound after a reorganisation...)."""
+        self.err.print(message, markup=False)
 
     def set_client(self, client) -> None:
         self._client = client
