@@ -7,13 +7,16 @@ blocks) and runs the real oracle:
 - many quorums are settled pipelined, through Ape's node provider (a network declared in the
   ape-config.yaml of the oracle's working directory, chosen as `ethereum:sepolia:node`): all mined within
   a few blocks, each challenge once;
-- a settlement reorganised out (`anvil_reorg`) before its confirmations is mined again, once;
+- a settlement reorganised out (`anvil_reorg`, or blocks removed by `anvil_rollback`) before its
+  confirmations is mined again, once;
+- a settlement reorganised out in favour of another relayer's: not due any more, its nonce is filled by
+  a cancellation, and the attempt is recorded as settled elsewhere;
 - a base-fee spike (`anvil_setNextBlockBaseFeePerGas`) with settlements in flight: each is replaced at
   the SAME nonce, and each challenge is settled exactly once;
 - kill -9 with settlements in flight and lost by the node: the restarted oracle follows them from its
   store and broadcasts the same signed bytes again; nothing is sent twice.
 
-Ports 18610-18629; data folders under tmp_path; every wait polls a condition with a deadline.
+Ports 18610-18625; data folders under tmp_path; every wait polls a condition with a deadline.
 """
 
 from __future__ import annotations
@@ -23,10 +26,14 @@ import signal
 import subprocess
 from pathlib import Path
 
+import pytest
 from eth_utils import to_checksum_address
 
 from node_support import ANTE, Anvil, ante, wait_for
 from test_oracle_faults import Chain, hexhash, http, kill_group, metric, signed
+
+from ante.terms import ChallengeRecord
+from ante.verdict import Verdict
 
 SEPOLIA = 11_155_111
 POLL = 0.3
@@ -95,6 +102,17 @@ def submitted(node: Anvil, chain: Chain, count: int) -> list[tuple[int, bytes]]:
     node.call("evm_setAutomine", True)
     try:
         return [chain.submitted_challenge()[:2] for _ in range(count)]
+    finally:
+        node.call("evm_setAutomine", False)
+        node.call("evm_setIntervalMining", 1)
+
+
+def submitted_with_terms(node: Anvil, chain: Chain):
+    """One Submitted challenge, set up like `submitted`: (id, deliverable, terms)."""
+    node.call("evm_setIntervalMining", 0)
+    node.call("evm_setAutomine", True)
+    try:
+        return chain.submitted_challenge()
     finally:
         node.call("evm_setAutomine", False)
         node.call("evm_setIntervalMining", 1)
@@ -176,12 +194,13 @@ def test_many_quorums_are_settled_pipelined_through_apes_node_provider(tmp_path,
             oracle.close()
 
 
-def test_a_settlement_reorganised_out_is_mined_again(tmp_path, evaluators):
-    with Anvil(18611, tmp_path, "--chain-id", str(SEPOLIA), "--block-time", "1") as node:
+@pytest.mark.parametrize("port, how", [(18611, "anvil_reorg"), (18615, "anvil_rollback")])
+def test_a_settlement_reorganised_out_is_mined_again(tmp_path, evaluators, port, how):
+    with Anvil(port, tmp_path, "--chain-id", str(SEPOLIA), "--block-time", "1") as node:
         network, env = ["--network", "ethereum:local:foundry"], {"APE_FOUNDRY_HOST": node.uri}
         chain = deployed(node, tmp_path, evaluators, network, env)
         [(cid, deliverable)] = submitted(node, chain, 1)
-        oracle = Oracle(tmp_path, 18621, network, env, chain.ante.address, confirmations=8)
+        oracle = Oracle(tmp_path, port + 10, network, env, chain.ante.address, confirmations=8)
         try:
             oracle.start().wait_healthy()
             post_quorums(oracle, chain, [(cid, deliverable)], evaluators)
@@ -189,7 +208,7 @@ def test_a_settlement_reorganised_out_is_mined_again(tmp_path, evaluators):
             wait_for(lambda: transaction(oracle, cid)["state"] == "mined", 10, "the oracle seeing it mined")
             # Drop the block holding it (and any after it), before its 8 confirmations.
             depth = chain.w3.eth.block_number - first.blockNumber + 1
-            node.call("anvil_reorg", depth, [])
+            node.call(how, *([depth, []] if how == "anvil_reorg" else [depth]))  # replaced, or just removed
             assert cid not in settlements(chain) or settlements(chain)[cid][0].blockHash != first.blockHash
             [again] = wait_for(lambda: (lambda found: found if found and found[0].blockHash != first.blockHash else None)(
                 settlements(chain).get(cid)), 30, "the settlement mined again")
@@ -199,6 +218,43 @@ def test_a_settlement_reorganised_out_is_mined_again(tmp_path, evaluators):
             assert len(settlements(chain)[cid]) == 1
             assert metric(oracle.port, "transactions_reorganised_total") >= 1
             assert "a reorganisation removed" in oracle.log.read_text()
+        finally:
+            oracle.close()
+
+
+def test_a_settlement_reorganised_out_for_another_relayers_is_cancelled(tmp_path, evaluators):
+    with Anvil(18614, tmp_path, "--chain-id", str(SEPOLIA), "--block-time", "1") as node:
+        network, env = ["--network", "ethereum:local:foundry"], {"APE_FOUNDRY_HOST": node.uri}
+        chain = deployed(node, tmp_path, evaluators, network, env)
+        cid, deliverable, terms = submitted_with_terms(node, chain)
+        oracle = Oracle(tmp_path, 18624, network, env, chain.ante.address, confirmations=8)
+        try:
+            oracle.start().wait_healthy()
+            account = to_checksum_address(oracle.get("/health")[1]["account"])
+            before = node.nonce(account)
+            post_quorums(oracle, chain, [(cid, deliverable)], evaluators)
+            [first] = wait_for(lambda: settlements(chain).get(cid), 30, "the settlement mined")
+            wait_for(lambda: transaction(oracle, cid)["state"] == "mined", 10, "the oracle seeing it mined")
+            # The new chain holds another relayer's settlement of the same challenge, at another score.
+            record = ChallengeRecord(terms).accepted_by(chain.accounts[2]).submitted(deliverable)
+            keys = sorted(evaluators[1:3], key=lambda k: int(k.address, 16))
+            verdict = Verdict(chain.chain_id, chain.ante.address, cid, deliverable, 5000)
+            call = chain.ante.functions.settle(cid, record.as_tuple(), 5000, [k.address for k in keys],
+                                               [verdict.sign(k.key) for k in keys])
+            other = chain.accounts[3]
+            competing = {"from": other, "to": chain.ante.address, "data": call._encode_transaction_data(),
+                         "gas": hex(1_000_000)}
+            node.call("anvil_reorg", chain.w3.eth.block_number - first.blockNumber + 1, [[competing, 0]])
+            wait_for(lambda: attempts(oracle, cid), 40, "the oracle's attempt concluded")
+            assert attempts(oracle, cid) == [("settle", "settled_elsewhere")]
+            [event] = settlements(chain)[cid]
+            assert event.args.score == 5000 and chain.sender_of(event.transactionHash) == other
+            assert node.nonce(account) == before + 1  # its nonce, used once: by the cancellation
+            sent = transaction(oracle, cid)
+            cancel = chain.w3.eth.get_transaction(sent["mined_hash"])
+            assert cancel["nonce"] == before and cancel["to"] == account and cancel["value"] == 0
+            assert [s["cancel"] for s in sent["sends"]] == [False, True]
+            assert metric(oracle.port, "transactions_sent_total", kind="cancel") == 1
         finally:
             oracle.close()
 
