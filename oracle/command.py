@@ -49,11 +49,17 @@ def run(session, host, port, db_path, no_keeper, poll, confirmations):
     passphrase is read from $ANTE_ORACLE_PASSPHRASE, else asked for at the terminal; it is never
     logged.
 
+    Every transaction is simulated first (nothing that would revert is sent), many are in flight at
+    once, and each is followed until it is --confirmations blocks deep: sent again if a
+    reorganisation drops it, replaced at the same nonce with a higher fee if the base fee rises past
+    it. The store keeps them, so a restarted oracle follows what it had in flight.
+
     \b
     Endpoints (OpenAPI at /docs and /openapi.json):
       POST /verdicts            a signed verdict, as `ante verdict sign` writes it
       GET  /challenges          every challenge (?state=submitted ...)
-      GET  /challenges/ID       a challenge, its verdicts and what a quorum still needs
+      GET  /challenges/ID       a challenge, its verdicts, what a quorum still needs, the
+                                oracle's transactions
       GET  /records/ADDRESS     an address's records
       GET  /health, /metrics    status, and Prometheus metrics
 
