@@ -378,8 +378,13 @@ class Relayer:
 
     def _canonical(self, number: int, hashes: dict[int, str]) -> str | None:
         """The hash of the canonical block at `number` (None if there is none), read once per follow."""
+        from web3.exceptions import BlockNotFound
+
         if number not in hashes:
-            block = self.web3.eth.get_block(number)
+            try:
+                block = self.web3.eth.get_block(number)
+            except BlockNotFound:  # the chain is shorter now (blocks rolled back)
+                block = None
             hashes[number] = None if block is None else _hex(block["hash"])
         return hashes[number]
 

@@ -206,10 +206,14 @@ def test_a_settlement_reorganised_out_is_mined_again(tmp_path, evaluators, port,
             post_quorums(oracle, chain, [(cid, deliverable)], evaluators)
             [first] = wait_for(lambda: settlements(chain).get(cid), 30, "the settlement mined")
             wait_for(lambda: transaction(oracle, cid)["state"] == "mined", 10, "the oracle seeing it mined")
-            # Drop the block holding it (and any after it), before its 8 confirmations.
+            # Drop the block holding it (and any after it), before its 8 confirmations; no new block comes
+            # until the oracle has seen the loss, so a rolled-back chain stays shorter while it looks.
+            node.call("evm_setIntervalMining", 0)
             depth = chain.w3.eth.block_number - first.blockNumber + 1
             node.call(how, *([depth, []] if how == "anvil_reorg" else [depth]))  # replaced, or just removed
             assert cid not in settlements(chain) or settlements(chain)[cid][0].blockHash != first.blockHash
+            wait_for(lambda: transaction(oracle, cid)["state"] == "pending", 10, "the oracle seeing the loss")
+            node.call("evm_setIntervalMining", 1)
             [again] = wait_for(lambda: (lambda found: found if found and found[0].blockHash != first.blockHash else None)(
                 settlements(chain).get(cid)), 30, "the settlement mined again")
             assert hexhash(again.transactionHash) == hexhash(first.transactionHash)  # the same signed bytes
