@@ -222,7 +222,7 @@ class Worker:
                 # instead of leaving the attempt unrecorded.
                 s.relayer.reconcile([("settle", challenge_id, RuntimeError(
                     f"challenge {challenge_id} was {c.state.label} before this oracle's settlement got through"),
-                    None, None)])
+                    None, None, None)])
             return
         intent = policies.settlement(snapshot, challenge_id, s.store.verdicts(s.chain_id, s.contract, challenge_id))
         if intent is None or intent.key in s.relayer.refused:

@@ -65,7 +65,6 @@ from hexbytes import HexBytes
 from ante.errors import AnteError, refused
 from ante.finality import LOCAL_CHAIN_IDS
 from ante.oracle.store import (
-    CONFIRMED,
     DROPPED,
     FAILED,
     LAPSED_BY_US,
@@ -193,6 +192,9 @@ class Relayer:
 
     def _untrack(self, outgoing: Outgoing, state: str, **block) -> None:
         self.store.update_outgoing(outgoing, state, **block)
+        self._forget(outgoing)
+
+    def _forget(self, outgoing: Outgoing) -> None:
         self._open.pop(outgoing.id, None)
         self._by_intent.pop((outgoing.action, outgoing.challenge_id), None)
         for memo in (self._intents, self._since, self._status):
@@ -220,7 +222,7 @@ class Relayer:
                 if revert is not None:
                     self.metrics.simulated_reverts.inc()
                     if not self.reconcile([(intent.action, intent.challenge_id, revert, intent.key,
-                                             intent.challenge.state)]):
+                                             intent.challenge.state, None)]):
                         raise RuntimeError("the chain could not be read to find out why the contract refused")
                     return False
                 if not self._open:
@@ -493,7 +495,8 @@ class Relayer:
     # ------------------------------------------------------------------ concluding
 
     def _conclude(self, final: list[Outgoing]) -> bool:
-        """Records confirmed transactions: ours if they succeeded; reconciled if they reverted or cancelled."""
+        """Records confirmed transactions: ours if they succeeded; reconciled if they reverted or cancelled.
+        Each outcome and its transaction's end are written together."""
         to_reconcile = []
         for outgoing in final:
             status = self._status.get(outgoing.id)
@@ -503,7 +506,8 @@ class Relayer:
             intent = self._intents.get(outgoing.id)
             if status and not mined.cancel:
                 ours = OUTCOMES[outgoing.action][0]
-                self.record(outgoing.challenge_id, outgoing.action, ours, tx_hash=mined.tx_hash)
+                self.record(outgoing.challenge_id, outgoing.action, ours, tx_hash=mined.tx_hash, confirmed=outgoing)
+                self._forget(outgoing)
                 log.info("%s challenge %s%s (tx %s)", PAST[outgoing.action], outgoing.challenge_id,
                          f" {intent.detail}" if intent is not None and intent.detail else "", mined.tx_hash)
             else:
@@ -511,19 +515,18 @@ class Relayer:
                 to_reconcile.append((outgoing.action, outgoing.challenge_id,
                                      RuntimeError(f"the transaction {mined.tx_hash} {why}"),
                                      intent.key if intent is not None else None,
-                                     intent.challenge.state if intent is not None else None))
-            self._untrack(outgoing, CONFIRMED, block_number=outgoing.block_number, block_hash=outgoing.block_hash,
-                          mined_hash=outgoing.mined_hash)
+                                     intent.challenge.state if intent is not None else None, outgoing))
         if to_reconcile:
-            self.reconcile(to_reconcile)
+            self.reconcile(to_reconcile)  # what cannot be looked up now stays open, for the next follow
         else:
             self.snapshots.refresh()
         return True
 
     def record(self, challenge_id: int, action: str, outcome: str, tx_hash: str | None = None,
-               reason: str | None = None) -> None:
-        """Stores how an attempt ended, and counts it."""
-        self.store.record_attempt(self.chain_id, self.contract, challenge_id, action, outcome, tx_hash, reason)
+               reason: str | None = None, confirmed: Outgoing | None = None) -> None:
+        """Stores how an attempt ended (with the outgoing transaction it confirms, if any), and counts it."""
+        self.store.record_attempt(self.chain_id, self.contract, challenge_id, action, outcome, tx_hash, reason,
+                                  confirmed=confirmed)
         self.health.concluded(challenge_id)
         if action == "settle":
             self.metrics.settlements.labels(outcome).inc()
@@ -531,12 +534,12 @@ class Relayer:
             self.metrics.lapses.inc()
 
     def reconcile(self, refusals: list[tuple]) -> bool:
-        """Finds out from a fresh read of the chain why each (action, challenge id, error, key, state then)
-        did not go through, and records it; False if the chain could not be read."""
+        """Finds out from a fresh read of the chain why each (action, challenge id, error, key, state then,
+        outgoing transaction or None) did not go through, and records it; False if the chain could not be read."""
         if not self.snapshots.refresh():
             return False
         snapshot = self.snapshots.current
-        for action, challenge_id, error, key, state_then in refusals:
+        for action, challenge_id, error, key, state_then, outgoing in refusals:
             now = snapshot.chronicle.challenges.get(challenge_id)
             state = now.state if now is not None else State.NONE
             closing = next((e for e in reversed(now.events) if type(e).__name__ in ("ChallengeSettled", "ChallengeLapsed")),
@@ -549,7 +552,9 @@ class Relayer:
                 outcome, reason, tx = FAILED, short(error), None
                 if key is not None and state == state_then:
                     self.refused.add(key)
-            self.record(challenge_id, action, outcome, tx_hash=tx, reason=reason)
+            self.record(challenge_id, action, outcome, tx_hash=tx, reason=reason, confirmed=outgoing)
+            if outgoing is not None:
+                self._forget(outgoing)
             log.info("%s of challenge %s: %s%s", action, challenge_id, outcome, f" ({reason})" if reason else "")
         return True
 

@@ -371,8 +371,11 @@ class VerdictStore:
     # ------------------------------------------------------------------ attempts
 
     def record_attempt(self, chain_id: int, contract: str, challenge_id: int, action: str, outcome: str,
-                       tx_hash: str | None = None, reason: str | None = None) -> Attempt:
-        """Records a settlement or lapse attempt and its outcome (committed when this returns)."""
+                       tx_hash: str | None = None, reason: str | None = None, *,
+                       confirmed: Outgoing | None = None) -> Attempt:
+        """Records a settlement or lapse attempt and its outcome (committed when this returns); with
+        `confirmed`, the outgoing transaction it ends becomes ``confirmed`` in the same transaction, so a
+        crash can neither lose the outcome nor record it twice."""
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
         attempt = Attempt(int(challenge_id), action, outcome, tx_hash, reason, time.time())
@@ -382,6 +385,11 @@ class VerdictStore:
                 "INSERT INTO attempts (chain_id, contract, challenge_id, action, outcome, tx_hash, reason, at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (chain_id, contract, str(challenge_id), action, outcome, tx_hash, reason, attempt.at))
+            if confirmed is not None:
+                db.execute("UPDATE outgoing SET state = ?, updated_at = ? WHERE id = ?",
+                           (CONFIRMED, attempt.at, confirmed.id))
+        if confirmed is not None:
+            confirmed.state = CONFIRMED
         return attempt
 
     def attempts(self, chain_id: int, contract: str, challenge_id: int | None = None) -> list[Attempt]:

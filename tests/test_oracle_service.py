@@ -207,9 +207,21 @@ def test_a_transient_failure_is_retried_with_backoff(running_oracle, bounties, e
     assert "connection refused" in oracle.health()["last_error"]["message"]
 
 
+def stop_polling(oracle) -> None:
+    """Restarts the worker with an hour between ticks, once its first tick has read the chain: no tick
+    scheduled at the fixture's short poll can come after this."""
+    import time
+
+    assert oracle.stop()
+    oracle.poll = 3600
+    started = time.monotonic()
+    oracle.start()
+    wait_until(lambda: oracle.snapshot.taken_at > started)
+
+
 def test_the_worker_settles_as_soon_as_a_quorum_agrees(running_oracle, bounties, evaluators):
     """Worker: no polling needed; the quorum-completing verdict queues the settlement."""
-    running_oracle.poll = 3600
+    stop_polling(running_oracle)
     cid, record = bounties.submitted_challenge()
     running_oracle.accept_verdict(document(bounties, cid, record, evaluators[0]))
     running_oracle.accept_verdict(document(bounties, cid, record, evaluators[1]))
@@ -219,7 +231,7 @@ def test_the_worker_settles_as_soon_as_a_quorum_agrees(running_oracle, bounties,
 
 def test_the_worker_looks_up_a_challenge_newer_than_its_snapshot(running_oracle, bounties, evaluators):
     """Worker: a verdict for a challenge submitted after the last poll makes the handler ask for a sync."""
-    running_oracle.poll = 3600
+    stop_polling(running_oracle)
     cid, record = bounties.submitted_challenge()
     assert cid not in running_oracle.snapshot.chronicle.challenges
     assert running_oracle.accept_verdict(document(bounties, cid, record, evaluators[0]))["status"] == STORED
