@@ -18,7 +18,7 @@ PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 SOLC_STAMP := .solc/.installed
 
-.PHONY: help install demo node test test-fast slither bench compile artifacts clean browser screenshots
+.PHONY: help install demo node test test-fast slither bench compile artifacts clean browser screenshots dependency-cache mutants
 
 help:
 	@echo "make demo   - three bounty stories through the ante command and the oracle, then the dashboard (DEMO_EXIT=1: end at once; DEMO_BLOCK_TIME=2: a slow chain)"
@@ -28,7 +28,7 @@ help:
 	@echo "make bench  - gas per operation, CLI, oracle and dashboard timings (writes bench/*.json)"
 	@echo "make clean  - remove everything the build installed or produced"
 
-install: $(PY_STAMP) $(NPM_STAMP) $(SOLC_STAMP)
+install: $(PY_STAMP) $(NPM_STAMP) $(SOLC_STAMP) dependency-cache
 
 $(PY_STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,13 @@ $(SOLC_STAMP): $(NPM_STAMP) toolchain/solc-front.js
 	rm -rf .solc && mkdir -p .solc
 	ln -s ../toolchain/solc-front.js .solc/solc-v$$(node -p "require('solc/package.json').version")
 	touch $@
+
+# ape-solidity copies OpenZeppelin's 507 files into contracts/.cache, and Ape lists at most 500 files of
+# the contracts folder, in the file system's order: our own contracts could be cut off the list. So the
+# copy lives in .cache/solidity-dependencies, behind a link that Ape's listing does not follow.
+dependency-cache:
+	@mkdir -p .cache/solidity-dependencies
+	@if [ ! -L contracts/.cache ]; then rm -rf contracts/.cache && ln -s ../.cache/solidity-dependencies contracts/.cache; fi
 
 compile: install
 	ape compile
@@ -96,4 +103,4 @@ artifacts: install
 	python toolchain/export_artifact.py
 
 clean:
-	rm -rf $(VENV) node_modules .solc .ape .build .demo contracts/.cache .pytest_cache .hypothesis
+	rm -rf $(VENV) node_modules .solc .ape .build .demo contracts/.cache .cache/solidity-dependencies .pytest_cache .hypothesis
