@@ -120,6 +120,11 @@ def fee_token(project, deployer, funder, contributor, ante):
 
 
 @pytest.fixture(scope="session")
+def revert_zero_token(project, deployer, funder, contributor, ante):
+    return _hostile_token(project.RevertZeroToken, deployer, (funder, contributor), ante)
+
+
+@pytest.fixture(scope="session")
 def reentrant_token(project, deployer, funder, contributor, ante):
     return _hostile_token(project.ReentrantToken, deployer, (funder, contributor), ante)
 
