@@ -2,8 +2,10 @@
 
 Slither cannot drive solc-js in its default mode, so this writes a standard-JSON input that lists the
 sources by URL and hands it to Slither with the project's compiler front (toolchain/solc-front.js).
-Explained findings live in toolchain/slither-explained.json: each names a detector, a text that the
-finding's description contains, and the reason it is acceptable.
+Explained findings live in toolchain/slither-explained.json: each names the exact finding it explains
+(the detector, the file, the function and the line of the flagged statement, and a text that statement
+contains) and the reason it is acceptable. An explanation covers only that statement: the same kind of
+finding anywhere else, or after the statement moves, is unexplained until the explanation is updated.
 
 Usage: python toolchain/slither_gate.py   (from the project root; exit 1 on unexplained findings)
 """
@@ -60,22 +62,49 @@ def run_slither() -> list[dict]:
     return result.get("results", {}).get("detectors", [])
 
 
+def flagged_statements(finding: dict) -> list[tuple[str, str, int, str]]:
+    """(file, function, line, statement) of each statement a finding flags."""
+    statements = []
+    for element in finding.get("elements", []):
+        if element.get("type") != "node":
+            continue
+        parent = element.get("type_specific_fields", {}).get("parent", {})
+        mapping = element.get("source_mapping", {})
+        for line in mapping.get("lines", []):
+            statements.append((mapping.get("filename_relative", ""), parent.get("name", ""), line, element.get("name", "")))
+    return statements
+
+
+def explains(explanation: dict, finding: dict) -> bool:
+    """Whether `explanation` names this finding exactly: its detector and one of its flagged statements."""
+    if explanation["check"] != finding["check"]:
+        return False
+    return any(
+        file == explanation["file"] and function == explanation["function"] and line == explanation["line"]
+        and explanation["contains"] in statement
+        for file, function, line, statement in flagged_statements(finding)
+    )
+
+
 def main() -> int:
     explained = json.loads(EXPLAINED.read_text())
     findings = run_slither()
     unexplained = []
+    used = set()
     for finding in findings:
         if finding["impact"] not in FAILING_IMPACTS:
             continue
-        reason = next(
-            (e["reason"] for e in explained
-             if e["check"] == finding["check"] and e["contains"] in finding["description"]),
-            None,
-        )
+        matches = [i for i, e in enumerate(explained) if explains(e, finding)]
+        used.update(matches)
+        reason = explained[matches[0]]["reason"] if matches else None
         status = f"explained: {reason}" if reason else "UNEXPLAINED"
         print(f"[{finding['impact']}] {finding['check']}: {finding['description'].strip()}\n    -> {status}")
         if reason is None:
             unexplained.append(finding)
+    for i, explanation in enumerate(explained):
+        if i not in used:
+            print(f"note: no finding matches the explanation of {explanation['check']} in "
+                  f"{explanation['function']} at {explanation['file']}#{explanation['line']}: remove or update it")
     counts = {}
     for finding in findings:
         counts[finding["impact"]] = counts.get(finding["impact"], 0) + 1
