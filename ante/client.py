@@ -56,6 +56,25 @@ def content_hash(data: bytes) -> bytes:
     return keccak(data)
 
 
+def _check_is_ante(deployment: Deployment) -> None:
+    """Refuses an address whose contract is not Ante: it must compute Ante's EIP-712 verdict digest for its own
+    address and chain (one ``eth_call``), which no other contract does by accident."""
+    from ape import chain
+    from eth_abi import decode, encode
+
+    probe = Verdict(deployment.chain_id, deployment.address, 1, bytes(32), 0)
+    selector = keccak(text="verdictDigest(uint256,bytes32,uint16)")[:4]
+    data = "0x" + (selector + encode(["uint256", "bytes32", "uint16"], [1, bytes(32), 0])).hex()
+    try:
+        answer = bytes(chain.provider.web3.eth.call({"to": deployment.address, "data": data}, "latest"))
+        digest = decode(["bytes32"], answer)[0] if len(answer) == 32 else None
+    except Exception:  # reverted, no such function, or an answer that is not one word: not Ante
+        digest = None
+    if digest != probe.digest():
+        raise BadInput(f"the contract at {deployment.address} on chain {deployment.chain_id} is not an Ante "
+                       "deployment (it does not compute Ante's verdict digest); check --contract.")
+
+
 class AnteClient:
     """One deployment of Ante, reached through the connected Ape provider."""
 
@@ -100,6 +119,8 @@ class AnteClient:
                 f"there is no contract at {deployment.address} on chain {chain.chain_id}; "
                 "is this the right network? (`ante deploy` records a new deployment)"
             )
+        if override:
+            _check_is_ante(deployment)
         return cls(deployment, finality_depth=finality_depth, **kwargs)
 
     @classmethod

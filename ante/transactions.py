@@ -40,9 +40,11 @@ class TransactionPolicy:
     priority_fee: int | None = None  # maxPriorityFeePerGas in wei; None: the node's suggestion
     timeout: float | None = None  # seconds to wait for mining and confirmations; None: from the network
     progress: Callable[[str], None] | None = None
+    sent: Callable[[str], None] | None = None  # told each transaction's hash as soon as it is broadcast
 
-    def with_progress(self, progress: Callable[[str], None] | None) -> TransactionPolicy:
-        return replace(self, progress=progress)
+    def with_progress(self, progress: Callable[[str], None] | None,
+                      sent: Callable[[str], None] | None = None) -> TransactionPolicy:
+        return replace(self, progress=progress, sent=sent)
 
     def required_confirmations(self) -> int:
         """The confirmations to wait for: the policy's, else the connected network's (0 on a local chain)."""
@@ -75,6 +77,10 @@ class TransactionPolicy:
         if self.progress is not None:
             self.progress(message)
 
+    def report_sent(self, txn_hash: str) -> None:
+        if self.sent is not None:
+            self.sent(txn_hash)
+
 
 def send(method, *args, sender, value: int = 0, policy: TransactionPolicy | None = None):
     """Simulates, sends and confirms one call of an Ape contract method; returns the confirmed receipt.
@@ -84,6 +90,7 @@ def send(method, *args, sender, value: int = 0, policy: TransactionPolicy | None
     policy = policy or TransactionPolicy()
     simulate(method, *args, sender=sender, value=value)
     receipt = method(*args, sender=sender, value=value, **policy.fee_kwargs())
+    policy.report_sent(str(receipt.txn_hash))
     confirmed = confirm(str(receipt.txn_hash), policy)
     if confirmed.failed:
         simulate(method, *args, sender=sender, value=value)  # raises the contract's reason if it has one
@@ -134,6 +141,7 @@ def deploy(container, sender, policy: TransactionPolicy | None = None):
     policy = policy or TransactionPolicy()
     txn = container(sender=sender.address, **policy.fee_kwargs())
     receipt = sender.call(txn)
+    policy.report_sent(str(receipt.txn_hash))
     confirmed = confirm(str(receipt.txn_hash), policy)
     address = getattr(confirmed, "contract_address", None)
     if confirmed.failed or not address:

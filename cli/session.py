@@ -37,6 +37,8 @@ class Session:
         self.policy = TransactionPolicy()  # --confirmations, --max-fee, --priority-fee (write commands)
         self.active_policy = self.policy  # the policy with this command's progress line, while a write runs
         self.passphrase_variable: str | None = None  # an environment variable a command reads a passphrase from
+        self.sending: str | None = None  # the write in progress, if any
+        self._sent: list[str] = []  # hashes of the transactions this command broadcast
         from rich.console import Console
 
         # Piped output (logs, scripts) gets a wide page so that addresses are never cut.
@@ -59,12 +61,21 @@ class Session:
         except AnteError as error:
             self._fail(error, 1)
         except KeyboardInterrupt:
-            self.err.print("Interrupted.")
+            self.err.print(self._interrupted(), markup=False)
             sys.exit(130)
         except Exception as error:  # anything unexpected still ends in one sentence without -v
             if self.verbose:
                 raise
             self._fail(AnteError(f"unexpected {type(error).__name__}: {error} (run again with -v for details)"), 1)
+
+    def _interrupted(self) -> str:
+        """What Ctrl-C leaves behind: nothing sent, or a transaction that may still be mined."""
+        if self._sent:
+            return (f"Interrupted after transaction {self._sent[-1]} was sent: it may still be mined, so look it up "
+                    "(ante show, ante list) before sending it again.")
+        if self.sending:
+            return "Interrupted before anything was sent."
+        return "Interrupted."
 
     def _fail(self, error: Exception, code: int):
         if self.verbose:
@@ -119,11 +130,29 @@ class Session:
             except Exception as error:
                 if self.verbose:
                     raise
-                first_line = (str(error).strip().splitlines() or [type(error).__name__])[0].rstrip(" :")
-                hint = " (start a local node with `make node`)" if settings else ""
-                raise BadInput(f"cannot connect to network {self.network!r}: {first_line}{hint}") from error
+                lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+                first_line = (lines or [type(error).__name__])[0].rstrip(" :")
+                if first_line.endswith("Options") and len(lines) > 1:
+                    # Ape's "no such ecosystem/network/provider", its choices one per line: name them all.
+                    names = sorted({name.strip("-*• \t") for name in lines[1:]} - {""})
+                    first_line = first_line.removesuffix("Options").rstrip(". ") + f"; choose one of {', '.join(names)}"
+                    hint = " (a choice is ecosystem:network:provider, e.g. ethereum:local:foundry or ethereum:sepolia:node)"
+                else:
+                    hint = " (start a local node with `make node`)" if settings else ""
+                raise BadInput(f"cannot connect to network {self.network!r}: {first_line.rstrip('.')}{hint}.") from error
         self._connected = True
+        self._restore_ctrl_c()
         self._check_chain_id()
+
+    @staticmethod
+    def _restore_ctrl_c() -> None:
+        """Ape turns Ctrl-C into a bare exit(130) on import and on connecting; give it back to Python, so that
+        the command can say whether a transaction had already been sent (:meth:`guard`)."""
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def _check_chain_id(self) -> None:
         """Refuses a network spelling under which Ape signs for another chain than the node's: for example
@@ -242,7 +271,9 @@ class Session:
         `send` returns a receipt, a tuple whose last item is the receipt, or an object with `.receipt`.
         """
         with self.status(f"{description}: sending…") as status, self._quiet_traces():
-            self.active_policy = self.policy.with_progress(lambda message: status.update(f"{description}: {message}"))
+            self.sending = description
+            self.active_policy = self.policy.with_progress(lambda message: status.update(f"{description}: {message}"),
+                                                           sent=self._sent.append)
             if self._client is not None:
                 self._client.transactions = self.active_policy
             try:
@@ -251,6 +282,7 @@ class Session:
                 self.active_policy = self.policy
                 if self._client is not None:
                     self._client.transactions = self.policy
+        self.sending = None  # (kept while an interruption propagates, so that it can say what was sent)
         receipt = result[-1] if isinstance(result, tuple) else getattr(result, "receipt", result)
         if not self.as_json:
             self.out.print(f"[green]✔[/] {description} — tx {receipt.txn_hash}, block {receipt.block_number}, "

@@ -225,3 +225,36 @@ def test_a_keyfile_account_signs_unattended_with_apes_passphrase_variable_or_at_
         assert "Deployed Ante" in text, text
         assert "correct horse" not in text
         assert node.nonce(alice) == 2
+
+
+def test_ctrl_c_after_sending_says_which_transaction_may_still_be_mined(tmp_path):
+    import os
+    import signal
+    import subprocess
+
+    from node_support import ANTE, wait_for
+
+    with Anvil(18706, tmp_path) as node:
+        env = {**os.environ, "APE_FOUNDRY_HOST": node.uri, "ANTE_DATA_DIR": str(tmp_path / "data")}
+        env.pop("ANTE_NETWORK", None)
+        ok(ante("deploy", "--account", "TEST::0", "--yes", cwd=tmp_path, data=tmp_path / "data",
+                env={"APE_FOUNDRY_HOST": node.uri}))
+        node.call("evm_setAutomine", False)  # nothing is mined from now on: the panel's transaction waits
+        deployer = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+        mined = int(node.call("eth_getTransactionCount", deployer, "latest"), 16)
+        process = subprocess.Popen([str(ANTE), "panel", "create", "--evaluator", EVALUATORS[0], "--threshold", "1",
+                                    "--account", "TEST::0", "--yes", "--network", "ethereum:local:foundry"],
+                                   cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for(lambda: node.nonce(deployer) > mined, 120, "the panel's transaction in the node's pool")
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        pending = node.call("eth_getBlockByNumber", "pending", False)["transactions"]
+    assert process.returncode == 130, (out, err)
+    match = re.search(r"Interrupted after transaction (0x[0-9a-f]{64}) was sent: it may still be mined", err)
+    assert match, err
+    assert match.group(1) in pending

@@ -71,3 +71,20 @@ def test_post_json_output_is_pure_json(deployed):
     outcome = deployed.ok("post", "--reward", "1 ether", "--panel", 1, "--accept-by", "+7d", "--deliver-within", "1d",
                           "--review-within", "1d", "--spec", spec, "--account", FUNDER, "--yes", "--json")
     assert json.loads(outcome.out)["challenge_id"] == 1
+
+
+def test_a_contract_that_is_not_ante_is_named_as_such(deployed, project, accounts):
+    token = project.TestToken.deploy("Not Ante", "NA", 18, sender=accounts[0])
+    message = deployed.bad_input("list", "--contract", token.address)
+    assert message == (f"The contract at {token.address} on chain 31337 is not an Ante deployment "
+                       "(it does not compute Ante's verdict digest); check --contract.")
+    assert deployed.ok("list", "--contract", deployed.address, "--json").json() == []
+
+
+@pytest.mark.parametrize("network, choices", [("bogus", "ethereum"), ("ethereum:bogus", "sepolia"),
+                                              ("ethereum:local:bogus", "foundry, node")])
+def test_an_unknown_network_names_every_choice(ante_cli, network, choices):
+    message = ante_cli.bad_input("list", "--network", network)
+    assert "; choose one of " in message and choices in message
+    assert message.endswith("(a choice is ecosystem:network:provider, e.g. ethereum:local:foundry or "
+                            "ethereum:sepolia:node).")
