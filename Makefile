@@ -26,6 +26,7 @@ help:
 	@echo "make test   - static analysis and the whole test suite against anvil and a headless Chromium"
 	@echo "make screenshots - refresh the dashboard screenshots in docs/"
 	@echo "make bench  - gas per operation, CLI, oracle and dashboard timings (writes bench/*.json)"
+	@echo "make mutants - mutation testing of the contract: every mutant in mutants/mutants.json must fail a test"
 	@echo "make clean  - remove everything the build installed or produced"
 
 install: $(PY_STAMP) $(NPM_STAMP) $(SOLC_STAMP) dependency-cache
@@ -101,6 +102,11 @@ bench: install
 artifacts: install
 	ape compile
 	python toolchain/export_artifact.py
+
+# Mutation testing of contracts/Ante.sol in a scratch copy (slow, so not part of `make test`):
+# MUTANTS=id,id runs only those; MUTANT_TIMEOUT=seconds bounds each mutant (default 600).
+mutants: install
+	python mutants/run.py $(if $(MUTANTS),--only $(MUTANTS)) --timeout $${MUTANT_TIMEOUT:-600}
 
 clean:
 	rm -rf $(VENV) node_modules .solc .ape .build .demo contracts/.cache .cache/solidity-dependencies .pytest_cache .hypothesis
