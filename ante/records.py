@@ -117,6 +117,7 @@ from typing import Any
 
 from eth_utils import to_checksum_address
 
+from ante.errors import AnteError
 from ante.events import (
     ChallengeAbandoned,
     ChallengeAccepted,
@@ -149,8 +150,9 @@ __all__ = [
 PASS_MARK = 5_000
 
 
-class RecordsError(ValueError):
-    """The events are out of order, incomplete or inconsistent with the contract: no record can be trusted."""
+class RecordsError(AnteError, ValueError):
+    """The events are out of order, incomplete or inconsistent with the contract: no record can be trusted.
+    (A ValueError too, as it always was, for callers that take any bad value.)"""
 
 
 def _addr_key(address: str) -> int:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from eth_account import Account
 from eth_utils import keccak
 
+from ante.errors import BadInput
 from ante.terms import to_checksum_address
 
 DOMAIN_NAME = "Ante"
@@ -38,6 +39,23 @@ TYPES = {
 }
 
 
+class VerdictError(BadInput, ValueError):
+    """A verdict or signed verdict that is malformed, does not verify, or does not fit the others.
+
+    ``reason`` names the kind of failure for whoever maps failures to answers (the oracle's statuses and
+    metrics): ``invalid`` here, ``bad_signature`` for a :class:`SignatureError`. It stays a ValueError for
+    callers that take any bad value."""
+
+    reason = "invalid"
+
+
+class SignatureError(VerdictError):
+    """A signature that cannot be the signer's over this verdict: not 65 bytes of hex, ``v``, ``r`` or ``s``
+    out of range, unreadable, or made by someone other than the named signer."""
+
+    reason = "bad_signature"
+
+
 @dataclass(frozen=True)
 class Verdict:
     """An evaluator's judgement of one submitted deliverable, bound to one deployment on one chain."""
@@ -50,9 +68,9 @@ class Verdict:
 
     def __post_init__(self):
         if not 0 <= self.score <= MAX_SCORE:
-            raise ValueError(f"score must be 0..{MAX_SCORE} basis points, got {self.score}")
+            raise VerdictError(f"a score is 0 to {MAX_SCORE} basis points, not {self.score}.")
         if len(self.deliverable) != 32:
-            raise ValueError(f"deliverable must be a 32-byte hash, got {len(self.deliverable)} bytes")
+            raise VerdictError(f"a deliverable is a 32-byte hash, not {len(self.deliverable)} bytes.")
 
     def typed_data(self) -> dict:
         """The full EIP-712 typed data, as ``eth_signTypedData_v4`` takes it."""
@@ -92,9 +110,9 @@ class Verdict:
 
 
 def _uint(value: int) -> bytes:
-    """A uint256 as 32 big-endian bytes (ValueError outside 0..2**256-1)."""
+    """A uint256 as 32 big-endian bytes (:class:`VerdictError` outside 0..2**256-1)."""
     if not 0 <= value < 1 << 256:
-        raise ValueError(f"{value} does not fit a uint256")
+        raise VerdictError(f"{value} does not fit a uint256")
     return value.to_bytes(32, "big")
 
 
@@ -105,8 +123,6 @@ def domain_separator(chain_id: int, contract: str) -> bytes:
                   + bytes(12) + bytes.fromhex(to_checksum_address(contract)[2:]))
 
 
-class VerdictError(ValueError):
-    """A signed verdict that is malformed, does not verify, or does not fit the others."""
 
 
 @dataclass(frozen=True)
@@ -157,11 +173,11 @@ class SignedVerdict:
             )
             text = document["signature"]
             if not isinstance(text, str):
-                raise VerdictError("the signature must be a 0x-hex string of 65 bytes.")
+                raise SignatureError("the signature must be a 0x-hex string of 65 bytes.")
             try:
                 signature = bytes.fromhex(text.removeprefix("0x"))
             except ValueError:
-                raise VerdictError("the signature is not hex.") from None
+                raise SignatureError("the signature is not hex.") from None
             named = document.get("signer")
             signer = to_checksum_address(named) if named is not None else None
         except VerdictError:
@@ -172,9 +188,9 @@ class SignedVerdict:
         try:
             recovered = verdict.recover(signature)
         except Exception as error:  # eth-keys raises several types for junk signatures
-            raise VerdictError(f"the signature cannot be read ({error}).") from error
+            raise SignatureError(f"the signature cannot be read ({error}).") from error
         if signer is not None and recovered != signer:
-            raise VerdictError(f"the signature was made by {recovered}, not by the named signer {signer}.")
+            raise SignatureError(f"the signature was made by {recovered}, not by the named signer {signer}.")
         return cls(verdict, recovered, signature)
 
 
@@ -189,16 +205,16 @@ def normalise_signature(signature: bytes) -> bytes:
     Equivalent forms are rewritten: ``v`` of 0 or 1 (some wallets and hardware signers) becomes 27 or 28,
     and a high ``s`` becomes its low twin ``N - s`` with ``v`` flipped (both recover the same address).
     Anything else (a wrong length, ``v`` outside those, ``r`` or ``s`` out of range) is a
-    :class:`VerdictError`."""
+    :class:`SignatureError`."""
     if len(signature) != 65:
-        raise VerdictError(f"the signature must be 65 bytes, this one is {len(signature)}.")
+        raise SignatureError(f"the signature must be 65 bytes, this one is {len(signature)}.")
     r, s, v = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:64], "big"), signature[64]
     if v in (0, 1):
         v += 27
     if v not in (27, 28):
-        raise VerdictError(f"the signature's v is {v}; a signature ends in 27 or 28 (or 0 or 1).")
+        raise SignatureError(f"the signature's v is {v}; a signature ends in 27 or 28 (or 0 or 1).")
     if not (0 < r < SECP256K1_N and 0 < s < SECP256K1_N):
-        raise VerdictError("the signature's r or s is out of range, so it cannot have been made by any key.")
+        raise SignatureError("the signature's r or s is out of range, so it cannot have been made by any key.")
     if s > SECP256K1_N // 2:
         s, v = SECP256K1_N - s, 55 - v  # the same point's other half: 27 <-> 28
     return r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes([v])

@@ -3,8 +3,8 @@
 :meth:`Admission.accept` checks a posted verdict completely (well-formed, the signature recovers to the
 named signer, this chain and deployment, the challenge exists and is Submitted, its review window is
 open at the chain's time, the deliverable is the submitted one, the score is in range, the signer sits
-on the challenge's panel); a failure raises :class:`Rejected` (an HTTP status, a metrics label and one
-plain sentence) and stores nothing. A verdict that passes is committed to the store before the method
+on the challenge's panel); a failure raises :class:`Rejected` (a reason, which is also its metrics label,
+and one plain sentence; :data:`STATUS` gives each reason's HTTP status) and stores nothing. A verdict that passes is committed to the store before the method
 returns; if its challenge now has a quorum, a settlement is queued with the chain worker at once.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 
+from ante.errors import AnteError
 from ante.history import ChallengeHistory
 from ante.oracle.readmodel import Quorum, members
 from ante.oracle.snapshots import NotReady, Snapshot
@@ -23,14 +24,39 @@ from ante.verdict import SignedVerdict, VerdictError
 log = logging.getLogger("ante.oracle")
 
 
-class Rejected(Exception):
-    """A posted verdict the oracle will not store: an HTTP status, a metrics label and one sentence."""
+#: Every reason a verdict is refused for, with its HTTP status: the one place the two are tied. A
+#: :class:`ante.verdict.VerdictError` carries its reason (``invalid``, or ``bad_signature`` for a
+#: :class:`ante.verdict.SignatureError`) and is answered by this table too.
+STATUS: dict[str, int] = {
+    "too_large": 413,
+    "not_json": 400,
+    "malformed": 422,
+    "invalid": 422,
+    "bad_signature": 422,
+    "wrong_chain": 422,
+    "wrong_contract": 422,
+    "not_member": 422,
+    "unknown_challenge": 404,
+    "not_submitted": 409,
+    "review_closed": 409,
+    "wrong_deliverable": 409,
+    "not_ready": 503,
+}
 
-    def __init__(self, status: int, reason: str, message: str):
+
+class Rejected(AnteError):
+    """A posted verdict the oracle will not store: its `reason` (a key of :data:`STATUS`, and the metrics
+    label) and one sentence."""
+
+    def __init__(self, reason: str, message: str):
         super().__init__(message)
-        self.status = status
         self.reason = reason
         self.message = message
+
+    @property
+    def status(self) -> int:
+        """The HTTP status that answers this refusal."""
+        return STATUS[self.reason]
 
 
 class Admission:
@@ -80,54 +106,52 @@ class Admission:
             try:
                 document = json.loads(body)
             except (ValueError, UnicodeDecodeError) as error:
-                raise Rejected(400, "malformed", f"the body is not valid JSON ({error}).") from None
+                raise Rejected("not_json", f"the body is not valid JSON ({error}).") from None
         else:
             document = body
         if not isinstance(document, dict):
-            raise Rejected(422, "malformed",
+            raise Rejected("malformed",
                            "the body must be a JSON object with typedData, signer and signature (as `ante verdict sign` writes).")
         try:
             signed = SignedVerdict.from_json(document)
         except VerdictError as error:
-            text = str(error)
-            reason = "bad_signature" if text.startswith(("the signature", "a signature")) else "invalid"
-            raise Rejected(422, reason, text) from None
+            raise Rejected(error.reason, str(error)) from None
         v = signed.verdict
         if v.chain_id != s.chain_id:
-            raise Rejected(422, "wrong_chain",
+            raise Rejected("wrong_chain",
                            f"the verdict is for chain {v.chain_id}, but this oracle serves chain {s.chain_id}.")
         if v.contract != s.contract:
-            raise Rejected(422, "wrong_contract",
+            raise Rejected("wrong_contract",
                            f"the verdict is for the Ante deployment at {v.contract}, but this oracle serves {s.contract}.")
         try:
             snapshot = s.snapshots.ready()
         except NotReady as error:
-            raise Rejected(503, "not_ready", str(error)) from None
+            raise Rejected("not_ready", str(error)) from None
         c = snapshot.chronicle.challenges.get(v.challenge_id)
         if c is None or c.state in (State.OPEN, State.ACCEPTED):
             # The snapshot may predate the challenge or its submission: look again before refusing.
             latest, fresh = s.snapshots.fresh()
             if not fresh:
-                raise Rejected(503, "not_ready",
+                raise Rejected("not_ready",
                                f"the oracle cannot read the chain right now to check challenge {v.challenge_id}; "
                                "try again shortly.")
             snapshot = latest
             c = snapshot.chronicle.challenges.get(v.challenge_id)
         if c is None:
-            raise Rejected(404, "unknown_challenge", f"there is no challenge {v.challenge_id} on this deployment.")
+            raise Rejected("unknown_challenge", f"there is no challenge {v.challenge_id} on this deployment.")
         if c.state != State.SUBMITTED:
-            raise Rejected(409, "not_submitted",
+            raise Rejected("not_submitted",
                            f"challenge {v.challenge_id} is {c.state.label}; verdicts are only taken while it is submitted.")
         if snapshot.chain_time > c.review_by:
-            raise Rejected(409, "review_closed",
+            raise Rejected("review_closed",
                            f"the review window of challenge {v.challenge_id} closed at {format_time(c.review_by)} "
                            f"(the chain's time is {format_time(snapshot.chain_time)}).")
         if v.deliverable != c.deliverable:
-            raise Rejected(409, "wrong_deliverable",
+            raise Rejected("wrong_deliverable",
                            f"the verdict judges deliverable 0x{v.deliverable.hex()}, but challenge {v.challenge_id} "
                            f"was submitted with 0x{c.deliverable.hex()}.")
         panel = snapshot.chronicle.panels.get(c.terms.panel_id)
         if panel is None or signed.signer not in members(panel):
-            raise Rejected(422, "not_member",
+            raise Rejected("not_member",
                            f"{signed.signer} is not an evaluator on panel {c.terms.panel_id}, which judges challenge {v.challenge_id}.")
         return signed, c, snapshot

@@ -131,17 +131,17 @@ def create_app(service: OracleService, *, max_body: int = MAX_BODY, refresh: int
     async def post_verdict(request: Request):
         """Verifies a signed verdict and stores it durably; 202 only once it is on disk. When it
         completes a quorum, the settlement is submitted at once."""
-        too_large = f"the body is larger than {max_body} bytes; a signed verdict is about 1 KiB."
+        too_large = Rejected("too_large", f"the body is larger than {max_body} bytes; a signed verdict is about 1 KiB.")
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > max_body):
-            service.metrics.verdicts_rejected.labels("too_large").inc()
-            return _problem(413, too_large)
+            service.metrics.verdicts_rejected.labels(too_large.reason).inc()
+            return _problem(too_large.status, too_large.message)
         body = bytearray()
         async for chunk in request.stream():
             body += chunk
             if len(body) > max_body:
-                service.metrics.verdicts_rejected.labels("too_large").inc()
-                return _problem(413, too_large)
+                service.metrics.verdicts_rejected.labels(too_large.reason).inc()
+                return _problem(too_large.status, too_large.message)
         try:
             if not limiter:
                 limiter.append(anyio.CapacityLimiter(VERDICT_THREADS))

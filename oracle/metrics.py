@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from ante.oracle.admission import STATUS
 from ante.oracle.store import FAILED, SETTLED_BY_US, SETTLED_ELSEWHERE
 
-#: Labels of ``verdicts_rejected_total``.
-REJECT_REASONS = (
-    "too_large", "malformed", "invalid", "bad_signature", "wrong_chain", "wrong_contract", "unknown_challenge",
-    "not_submitted", "review_closed", "wrong_deliverable", "not_member", "not_ready",
-)
+#: Labels of ``verdicts_rejected_total``: the reasons of the admission's status table.
+REJECT_REASONS = tuple(STATUS)
 
 #: Labels of ``transactions_sent_total``: a first broadcast, the same bytes again (the node had lost
 #: them), a fee replacement at the same nonce, or a cancellation filling a nonce.

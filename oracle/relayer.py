@@ -100,7 +100,7 @@ OUTCOMES = {"settle": (SETTLED_BY_US, SETTLED_ELSEWHERE), "lapse": (LAPSED_BY_US
 PAST = {"settle": "settled", "lapse": "lapsed"}
 
 
-class Reverted(Exception):
+class Reverted(AnteError):
     """A simulated call reverted: the node's message and the revert data (0x-hex), if it gave any."""
 
     def __init__(self, message: str, data: str | None):
@@ -109,15 +109,15 @@ class Reverted(Exception):
         self.data = data
 
 
-class RPCRefused(Exception):
+class RPCRefused(AnteError):
     """The node answered a request with an error."""
 
 
-class NonceTaken(Exception):
+class NonceTaken(AnteError):
     """The node holds or has mined another transaction at this nonce."""
 
 
-class NodeRefused(Exception):
+class NodeRefused(AnteError):
     """The node answered and refused a transaction (say, too little ether for its gas)."""
 
 

@@ -20,13 +20,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ante.errors import AnteError
 from ante.history import Chronicle, fold
 
 log = logging.getLogger("ante.oracle")
 
 
-class NotReady(Exception):
-    """The oracle has not read the chain yet."""
+class NotReady(AnteError):
+    """The oracle has not read the chain yet, or cannot read it now for what was asked."""
 
 
 @dataclass(frozen=True)

@@ -66,3 +66,69 @@ def test_a_real_revert_decodes_to_its_sentence(bounties, ante):
     error = info.value
     sentence = explain(type(error).__name__, error.inputs, ether)
     assert sentence == f"The stake must be {ether(record.terms.stake)}, you sent {ether(1)}."
+
+
+# ------------------------------------------------------------------------------------------ one exception tree
+
+
+def _package_exceptions():
+    """Every exception class defined in a module of the installed `ante` package (CLI and oracle included)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import ante.cli
+    import ante.oracle
+
+    names = {"ante"} | {info.name for package in (ante, ante.cli, ante.oracle)
+                        for info in pkgutil.walk_packages(package.__path__, package.__name__ + ".")}
+    found = []
+    for name in sorted(names):
+        module = importlib.import_module(name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            # A private class (history's _Skip) is control flow inside its module, never raised to a caller.
+            if issubclass(cls, BaseException) and cls.__module__ == module.__name__ and not cls.__name__.startswith("_"):
+                found.append(cls)
+    return found
+
+
+def test_every_exception_the_package_defines_is_an_ante_error():
+    found = _package_exceptions()
+    names = {cls.__name__ for cls in found}
+    assert {"VerdictError", "SignatureError", "RecordsError", "Rejected", "NotReady"} <= names
+    outside = sorted(f"{cls.__module__}.{cls.__qualname__}" for cls in found if not issubclass(cls, AnteError))
+    assert outside == []
+
+
+def test_errors_keep_what_callers_caught_them_as():
+    from ante.errors import BadInput
+    from ante.records import RecordsError
+    from ante.verdict import SignatureError, VerdictError
+
+    assert issubclass(VerdictError, ValueError) and issubclass(VerdictError, BadInput)
+    assert issubclass(SignatureError, VerdictError)
+    assert issubclass(RecordsError, ValueError) and not issubclass(RecordsError, BadInput)
+
+
+def _exit_code(error) -> int:
+    from ante.cli.session import Session
+
+    session = Session("ethereum:local:foundry", None, None, as_json=False, yes=True, verbose=False)
+    with pytest.raises(SystemExit) as caught:
+        with session.guard():
+            raise error
+    return caught.value.code
+
+
+def test_the_command_line_exits_2_for_bad_input_and_1_for_a_refusal():
+    from ante.oracle.admission import Rejected
+    from ante.oracle.snapshots import NotReady
+    from ante.records import RecordsError
+    from ante.verdict import SignatureError, VerdictError
+
+    assert _exit_code(VerdictError("the typed data is not an Ante Verdict.")) == 2
+    assert _exit_code(SignatureError("the signature is not hex.")) == 2
+    assert _exit_code(RecordsError("challenge 1 created twice")) == 1
+    assert _exit_code(Rejected("not_member", "0x1 is not an evaluator on panel 1.")) == 1
+    assert _exit_code(NotReady("the oracle has not read the chain yet.")) == 1
+    assert _exit_code(refused("AnteQuorumNotMet", {"signers": 1, "threshold": 2})) == 1

@@ -362,7 +362,7 @@ def test_metrics_in_prometheus_format(api, bounties, evaluators):
                  "chain_lag_blocks", "chain_errors_total"):
         assert f"\n{name}" in text, name
     assert metric(api, "verdicts_accepted_total") == 1
-    assert metric(api, 'verdicts_rejected_total{reason="malformed"}') == 1
+    assert metric(api, 'verdicts_rejected_total{reason="not_json"}') == 1
     assert metric(api, "chain_lag_blocks") == 0
 
 
