@@ -22,6 +22,10 @@ from ante.state import State
 from ante.terms import to_checksum_address
 
 
+#: The shortest wait, in seconds, for a chain call that counts as the node not answering.
+SILENCE_FLOOR = 1.0
+
+
 def members(panel: PanelView) -> tuple[str, ...]:
     """A panel's members as checksummed addresses (``ante.terms.to_checksum_address`` remembers each)."""
     return tuple(to_checksum_address(m) for m in panel.members)
@@ -147,11 +151,16 @@ class ReadModel:
         indexed = snapshot.indexed if snapshot else None
         head = health.head
         age = None if snapshot is None else time.monotonic() - snapshot.taken_at
-        # With a running worker, a sync older than a few polls means the node does not answer (or hangs).
+        waited = health.waiting()
+        # A node that hangs fails no call, it only keeps one waiting: with a running worker, a chain call
+        # waiting longer than two polls (SILENCE_FLOOR at least, so that a loaded machine does not flap),
+        # or no sync for a few polls (a worker held up elsewhere), means the node does not answer.
+        silent = s.running and waited > max(SILENCE_FLOOR, 2 * s.poll)
         stale = s.running and age is not None and age > max(10.0, 5 * s.poll)
         last_error = None if health.last_error is None else {"at": health.last_error[0], "message": health.last_error[1]}
-        if stale and health.healthy:
-            last_error = {"at": time.time(), "message": f"no answer from the chain for {age:.0f} s"}
+        if silent or (stale and health.healthy):  # the wait in progress says more than an earlier error
+            last_error = {"at": time.time(), "message": f"no answer from the chain for {max(waited, age or 0):.1f} s"}
+        stale = stale or silent
         return {
             "ok": snapshot is not None and health.healthy and not stale and (s.running or not s.started),
             "chain_id": s.chain_id,

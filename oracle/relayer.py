@@ -216,7 +216,7 @@ class Relayer:
             return False
         data = bytes(getattr(self.client.contract, intent.action).encode_input(*intent.args))
         token = intent.challenge.terms.token
-        with self.chain_lock:
+        with self.health.calling(), self.chain_lock:
             for _ in range(NONCE_TRIES):
                 revert, gas = self._simulate(data, token)
                 if revert is not None:
@@ -342,7 +342,7 @@ class Relayer:
         if not self._open:
             return False
         changed = False
-        with self.chain_lock:
+        with self.health.calling(), self.chain_lock:
             w3 = self.web3
             mined_nonce = int(w3.eth.get_transaction_count(self.address, "latest"))
             latest = w3.eth.get_block("latest")

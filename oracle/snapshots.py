@@ -9,15 +9,17 @@ Without a running worker (tests, scripts) the caller's thread reads the chain it
 
 :class:`ChainHealth` remembers whether the node answers and the last chain error, and logs each failing
 operation once per outage (or, for a node that answers but refuses, once until the operation concludes),
-not at every poll or retry.
+not at every poll or retry. It also knows how long the chain call in progress has waited
+(:meth:`ChainHealth.waiting`): a node that hangs never fails a call, it only makes one wait.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ante.errors import AnteError
@@ -72,6 +74,26 @@ class ChainHealth:
         self.head: int | None = None
         self.last_error: tuple[float, str] | None = None
         self._warned: set[str] = set()
+        self._calls: dict[int, float] = {}  # thread id -> time.monotonic() when its chain call began
+
+    @contextlib.contextmanager
+    def calling(self) -> Iterator[None]:
+        """Marks the calling thread as waiting on the chain (the lock, then the node) until the block ends;
+        nested blocks count from the outermost."""
+        thread = threading.get_ident()
+        outermost = thread not in self._calls
+        if outermost:
+            self._calls[thread] = time.monotonic()
+        try:
+            yield
+        finally:
+            if outermost:
+                self._calls.pop(thread, None)
+
+    def waiting(self) -> float:
+        """Seconds the longest chain call in progress has waited so far (0 when none is)."""
+        started = min(self._calls.values(), default=None)
+        return 0.0 if started is None else time.monotonic() - started
 
     def error(self, what: str, error: BaseException, *, outage: bool = True) -> None:
         """Counts and remembers a failed chain operation, logging it once. `outage` False: the node
@@ -124,7 +146,7 @@ class Snapshots:
 
     def refresh(self) -> bool:
         """Syncs the event index to the head and publishes a new snapshot; False if the chain failed."""
-        with self.chain_lock:
+        with self.health.calling(), self.chain_lock:
             taken_at, wall = time.monotonic(), time.time()
             try:
                 block = self.client.chain.blocks.head

@@ -1,0 +1,148 @@
+"""The oracle's liveness against a node that stops answering: the real service (`ante oracle run`, a
+process of its own) on its own anvil, behind a TCP proxy.
+
+- /health reports the node missing within two poll intervals (plus the time a request takes), whether
+  the proxy is cut (connections refused) or the node hangs (connections accepted, never answered);
+- while the node hangs, the audit answers 503 "not available right now" after its short time limit,
+  and fifty audit requests at once hold up neither /health nor /challenges.
+
+Ports 18900-18999; every process is killed at the end; every wait has a deadline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from eth_utils import to_checksum_address
+
+from tcp_proxy import TcpProxy
+from test_oracle_faults import ANTE, ANVIL, POLL, Chain, Oracle, http, kill_group, rpc, wait_for
+
+NODE_PORT = 18901
+PROXY_PORT = 18902
+ORACLE_PORT = 18911
+
+
+class Unanswering:
+    """A node that hangs: listens on `port`, accepts every connection, reads nothing and never answers."""
+
+    def __init__(self, port: int):
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", port))
+        self.listener.listen(128)
+        self.held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:  # closed
+                return
+            self.held.append(connection)
+
+    def close(self):
+        self.listener.close()
+        for connection in self.held:
+            connection.close()
+        self._thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory, evaluators):
+    """A fresh anvil with Ante deployed by `ante deploy` and a 2-of-3 panel of `evaluators[:3]`."""
+    workdir = tmp_path_factory.mktemp("liveness")
+    uri = f"http://127.0.0.1:{NODE_PORT}"
+    with open(workdir / "anvil.log", "w") as log:
+        anvil = subprocess.Popen([str(ANVIL), "--port", str(NODE_PORT)], stdout=log, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        def up():
+            assert anvil.poll() is None, (workdir / "anvil.log").read_text()
+            try:
+                return rpc(uri, "eth_chainId", timeout=1)
+            except OSError:
+                return None
+
+        wait_for(up, 20, "anvil answering", interval=0.1)
+        env = {**os.environ, "APE_FOUNDRY_HOST": uri, "ANTE_NETWORK": "ethereum:local:foundry",
+               "ANTE_DATA_DIR": str(workdir / "deployer-data")}
+        done = subprocess.run([str(ANTE), "deploy", "--account", "TEST::0", "--yes", "--json"], env=env,
+                              cwd=workdir, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        contract = json.loads(done.stdout)["address"]
+        chain = Chain(uri)
+        chain.use(contract)
+        chain.send(chain.ante.functions.createPanel([e.address for e in evaluators[:3]], 2), chain.accounts[0])
+        yield {"uri": uri, "contract": to_checksum_address(contract), "chain": chain, "workdir": workdir}
+    finally:
+        kill_group(anvil)
+
+
+@pytest.fixture
+def behind_proxy(node, tmp_path):
+    """(the oracle, started behind a proxy to the node and healthy, the proxy); both ended afterwards."""
+    proxy = TcpProxy(PROXY_PORT, NODE_PORT).start()
+    oracle = Oracle(node, tmp_path, chain_uri=proxy.uri, account="TEST::4", name="oracle")
+    oracle.port = ORACLE_PORT
+    try:
+        oracle.start()
+        oracle.wait_healthy()
+        yield oracle, proxy
+    finally:
+        oracle.close()
+        proxy.close()
+
+
+@pytest.fixture
+def hang(behind_proxy):
+    """Makes the node hang for the oracle: the proxy is cut and a listener that never answers takes its port."""
+    made = []
+
+    def make():
+        behind_proxy[1].cut()
+        made.append(Unanswering(PROXY_PORT))
+
+    yield make
+    for unanswering in made:
+        unanswering.close()
+
+
+#: How soon /health must say the node is missing: two polls (at least the oracle's one-second floor,
+#: so that a loaded machine does not flap), plus a generous allowance for the request and the machine.
+REPORTED_WITHIN = max(1.0, 2 * POLL) + 3.0
+
+
+def reported_missing(oracle, saying: str = ""):
+    """The oracle's /health once it is 503 with a last error (containing `saying`), else None."""
+    status, health = oracle.get("/health")
+    error = health["last_error"]
+    return health if status == 503 and not health["ok"] and error and saying in error["message"] else None
+
+
+def test_health_reports_a_cut_node_within_two_polls(behind_proxy):
+    oracle, proxy = behind_proxy
+    proxy.cut()
+    cut_at = time.monotonic()
+    health = wait_for(lambda: reported_missing(oracle), REPORTED_WITHIN, "/health reporting the cut node")
+    assert time.monotonic() - cut_at <= REPORTED_WITHIN
+    assert health["last_error"]["message"]
+
+
+def test_health_reports_a_hanging_node_within_two_polls(behind_proxy, hang):
+    oracle, _ = behind_proxy
+    hang()
+    hung_at = time.monotonic()
+    # The cut resets the connections open then (an error at once); what matters is the wait that follows.
+    wait_for(lambda: reported_missing(oracle, "no answer from the chain"), REPORTED_WITHIN,
+             "/health reporting the hanging node")
+    assert time.monotonic() - hung_at <= REPORTED_WITHIN
