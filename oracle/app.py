@@ -20,6 +20,7 @@ challenge it has not seen).
 - ``GET /records/{address}``: ``ante.records`` for that address in every role.
 - ``GET /health``: ``{ok, chain_id, contract, account, head, indexed, final_block, lag, chain_time,
   synced_at, keeper, confirmations, in_flight, retrying, last_error}``; 200 when ok, else 503.
+- ``GET /audit``: ``ante audit``'s report of the latest snapshot; 503 when the chain does not answer in time.
 - ``GET /metrics``: Prometheus text format.
 
 The dashboard (:mod:`ante.oracle.dashboard`) serves HTML pages beside the API: the board at ``/``, and
@@ -39,6 +40,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ante.oracle.dashboard import REFRESH as DASHBOARD_REFRESH
 from ante.oracle.dashboard import mount as mount_dashboard
+from ante.oracle.readmodel import AuditUnavailable, await_audit
 from ante.oracle.service import NotReady, OracleService, Rejected
 from ante.state import State
 
@@ -181,6 +183,15 @@ def create_app(service: OracleService, *, max_body: int = MAX_BODY, refresh: int
         """Connected and in sync? The chain head, the indexed block, the lag and the last chain error."""
         report = service.health()
         return JSONResponse(report, status_code=200 if report["ok"] else 503)
+
+    @app.get("/audit", summary="Audit of the books", responses={503: {"model": Problem}})
+    async def get_audit() -> dict[str, Any]:
+        """``ante audit``'s report of the latest snapshot against the contract; 503 when the chain does not
+        answer within a few seconds (the audit is computed once per snapshot, and no request waits longer)."""
+        try:
+            return (await await_audit(service)).to_json()
+        except AuditUnavailable as error:
+            return _problem(503, str(error))
 
     @app.get("/metrics", summary="Prometheus metrics", response_class=Response)
     def metrics():

@@ -5,16 +5,22 @@ A quorum (:class:`Quorum`) is a challenge's stored verdicts that count: those of
 its submitted deliverable, grouped by score; it is reached when at least the panel's threshold agree on
 one score (a strict majority, so at most one can be). Nothing here writes or touches the chain, except
 the two readers that must (a token's symbol, and the audit's contract reads), under the chain lock.
+Neither ever keeps a request waiting on the node: a token's symbol is read only when the lock is free
+within TOKEN_WAIT, and the audit is computed once per snapshot in a thread of its own, which a request
+waits for at most AUDIT_WAIT before it is told that the audit is not available right now.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from eth_utils import is_address
 
+from ante.errors import AnteError
 from ante.history import ChallengeHistory, PanelView
 from ante.oracle.snapshots import NotReady, Snapshot
 from ante.oracle.store import StoredVerdict
@@ -24,6 +30,19 @@ from ante.terms import to_checksum_address
 
 #: The shortest wait, in seconds, for a chain call that counts as the node not answering.
 SILENCE_FLOOR = 1.0
+
+#: How long a request waits for the audit of the current snapshot, in seconds.
+AUDIT_WAIT = 3.0
+
+#: How long a page waits for the chain lock to read a token's symbol, in seconds (else it shows base units).
+TOKEN_WAIT = 0.2
+
+#: How long the audit's thread waits for the chain lock before it gives up, in seconds.
+AUDIT_LOCK_WAIT = 30.0
+
+
+class AuditUnavailable(AnteError):
+    """The audit of the current snapshot could not be completed in time: the chain did not answer."""
 
 
 def members(panel: PanelView) -> tuple[str, ...]:
@@ -185,20 +204,87 @@ class ReadModel:
         return s.store.counts(s.chain_id, s.contract)
 
     def token_info(self, token: str) -> tuple[str, int]:
-        """(symbol, decimals) of a reward token, read from the chain once; ("ETH", 18) for ether."""
+        """(symbol, decimals) of a reward token, read from the chain once; ("ETH", 18) for ether. An
+        :class:`ante.errors.AnteError` when the chain lock is not free within TOKEN_WAIT."""
         if int(token, 16) == 0:
             return "ETH", 18
-        with self.service.chain_lock:
+        lock = self.service.chain_lock
+        if not lock.acquire(timeout=TOKEN_WAIT):
+            raise AnteError(f"the chain is busy, so the symbol of {token} cannot be read right now.")
+        try:
             return self.service.client.token_info(token)
+        finally:
+            lock.release()
 
-    def audit(self):
-        """``ante audit``'s report (:func:`ante.audit.audit`) of the snapshot's events against the contract
-        at the snapshot's block; computed once per snapshot. Raises when the chain cannot be read."""
+    def audit_future(self) -> Future:
+        """The audit of the current snapshot (:func:`ante.audit.audit` of its events against the contract at
+        its block), computed once per snapshot in a thread of its own; the same future for every caller."""
         snapshot = self.service.snapshots.ready()
-        if "audit" not in snapshot._cache:
-            from ante.audit import ape_chain_view, audit
+        with _AUDIT_LOCK:
+            future = snapshot._cache.get("audit")
+            if future is None:
+                future = snapshot._cache["audit"] = Future()
+                threading.Thread(target=self._audit, args=(snapshot, future), name="ante-oracle-audit",
+                                 daemon=True).start()
+        return future
 
-            with self.service.chain_lock:
-                view = ape_chain_view(self.service.client.contract, snapshot.head)
-                snapshot._cache["audit"] = audit(snapshot.events, view, block=snapshot.head)
-        return snapshot._cache["audit"]
+    def _audit(self, snapshot: Snapshot, future: Future) -> None:
+        from ante.audit import ape_chain_view, audit
+
+        s = self.service
+        try:
+            with s.chain_health.calling():
+                if not s.chain_lock.acquire(timeout=AUDIT_LOCK_WAIT):
+                    raise AuditUnavailable("the chain stayed busy, so the audit could not read the contract.")
+                try:
+                    view = ape_chain_view(s.client.contract, snapshot.head)
+                    report = audit(snapshot.events, view, block=snapshot.head)
+                finally:
+                    s.chain_lock.release()
+        except BaseException as error:  # the next request for this snapshot tries again
+            with _AUDIT_LOCK:
+                if snapshot._cache.get("audit") is future:
+                    del snapshot._cache["audit"]
+            future.set_exception(error)
+        else:
+            future.set_result(report)
+
+    def audit(self, timeout: float = AUDIT_WAIT):
+        """``ante audit``'s report of the current snapshot, waiting at most `timeout` seconds for it;
+        :class:`AuditUnavailable` when it is not ready by then or the chain could not be read."""
+        return audit_result(self.audit_future(), timeout)
+
+
+_AUDIT_LOCK = threading.Lock()  # one audit thread per snapshot, however many requests ask at once
+
+UNAVAILABLE = "the audit reads the contract and the chain is not answering, so it is not available right now; try again shortly."
+
+
+async def await_audit(service, timeout: float = AUDIT_WAIT):
+    """The report of `service`'s current audit, awaited in the event loop (no thread waits for it) for at
+    most `timeout` seconds; :class:`AuditUnavailable` otherwise."""
+    import asyncio
+
+    future = service.read.audit_future()
+    try:
+        return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), timeout)
+    except asyncio.TimeoutError:
+        raise AuditUnavailable(UNAVAILABLE) from None
+    except AuditUnavailable:
+        raise
+    except Exception as error:
+        raise AuditUnavailable(UNAVAILABLE) from error
+
+
+def audit_result(future: Future, timeout: float):
+    """The report of an audit `future` within `timeout` seconds, else :class:`AuditUnavailable`."""
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    try:
+        return future.result(timeout)
+    except FutureTimeout:
+        raise AuditUnavailable(UNAVAILABLE) from None
+    except AuditUnavailable:
+        raise
+    except Exception as error:
+        raise AuditUnavailable(UNAVAILABLE) from error

@@ -146,3 +146,54 @@ def test_health_reports_a_hanging_node_within_two_polls(behind_proxy, hang):
     wait_for(lambda: reported_missing(oracle, "no answer from the chain"), REPORTED_WITHIN,
              "/health reporting the hanging node")
     assert time.monotonic() - hung_at <= REPORTED_WITHIN
+
+
+def html_status(port: int, path: str, timeout: float = 20) -> tuple[int, str]:
+    """(status, body) of a page of the dashboard."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_audits_of_a_hanging_node_are_503_and_hold_up_no_other_request(behind_proxy, hang):
+    from ante.oracle.readmodel import AUDIT_WAIT
+
+    oracle, _ = behind_proxy
+    hang()
+    # The worker is stuck on the node (holding the chain lock): the audit cannot read the contract.
+    wait_for(lambda: reported_missing(oracle, "no answer from the chain"), REPORTED_WITHIN, "the node hanging")
+
+    finished: list[tuple[float, int, str]] = []
+
+    def audit(path):
+        status, body = html_status(oracle.port, path)
+        finished.append((time.monotonic(), status, body))
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        futures = [pool.submit(audit, "/ui/audit" if i % 2 else "/audit") for i in range(50)]
+        reads = []
+        for _ in range(5):  # while the fifty audits wait, the snapshot's readers answer at once
+            for path in ("/health", "/challenges"):
+                asked = time.monotonic()
+                status, _ = http(oracle.port, "GET", path, timeout=10)
+                reads.append((path, status, time.monotonic() - asked))
+        read_done = time.monotonic()
+        for future in futures:
+            future.result(timeout=60)
+    assert [status for path, status, _ in reads if path == "/challenges"] == [200] * 5
+    assert [status for path, status, _ in reads if path == "/health"] == [503] * 5
+    slowest = max(took for _, _, took in reads)
+    assert slowest < AUDIT_WAIT / 2, reads
+    assert len(finished) == 50 and {status for _, status, _ in finished} == {503}
+    assert all("not available right now" in body for _, _, body in finished)
+    # The audits did wait their time limit, and no longer than it (plus the machine's slack), and the
+    # reads were all done before the first of them gave up.
+    first = min(at for at, _, _ in finished)
+    assert read_done < first and first - started >= AUDIT_WAIT * 0.9
+    assert max(at for at, _, _ in finished) - started < AUDIT_WAIT + 10

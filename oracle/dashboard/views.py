@@ -34,6 +34,7 @@ from markupsafe import Markup
 from ante.events import ChallengeAbandoned, ChallengeAccepted, ChallengeLapsed, ChallengeSettled, ChallengeSubmitted
 from ante.oracle.dashboard import present
 from ante.oracle.dashboard.svg import Promise, describe, promise_chart, score_colour
+from ante.oracle.readmodel import UNAVAILABLE, AuditUnavailable, await_audit
 from ante.oracle.service import NotReady, OracleService, Snapshot
 from ante.state import State
 from ante.units import format_address, format_amount, format_duration
@@ -239,18 +240,16 @@ class Pages:
 
     # ------------------------------------------------------------------ the audit
 
-    def audit(self):
+    def audit(self, report):
+        """The audit page of `report`, or the page that says it is not available right now (None)."""
         snapshot = self.snapshot()
-        try:
-            report = self.service.audit()
-        except NotReady:
-            raise  # the 503 page that says the oracle has not read the chain yet
-        except Exception as error:
-            log.warning("the dashboard's audit could not read the contract: %s", error)
-            return self.problem(503, "The audit cannot run right now",
-                                "The audit reads the contract, and the chain did not answer; try again shortly.",
-                                snapshot)
+        if report is None:
+            return self.problem(503, "The audit is not available right now", _sentence(UNAVAILABLE), snapshot)
         return self.render("audit.html", snapshot, report=report, refresh=max(self.refresh, 60))
+
+
+def _sentence(text: str) -> str:
+    return text[0].upper() + text[1:]
 
 
 def promises_of(address: str, snapshot: Snapshot) -> list[Promise]:
@@ -315,7 +314,15 @@ def router(service: OracleService, refresh: int) -> APIRouter:
 
     @routes.get("/ui/audit", response_class=HTMLResponse)
     async def audit():
-        return await guarded(pages.audit)
+        # Waited for here, in the event loop, so that a chain that does not answer holds no worker thread.
+        try:
+            report = await await_audit(service)
+        except NotReady as error:
+            return await guarded(lambda: pages.problem(503, "Reading the chain", _sentence(str(error))))
+        except AuditUnavailable as error:
+            log.warning("the dashboard's audit is not available: %s", error.__cause__ or error)
+            report = None
+        return await guarded(pages.audit, report)
 
     # Last, so that it only answers what nothing above (or the stylesheet's mount) does.
     @routes.get("/ui/{rest:path}", response_class=HTMLResponse)
