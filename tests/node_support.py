@@ -35,7 +35,7 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.05):
         time.sleep(interval)
 
 
-def rpc(uri: str, method: str, params: list | None = None, timeout: float = 5):
+def rpc(uri: str, method: str, params: list | None = None, timeout: float = 10):
     """One JSON-RPC call; the node's error raises RuntimeError."""
     body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
     request = urllib.request.Request(uri, body, {"Content-Type": "application/json"})

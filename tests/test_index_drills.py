@@ -28,9 +28,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import time
-import urllib.request
 from importlib import resources
 from pathlib import Path
 
@@ -39,9 +36,8 @@ from eth_utils import keccak, to_checksum_address
 
 from ante.terms import ZERO_ADDRESS, ChallengeRecord, Terms
 
-ROOT = Path(__file__).resolve().parent.parent
-ANVIL = ROOT / "toolchain" / "bin" / "anvil"
-ANTE = Path(sys.executable).parent / "ante"
+from node_support import ANTE, ANVIL, rpc, wait_for
+
 PORTS = itertools.count(18500)  # this file's range: 18500-18599
 
 ETHER = 10**18
@@ -49,26 +45,6 @@ DAY = 86_400
 TIMEOUT = 120  # seconds for one `ante` process on a busy machine
 
 
-def wait_for(predicate, timeout: float, what: str, interval: float = 0.05):
-    """Polls `predicate` until it returns something truthy (returned); fails the test after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(interval)
-
-
-def rpc(uri: str, method: str, params: list | None = None, timeout: float = 10):
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
-    request = urllib.request.Request(uri, body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        answer = json.loads(response.read())
-    if "error" in answer:
-        raise RuntimeError(f"{method}: {answer['error']}")
-    return answer["result"]
 
 
 class Node:

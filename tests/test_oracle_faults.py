@@ -19,7 +19,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -34,9 +33,8 @@ from ante.terms import ZERO_ADDRESS, ChallengeRecord, Terms, split_payout
 from ante.verdict import SignedVerdict, Verdict
 from tcp_proxy import TcpProxy
 
-ROOT = Path(__file__).resolve().parent.parent
-ANVIL = ROOT / "toolchain" / "bin" / "anvil"  # the npm anvil, keeping no history on disk
-ANTE = Path(sys.executable).parent / "ante"
+from node_support import ANTE, ANVIL, rpc, wait_for
+
 
 NODE_PORT = 8611
 PROXY_PORTS = {"restart": 8612, "outage": 8613}
@@ -51,26 +49,6 @@ POLL = 0.3  # the oracles' poll interval (seconds)
 # ---------------------------------------------------------------------------------------- helpers
 
 
-def wait_for(predicate, timeout: float, what: str, interval: float = 0.05):
-    """Polls `predicate` until it returns something truthy (returned); fails the test after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(interval)
-
-
-def rpc(uri: str, method: str, params: list | None = None, timeout: float = 5):
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
-    request = urllib.request.Request(uri, body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        answer = json.loads(response.read())
-    if "error" in answer:
-        raise RuntimeError(f"{method}: {answer['error']}")
-    return answer["result"]
 
 
 def http(port: int, method: str, path: str, body: dict | None = None, timeout: float = 10):
