@@ -146,10 +146,11 @@ def other_ante(project, deployer):
 
 
 def pytest_terminal_summary(terminalreporter):
-    from test_stateful import STEPS
+    from test_stateful import STEPS, transitions_summary
 
     if STEPS["examples"]:
         terminalreporter.write_line(
             f"stateful test: {STEPS['count']} steps in {STEPS['examples']} examples "
             f"(profile {os.environ.get('HYPOTHESIS_PROFILE', 'ci')})"
         )
+        terminalreporter.write_line(transitions_summary())

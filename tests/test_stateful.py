@@ -5,11 +5,20 @@ step. After every step the books must balance for each token (the contract's bal
 escrowed rewards and stakes plus the unwithdrawn credits) and states may only move along the
 lifecycle's diagram. At the end every deadline lapses, everyone withdraws and the contract must hold
 nothing. Transactions go straight to anvil through web3 (one block per step, with the block's
-timestamp set by the model) so that the thousands of steps stay fast.
+timestamp set by the model) so that the thousands of steps stay fast; the contracts are deployed once
+per test and every example starts from a snapshot of that chain.
+
+Most of the time a rule acts on a challenge where its action can succeed (an open one for accept, a
+submitted one for settle, one past its deadline for lapse), and settlements carry a quorum of valid
+signatures; the rest of the time it acts on any challenge, or with a hostile quorum (too few signers,
+an invalid signature or a non-member after a valid quorum), and the model predicts the revert. So every
+transition happens often: `TRANSITIONS_SEEN` counts each successful one, and the run's summary prints
+them on one line starting `stateful transitions:` (see conftest.py).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from eth_utils import keccak
@@ -25,7 +34,85 @@ DAY = 86_400
 GAS = 3_000_000
 GAS_PRICE = 10**9
 
+#: Whether a rule aims at a challenge where its action can succeed: nine times in ten. Hypothesis draws
+#: small numbers first and shrinks towards them, so 0 (and every simplest draw below) means the usual case.
+AIM = st.integers(0, 9).map(lambda n: n != 9)
+#: Three times in four: the right caller, the exact stake.
+MOSTLY = st.integers(0, 3).map(lambda n: n != 3)
+#: One time in four: a funder cancelling (more often, and too few challenges would live to be settled).
+SELDOM = st.integers(0, 3).map(lambda n: n == 3)
+#: A verdict's score: a fail, a full pass or anything between (the rounding cases among them).
+SCORES = st.integers(0, 5).flatmap(lambda n: (
+    st.integers(1, 9_999), st.sampled_from([1, 3333, 5000, 9999]), st.just(10_000), st.just(10_000), st.just(0), st.just(0)
+)[n])
+#: The states a challenge moves forward from by an honest party's action.
+FORWARD = (State.OPEN, State.ACCEPTED, State.SUBMITTED)
+#: What a funder posts: which funder, in which asset (ether, a token, a token that reverts on zero
+#: transfers), the reward, the stake and the windows (the first of each list is the usual case).
+TERMS = st.fixed_dictionaries({
+    "funder": st.integers(0, 1),
+    "asset": st.integers(0, 2),
+    "reward": st.one_of(st.integers(1, 1000), st.integers(1, ETHER)),
+    "stake_bps": st.one_of(st.sampled_from([0, 1, 1000, 3333, 9999, 10_000]), st.integers(0, 10_000)),
+    "accept_window": st.sampled_from([DAY, HOUR, 3 * DAY, 1, 0]),
+    "deliver_within": st.sampled_from([DAY, HOUR, 2 * DAY, 1]),
+    "review_within": st.sampled_from([DAY, HOUR, 2 * DAY, 1]),
+})
+#: How long the world waits before its next honest move: mostly not at all, now and then a day (longer
+#: waits come from the `wait` rule, and lapses from parties that stay away).
+DELAYS = st.sampled_from([0, 0, 0, 0, 0, 0, 1, 60, HOUR, DAY])
+#: At most this many challenges live at once, so that the moves go to finishing them, not to posting more.
+MAX_LIVE = 4
+#: Who signs a settlement: indices of panel members signing the verdict, "x" for the third member signing
+#: another score, "o" for a signer off the panel (sorted last). Valid quorums are listed more often.
+VALID_QUORUMS = ((0, 1), (0, 2), (1, 2), (0, 1, 2))
+QUORUMS = VALID_QUORUMS * 3 + ((1,), (0, 1, "x"), (0, 1, "o"))
+
 STEPS = {"count": 0, "examples": 0}
+
+#: Successful transitions by kind ("settle full", "lapse Unreviewed", ...), and by kind and asset.
+TRANSITIONS_SEEN: Counter = Counter()
+BY_ASSET: Counter = Counter()
+#: Actions the model predicted to revert, and that did.
+REVERTS_SEEN: Counter = Counter()
+
+
+def _summary_kinds() -> list[tuple[str, list[str]]]:
+    return [
+        ("created", ["create"]),
+        ("accepted", ["accept"]),
+        ("submitted", ["submit"]),
+        ("settled", ["settle full", "settle partial", "settle zero"]),
+        ("abandoned", ["abandon reopened", "abandon expired"]),
+        ("lapsed", ["lapse Expired", "lapse Defaulted", "lapse Unreviewed"]),
+        ("cancelled", ["cancel"]),
+        ("withdrawn", ["withdraw"]),
+    ]
+
+
+def transitions_summary() -> str:
+    """One line: the count of each successful transition in this run, by kind and by asset."""
+    parts = []
+    for label, kinds in _summary_kinds():
+        total = sum(TRANSITIONS_SEEN[k] for k in kinds)
+        if len(kinds) == 1:
+            parts.append(f"{label} {total}")
+        else:
+            detail = ", ".join(f"{k.split(' ', 1)[1]} {TRANSITIONS_SEEN[k]}" for k in kinds)
+            parts.append(f"{label} {total} ({detail})")
+    assets = sorted({asset for _, asset in BY_ASSET})
+    by_asset = "; ".join(
+        f"{asset}: " + ", ".join(
+            f"{label} {sum(BY_ASSET[(k, asset)] for k in kinds)}" for label, kinds in _summary_kinds()[3:6]
+        )
+        for asset in assets
+    )
+    return (
+        f"stateful transitions: {', '.join(parts)}; by asset {by_asset}; "
+        f"predicted reverts {sum(REVERTS_SEEN.values())} ("
+        + ", ".join(f"{name} {n}" for name, n in sorted(REVERTS_SEEN.items()))
+        + f"); teardown lapses {TRANSITIONS_SEEN['teardown lapse']}"
+    )
 
 
 @dataclass
@@ -52,16 +139,24 @@ class Modelled:
 
 
 class Chain:
-    """The parts of the chain the machine needs, deployed afresh for every example."""
+    """The parts of the chain the machine needs: deployed once per test, then restored from a snapshot
+    at the start of every example."""
 
     def __init__(self, w3, project, accounts, evaluators):
         self.w3 = w3
         self.project = project
         self.funders = [accounts[1].address, accounts[2].address]
         self.contributors = [accounts[3].address, accounts[4].address, accounts[5].address]
-        self.actors = self.funders + self.contributors
+        # Contributors first: the simplest draw of an actor is one who may accept.
+        self.actors = self.contributors + self.funders
         self.deployer = accounts[0].address
-        self.evaluators = evaluators
+        # The panel is three of the evaluators; the one with the highest address stays off it, so that as
+        # a fourth signer it sorts last and reaches the membership check.
+        ranked = sorted(evaluators, key=lambda a: int(a.address, 16))
+        self.evaluators = ranked[:3]
+        self.outsider = ranked[-1]
+        self.deployed = None
+        self.snapshot = None
 
     def contract(self, contract_type, address=None):
         abi = [entry.model_dump(mode="json", by_alias=True) for entry in contract_type.abi]
@@ -76,6 +171,17 @@ class Chain:
         assert receipt.status == 1
         return self.contract(contract_type, receipt.contractAddress)
 
+    def restore(self) -> bool:
+        """Rewinds the chain to the snapshot taken after the first deployment; False if there is none yet."""
+        if self.snapshot is None:
+            return False
+        assert self.w3.provider.make_request("evm_revert", [self.snapshot])["result"] is True
+        self.take_snapshot()  # a snapshot is used up by reverting to it
+        return True
+
+    def take_snapshot(self):
+        self.snapshot = self.w3.provider.make_request("evm_snapshot", [])["result"]
+
 
 class AnteMachine(RuleBasedStateMachine):
     chain_env: Chain = None  # set by the test before running
@@ -86,20 +192,34 @@ class AnteMachine(RuleBasedStateMachine):
         self.w3 = env.w3
         self.env = env
         self.now = 0
-        self.ante = env.deploy(env.project.Ante.contract_type)
-        self.token = env.deploy(env.project.TestToken.contract_type, "Stateful", "STF", 18)
-        for holder in env.actors:
-            self._send(self.token.functions.mint(holder, 10**30), env.deployer, check=True, stamp=False)
-            self._send(self.token.functions.approve(self.ante.address, 2**256 - 1), holder, check=True, stamp=False)
-        evaluators = sorted(env.evaluators[:3], key=lambda a: int(a.address, 16))
-        self.evaluators = evaluators
-        self._send(self.ante.functions.createPanel([e.address for e in evaluators], 2), env.deployer, check=True, stamp=False)
-        self.panel_id = self.ante.functions.panelCount().call()
-        self.tokens = [ZERO_ADDRESS, self.token.address]
+        self.evaluators = env.evaluators
+        if env.restore():
+            self.ante, self.token, self.zero_token, self.panel_id = env.deployed
+        else:
+            self._deploy()
+            env.deployed = (self.ante, self.token, self.zero_token, self.panel_id)
+            env.take_snapshot()
+        # Ether, a plain ERC-20 and one that reverts on zero-value transfers (so a pull of a zero stake,
+        # or a payout of nothing, shows as a revert the model did not predict).
+        self.tokens = [ZERO_ADDRESS, self.token.address, self.zero_token.address]
+        self.asset_names = {ZERO_ADDRESS: "ether", self.token.address: "token", self.zero_token.address: "revert-zero token"}
         self.now = self.w3.eth.get_block("latest").timestamp
         self.challenges: list[Modelled] = []
         self.credits: dict[tuple[str, str], int] = {}
         STEPS["examples"] += 1
+
+    def _deploy(self):
+        env = self.env
+        self.ante = env.deploy(env.project.Ante.contract_type)
+        self.token = env.deploy(env.project.TestToken.contract_type, "Stateful", "STF", 18)
+        self.zero_token = env.deploy(env.project.RevertZeroToken.contract_type)
+        for token in (self.token, self.zero_token):
+            for holder in env.actors:
+                self._send(token.functions.mint(holder, 10**30), env.deployer, check=True, stamp=False)
+                self._send(token.functions.approve(self.ante.address, 2**256 - 1), holder, check=True, stamp=False)
+        members = [e.address for e in self.evaluators]
+        self._send(self.ante.functions.createPanel(members, 2), env.deployer, check=True, stamp=False)
+        self.panel_id = self.ante.functions.panelCount().call()
 
     # ------------------------------------------------------------------ plumbing
 
@@ -122,7 +242,13 @@ class AnteMachine(RuleBasedStateMachine):
             f"{call.fn_name} by {sender} {'should succeed' if ok else 'should revert'} at t={self.now}"
         )
         STEPS["count"] += 1
+        if not ok:
+            REVERTS_SEEN[call.fn_name] += 1
         return ok
+
+    def _seen(self, kind: str, c: Modelled):
+        TRANSITIONS_SEEN[kind] += 1
+        BY_ASSET[(kind, self.asset_names[c.token])] += 1
 
     def _credit(self, token, account, amount):
         if amount:
@@ -142,23 +268,33 @@ class AnteMachine(RuleBasedStateMachine):
         assert deadline == c.deadline
         assert seal == c.record.seal()
 
-    def _pick(self, index: int) -> Modelled:
-        return self.challenges[index % len(self.challenges)]
+    def _live(self) -> int:
+        return sum(1 for c in self.challenges if c.state in FORWARD)
+
+    def _any(self, *states: State) -> bool:
+        """Whether some challenge is in one of `states`: a rule that needs none would only revert."""
+        return any(c.state in states for c in self.challenges)
+
+    def _choose(self, pick: int, aim: bool, fits) -> Modelled:
+        """The challenge a rule acts on: when `aim`, one for which `fits` holds (where the action can
+        succeed), if any; otherwise any challenge (where it mostly must revert)."""
+        if aim:
+            candidates = [c for c in self.challenges if fits(c)]
+            if candidates:
+                return candidates[pick % len(candidates)]
+        return self.challenges[pick % len(self.challenges)]
 
     # ------------------------------------------------------------------ rules
 
-    @rule(
-        funder=st.integers(0, 1),
-        in_token=st.booleans(),
-        reward=st.one_of(st.integers(1, 1000), st.integers(1, ETHER)),
-        stake_bps=st.one_of(st.sampled_from([0, 1, 1000, 3333, 9999, 10_000]), st.integers(0, 10_000)),
-        accept_window=st.sampled_from([0, 1, HOUR, DAY, 3 * DAY]),
-        deliver_within=st.sampled_from([1, HOUR, DAY, 2 * DAY]),
-        review_within=st.sampled_from([1, HOUR, DAY, 2 * DAY]),
-    )
-    def create(self, funder, in_token, reward, stake_bps, accept_window, deliver_within, review_within):
+    @precondition(lambda self: self._live() < MAX_LIVE)
+    @rule(terms=TERMS)
+    def create(self, terms):
+        self._create(**terms)
+
+    def _create(self, funder, asset, reward, stake_bps, accept_window, deliver_within, review_within):
         sender = self.env.funders[funder]
-        token = self.token.address if in_token else ZERO_ADDRESS
+        token = self.tokens[asset]
+        in_token = token != ZERO_ADDRESS
         accept_by = self.now + 1 + accept_window
         terms = Terms(sender, token, reward, stake_bps, self.panel_id, accept_by, deliver_within, review_within,
                       spec_hash=keccak(text=f"spec {len(self.challenges)}"))
@@ -167,12 +303,15 @@ class AnteMachine(RuleBasedStateMachine):
         c = Modelled(challenge_id, ChallengeRecord(terms), State.NONE, 0)
         self._move(c, State.OPEN, accept_by)
         self.challenges.append(c)
+        self._seen("create", c)
         self._check_onchain(c, State.NONE)
 
-    @precondition(lambda self: self.challenges)
-    @rule(pick=st.integers(0, 10**6), who=st.integers(0, 4), exact=st.booleans() | st.just(True))
-    def accept(self, pick, who, exact):
-        c = self._pick(pick)
+    @precondition(lambda self: self._any(State.OPEN))
+    @rule(pick=st.integers(0, 10**6), aim=AIM, who=st.integers(0, 4), exact=MOSTLY)
+    def accept(self, pick, aim, who, exact):
+        self._accept(self._choose(pick, aim, lambda c: c.state == State.OPEN and self.now + 1 <= c.deadline), who, exact)
+
+    def _accept(self, c: Modelled, who, exact):
         sender = self.env.actors[who]
         terms = c.record.terms
         stake = terms.stake
@@ -190,12 +329,15 @@ class AnteMachine(RuleBasedStateMachine):
         if self._expect(ok, call, sender, sent):
             c.record = c.record.accepted_by(sender)
             self._move(c, State.ACCEPTED, t + terms.deliver_within)
+            self._seen("accept", c)
         self._check_onchain(c, before)
 
-    @precondition(lambda self: self.challenges)
-    @rule(pick=st.integers(0, 10**6), by_contributor=st.booleans() | st.just(True))
-    def submit(self, pick, by_contributor):
-        c = self._pick(pick)
+    @precondition(lambda self: self._any(State.ACCEPTED))
+    @rule(pick=st.integers(0, 10**6), aim=AIM, by_contributor=MOSTLY)
+    def submit(self, pick, aim, by_contributor):
+        self._submit(self._choose(pick, aim, lambda c: c.state == State.ACCEPTED and self.now + 1 <= c.deadline), by_contributor)
+
+    def _submit(self, c: Modelled, by_contributor):
         contributor = c.record.contributor
         sender = contributor if by_contributor and contributor != ZERO_ADDRESS else self.env.contributors[0]
         t = self.now + 1
@@ -205,23 +347,37 @@ class AnteMachine(RuleBasedStateMachine):
         if self._expect(ok, self.ante.functions.submit(c.challenge_id, c.record.as_tuple(), deliverable, "d"), sender):
             c.record = c.record.submitted(deliverable)
             self._move(c, State.SUBMITTED, t + c.record.terms.review_within)
+            self._seen("submit", c)
         self._check_onchain(c, before)
 
-    @precondition(lambda self: self.challenges)
+    @precondition(lambda self: self._any(State.SUBMITTED))
     @rule(
         pick=st.integers(0, 10**6),
-        score=st.one_of(st.sampled_from([0, 1, 3333, 5000, 9999, 10_000]), st.integers(0, 10_000)),
-        signers=st.sampled_from([(0, 1), (0, 2), (1, 2), (0, 1, 2), (1,)]),
+        aim=AIM,
+        score=SCORES,
+        quorum=st.sampled_from(QUORUMS),
         relayer=st.integers(0, 4),
     )
-    def settle(self, pick, score, signers, relayer):
-        c = self._pick(pick)
+    def settle(self, pick, aim, score, quorum, relayer):
+        self._settle(self._choose(pick, aim, lambda c: c.state == State.SUBMITTED and self.now + 1 <= c.deadline), score, quorum, relayer)
+
+    def _settle(self, c: Modelled, score, quorum, relayer):
         t = self.now + 1
-        ok = c.state == State.SUBMITTED and t <= c.deadline and len(signers) >= 2
         digest = self.ante.functions.verdictDigest(c.challenge_id, c.record.deliverable, score).call()
-        chosen = [self.evaluators[i] for i in signers]
-        sigs = [bytes(e.unsafe_sign_hash(digest).signature) for e in chosen]
-        call = self.ante.functions.settle(c.challenge_id, c.record.as_tuple(), score, [e.address for e in chosen], sigs)
+        other = self.ante.functions.verdictDigest(c.challenge_id, c.record.deliverable, 10_000 - score).call()
+        signers, sigs = [], []
+        for mark in quorum:  # 0-2: a panel member signing the verdict; "x": the third signing another score
+            if mark == "o":
+                signer, signed = self.env.outsider, digest
+            elif mark == "x":
+                signer, signed = self.evaluators[2], other
+            else:
+                signer, signed = self.evaluators[mark], digest
+            signers.append(signer.address)
+            sigs.append(bytes(signer.unsafe_sign_hash(signed).signature))
+        valid = quorum in VALID_QUORUMS or (quorum == (0, 1, "x") and score * 2 == 10_000)
+        ok = c.state == State.SUBMITTED and t <= c.deadline and valid
+        call = self.ante.functions.settle(c.challenge_id, c.record.as_tuple(), score, signers, sigs)
         before = c.state
         if self._expect(ok, call, self.env.actors[relayer]):
             terms = c.record.terms
@@ -229,17 +385,21 @@ class AnteMachine(RuleBasedStateMachine):
             self._credit(terms.token, c.record.contributor, to_contributor)
             self._credit(terms.token, terms.funder, to_funder)
             self._move(c, State.SETTLED)
+            self._seen("settle " + ("zero" if score == 0 else "full" if score == 10_000 else "partial"), c)
         self._check_onchain(c, before)
 
-    @precondition(lambda self: self.challenges)
-    @rule(pick=st.integers(0, 10**6), caller=st.integers(0, 4))
-    def lapse(self, pick, caller):
-        c = self._pick(pick)
+    @precondition(lambda self: self._any(*FORWARD))
+    @rule(pick=st.integers(0, 10**6), aim=AIM, caller=st.integers(0, 4))
+    def lapse(self, pick, aim, caller):
+        self._lapse(self._choose(pick, aim, lambda c: not c.state.is_final and self.now + 1 > c.deadline), caller)
+
+    def _lapse(self, c: Modelled, caller):
         t = self.now + 1
         ok = c.state in (State.OPEN, State.ACCEPTED, State.SUBMITTED) and t > c.deadline
         before = c.state
         if self._expect(ok, self.ante.functions.lapse(c.challenge_id, c.record.as_tuple()), self.env.actors[caller]):
             self._apply_lapse(c)
+            self._seen(f"lapse {c.state.name.capitalize()}", c)
         self._check_onchain(c, before)
 
     def _apply_lapse(self, c: Modelled):
@@ -255,10 +415,10 @@ class AnteMachine(RuleBasedStateMachine):
             self._credit(terms.token, terms.funder, terms.reward)
             self._move(c, State.UNREVIEWED)
 
-    @precondition(lambda self: self.challenges)
-    @rule(pick=st.integers(0, 10**6), by_funder=st.booleans())
-    def cancel(self, pick, by_funder):
-        c = self._pick(pick)
+    @precondition(lambda self: self._any(State.OPEN))
+    @rule(pick=st.integers(0, 10**6), aim=AIM, by_funder=SELDOM)
+    def cancel(self, pick, aim, by_funder):
+        c = self._choose(pick, aim, lambda c: c.state == State.OPEN)
         terms = c.record.terms
         sender = terms.funder if by_funder else self.env.contributors[1]
         ok = c.state == State.OPEN and by_funder
@@ -266,12 +426,15 @@ class AnteMachine(RuleBasedStateMachine):
         if self._expect(ok, self.ante.functions.cancel(c.challenge_id, c.record.as_tuple()), sender):
             self._credit(terms.token, terms.funder, terms.reward)
             self._move(c, State.CANCELLED)
+            self._seen("cancel", c)
         self._check_onchain(c, before)
 
-    @precondition(lambda self: self.challenges)
-    @rule(pick=st.integers(0, 10**6), by_contributor=st.booleans() | st.just(True))
-    def abandon(self, pick, by_contributor):
-        c = self._pick(pick)
+    @precondition(lambda self: self._any(State.ACCEPTED))
+    @rule(pick=st.integers(0, 10**6), aim=AIM, by_contributor=MOSTLY)
+    def abandon(self, pick, aim, by_contributor):
+        self._abandon(self._choose(pick, aim, lambda c: c.state == State.ACCEPTED and self.now + 1 <= c.deadline), by_contributor)
+
+    def _abandon(self, c: Modelled, by_contributor):
         terms = c.record.terms
         contributor = c.record.contributor
         sender = contributor if by_contributor and contributor != ZERO_ADDRESS else self.env.contributors[2]
@@ -283,19 +446,72 @@ class AnteMachine(RuleBasedStateMachine):
             if t <= terms.accept_by:
                 c.record = c.record.reopened()
                 self._move(c, State.OPEN, terms.accept_by)
+                self._seen("abandon reopened", c)
             else:  # expires; the seal still names the contributor who abandoned
                 self._credit(terms.token, terms.funder, terms.reward)
                 self._move(c, State.EXPIRED)
+                self._seen("abandon expired", c)
         self._check_onchain(c, before)
 
-    @rule(who=st.integers(0, 4), in_token=st.booleans())
-    def withdraw(self, who, in_token):
-        account = self.env.actors[who]
-        token = self.tokens[1 if in_token else 0]
+    @precondition(lambda self: any(self.credits.values()))
+    @rule(who=st.integers(0, 4), asset=st.integers(0, 2), aim=AIM)
+    def withdraw(self, who, asset, aim):
+        account, token = self.env.actors[who], self.tokens[asset]
+        owed_now = sorted(key for key, owed in self.credits.items() if owed)
+        if aim and owed_now:
+            token, account = owed_now[(who * 3 + asset) % len(owed_now)]
         owed = self.credits.get((token, account), 0)
         assert self.ante.functions.credit(token, account).call() == owed
         if self._expect(owed > 0, self.ante.functions.withdraw(token), account):
             self.credits[(token, account)] = 0
+            TRANSITIONS_SEEN["withdraw"] += 1
+
+    # One argument, and a name that sorts first: Hypothesis orders rules by their number of arguments,
+    # then by name, and draws the first one most often.
+    @rule(move=st.fixed_dictionaries({
+        "delay": DELAYS,
+        "fresh": st.integers(0, 4).map(lambda n: n == 4),
+        "terms": TERMS,
+        "pick": st.integers(0, 10**6),
+        "who": st.integers(0, 2),
+        "absent": st.integers(0, 5),
+        "give_up": st.integers(0, 4).map(lambda n: n == 4),
+        "late": st.booleans(),
+        "score": SCORES,
+        "quorum": st.sampled_from(VALID_QUORUMS),
+        "relayer": st.integers(0, 4),
+    }))
+    def advance(self, move):
+        self._advance(**move)
+
+    def _advance(self, delay, fresh, terms, pick, who, absent, give_up, late, score, quorum, relayer):
+        """The honest world's next move, after `delay` seconds: a funder posts a challenge (when none is
+        live, or one time in five while fewer than MAX_LIVE are); or a live challenge moves on: past its
+        deadline (or when whoever should act next stays away) it lapses, else a contributor accepts it with the
+        exact stake, submits (or now and then abandons, before or after accept-by), or a quorum of the
+        panel settles it. One rule drives whole lifecycles, so that Hypothesis's habit of turning
+        rules off for a whole example (swarm testing) rarely stops challenges short of settlement."""
+        self.now += delay
+        live = [c for c in self.challenges if c.state in FORWARD]
+        if not live or (fresh and len(live) < MAX_LIVE):
+            self._create(**terms)
+            return
+        # Half the time the furthest along moves (so lifecycles finish), else any live challenge.
+        c = max(live, key=lambda c: c.state) if pick % 2 else live[pick // 2 % len(live)]
+        # Whoever should act next stays away one time in six, and a panel one time in three (a submitted
+        # challenge is the rarest, and its lapse, Unreviewed, must still happen often): the deadline passes.
+        if absent == 5 or (absent == 4 and c.state == State.SUBMITTED):
+            self.now = max(self.now, c.deadline)
+        elif give_up and late and c.state == State.ACCEPTED and c.record.terms.accept_by < c.deadline:
+            self.now = max(self.now, c.record.terms.accept_by)  # abandoned after accept-by: it expires
+        if self.now + 1 > c.deadline:
+            self._lapse(c, relayer)
+        elif c.state == State.OPEN:
+            self._accept(c, who, True)
+        elif c.state == State.ACCEPTED:
+            (self._abandon if give_up else self._submit)(c, True)
+        else:
+            self._settle(c, score, quorum, relayer)
 
     @rule(seconds=st.sampled_from([1, 60, HOUR, DAY, 2 * DAY, 4 * DAY]))
     def wait(self, seconds):
@@ -307,7 +523,8 @@ class AnteMachine(RuleBasedStateMachine):
     def _held(self, token: str) -> int:
         if token == ZERO_ADDRESS:
             return self.w3.eth.get_balance(self.ante.address)
-        return self.token.functions.balanceOf(self.ante.address).call()
+        contract = self.token if token == self.token.address else self.zero_token
+        return contract.functions.balanceOf(self.ante.address).call()
 
     @invariant()
     def books_balance(self):
@@ -327,6 +544,7 @@ class AnteMachine(RuleBasedStateMachine):
             before = c.state
             assert self._expect(True, self.ante.functions.lapse(c.challenge_id, c.record.as_tuple()), self.env.deployer)
             self._apply_lapse(c)
+            TRANSITIONS_SEEN["teardown lapse"] += 1
             self._check_onchain(c, before)
         for (token, account), owed in sorted(self.credits.items()):
             assert self.ante.functions.credit(token, account).call() == owed
