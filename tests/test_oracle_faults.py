@@ -14,6 +14,7 @@ process is started in its own process group and killed at the end; every wait ha
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -216,13 +217,13 @@ class Oracle:
 # ---------------------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module")
-def node(tmp_path_factory, evaluators):
-    """A fresh anvil with Ante deployed by `ante deploy` and a 2-of-3 panel of `evaluators[:3]`."""
-    workdir = tmp_path_factory.mktemp("faults")
-    uri = f"http://127.0.0.1:{NODE_PORT}"
+@contextlib.contextmanager
+def deployed_node(workdir: Path, port: int, evaluators):
+    """A fresh anvil on `port` with Ante deployed by `ante deploy` and a 2-of-3 panel of `evaluators[:3]`;
+    yields {uri, contract, chain, workdir} and kills the node afterwards."""
+    uri = f"http://127.0.0.1:{port}"
     with open(workdir / "anvil.log", "w") as log:
-        anvil = subprocess.Popen([str(ANVIL), "--port", str(NODE_PORT)], stdout=log, stderr=subprocess.STDOUT,
+        anvil = subprocess.Popen([str(ANVIL), "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
                                  stdin=subprocess.DEVNULL, start_new_session=True)
     try:
         def up():
@@ -246,6 +247,13 @@ def node(tmp_path_factory, evaluators):
         yield {"uri": uri, "contract": to_checksum_address(contract), "chain": chain, "workdir": workdir}
     finally:
         kill_group(anvil)
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory, evaluators):
+    """A fresh anvil with Ante deployed by `ante deploy` and a 2-of-3 panel of `evaluators[:3]`."""
+    with deployed_node(tmp_path_factory.mktemp("faults"), NODE_PORT, evaluators) as deployed:
+        yield deployed
 
 
 @pytest.fixture

@@ -11,19 +11,15 @@ Ports 18900-18999; every process is killed at the end; every wait has a deadline
 
 from __future__ import annotations
 
-import json
-import os
 import socket
-import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from eth_utils import to_checksum_address
 
 from tcp_proxy import TcpProxy
-from test_oracle_faults import ANTE, ANVIL, POLL, Chain, Oracle, http, kill_group, rpc, wait_for
+from test_oracle_faults import POLL, Oracle, deployed_node, http, wait_for
 
 NODE_PORT = 18901
 PROXY_PORT = 18902
@@ -60,32 +56,8 @@ class Unanswering:
 @pytest.fixture(scope="module")
 def node(tmp_path_factory, evaluators):
     """A fresh anvil with Ante deployed by `ante deploy` and a 2-of-3 panel of `evaluators[:3]`."""
-    workdir = tmp_path_factory.mktemp("liveness")
-    uri = f"http://127.0.0.1:{NODE_PORT}"
-    with open(workdir / "anvil.log", "w") as log:
-        anvil = subprocess.Popen([str(ANVIL), "--port", str(NODE_PORT)], stdout=log, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL, start_new_session=True)
-    try:
-        def up():
-            assert anvil.poll() is None, (workdir / "anvil.log").read_text()
-            try:
-                return rpc(uri, "eth_chainId", timeout=1)
-            except OSError:
-                return None
-
-        wait_for(up, 20, "anvil answering", interval=0.1)
-        env = {**os.environ, "APE_FOUNDRY_HOST": uri, "ANTE_NETWORK": "ethereum:local:foundry",
-               "ANTE_DATA_DIR": str(workdir / "deployer-data")}
-        done = subprocess.run([str(ANTE), "deploy", "--account", "TEST::0", "--yes", "--json"], env=env,
-                              cwd=workdir, capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0, done.stderr
-        contract = json.loads(done.stdout)["address"]
-        chain = Chain(uri)
-        chain.use(contract)
-        chain.send(chain.ante.functions.createPanel([e.address for e in evaluators[:3]], 2), chain.accounts[0])
-        yield {"uri": uri, "contract": to_checksum_address(contract), "chain": chain, "workdir": workdir}
-    finally:
-        kill_group(anvil)
+    with deployed_node(tmp_path_factory.mktemp("liveness"), NODE_PORT, evaluators) as deployed:
+        yield deployed
 
 
 @pytest.fixture
