@@ -7,14 +7,12 @@ plain sentence, amounts in the challenge's token.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from eth_utils import keccak, to_checksum_address
 
+from ante import artifacts
 from ante.chain import ChainReader
 from ante.events import Event
 from ante.deployment import Deployment, Registry, data_dir
@@ -42,13 +40,9 @@ ERC20_ABI = [
 ]
 
 
-@lru_cache(maxsize=1)
 def contract_type():
     """The packaged Ante contract type (ABI and bytecode)."""
-    from ethpm_types import ContractType
-
-    text = resources.files("ante.artifacts").joinpath("Ante.json").read_text()
-    return ContractType.model_validate(json.loads(text))
+    return artifacts.contract_type("Ante")
 
 
 def content_hash(data: bytes) -> bytes:

@@ -134,12 +134,14 @@ def _refusal(contract, error):
     return ContractLogicError(revert_message=message, contract_address=contract.address)
 
 
-def deploy(container, sender, policy: TransactionPolicy | None = None):
-    """Deploys an Ape ``ContractContainer`` from `sender`; returns (contract instance, confirmed receipt)."""
+def deploy(container, sender, policy: TransactionPolicy | None = None, args: tuple = ()):
+    """Deploys an Ape ``ContractContainer`` (with constructor `args`) from `sender`; returns (contract
+    instance, confirmed receipt)."""
     from ape import Contract
 
     policy = policy or TransactionPolicy()
-    txn = container(sender=sender.address, **policy.fee_kwargs())
+    txn = container(*args, sender=sender.address, **policy.fee_kwargs())
+    _simulate_creation(sender.address, txn.data, container)
     receipt = sender.call(txn)
     policy.report_sent(str(receipt.txn_hash))
     confirmed = confirm(str(receipt.txn_hash), policy)
@@ -147,6 +149,19 @@ def deploy(container, sender, policy: TransactionPolicy | None = None):
     if confirmed.failed or not address:
         raise AnteError(f"the deployment {confirmed.txn_hash} failed in block {confirmed.block_number}.")
     return Contract(address, contract_type=container.contract_type), confirmed
+
+
+def _simulate_creation(sender: str, data: bytes, container) -> None:
+    """Runs a contract creation as an ``eth_call``; a constructor that would revert is refused unsent."""
+    from ape import chain
+    from eth_utils import to_hex
+    from web3.exceptions import ContractLogicError as NodeRefused
+
+    try:
+        chain.provider.web3.eth.call({"from": sender, "data": to_hex(data)}, "latest")
+    except NodeRefused as error:
+        name = container.contract_type.name or "the contract"
+        raise AnteError(f"deploying {name} would fail: {error.message or 'its constructor reverted'}.") from error
 
 
 def confirm(txn_hash: str, policy: TransactionPolicy | None = None):

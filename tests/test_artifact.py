@@ -1,19 +1,29 @@
-"""The contract packaged for the `ante` command is the one these sources compile to."""
+"""The contracts packaged for the `ante` command are the ones these sources compile to."""
 
 import json
 from pathlib import Path
 
-ARTIFACT = Path(__file__).resolve().parent.parent / "ante" / "artifacts" / "Ante.json"
-STALE = "ante/artifacts/Ante.json is stale: run `make artifacts` and commit it"
+import pytest
+
+from ante.artifacts import PACKAGED
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "ante" / "artifacts"
 
 
-def test_packaged_bytecode_matches_a_fresh_compile(project):
-    packaged = json.loads(ARTIFACT.read_text())
-    compiled = project.Ante.contract_type
-    assert packaged["runtimeBytecode"]["bytecode"] == compiled.runtime_bytecode.bytecode, STALE
-    assert packaged["deploymentBytecode"]["bytecode"] == compiled.deployment_bytecode.bytecode, STALE
+def stale(name: str) -> str:
+    return f"ante/artifacts/{name}.json is stale: run `make artifacts` and commit it"
 
 
-def test_packaged_abi_matches_a_fresh_compile(project):
-    packaged = json.loads(ARTIFACT.read_text())
-    assert packaged["abi"] == project.Ante.contract_type.model_dump(mode="json", by_alias=True)["abi"], STALE
+@pytest.mark.parametrize("name", PACKAGED)
+def test_packaged_bytecode_matches_a_fresh_compile(project, name):
+    packaged = json.loads((ARTIFACTS / f"{name}.json").read_text())
+    compiled = getattr(project, name).contract_type
+    assert packaged["runtimeBytecode"]["bytecode"] == compiled.runtime_bytecode.bytecode, stale(name)
+    assert packaged["deploymentBytecode"]["bytecode"] == compiled.deployment_bytecode.bytecode, stale(name)
+
+
+@pytest.mark.parametrize("name", PACKAGED)
+def test_packaged_abi_matches_a_fresh_compile(project, name):
+    packaged = json.loads((ARTIFACTS / f"{name}.json").read_text())
+    compiled = getattr(project, name).contract_type.model_dump(mode="json", by_alias=True)["abi"]
+    assert packaged["abi"] == compiled, stale(name)

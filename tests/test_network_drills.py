@@ -7,7 +7,8 @@
   create a contract"), with explicit fees;
 - a custom network (a chain id Ape has never heard of) declared in `ape-config.yaml`;
 - a refusal found in simulation costs nothing: no transaction leaves the account;
-- a network spelling under which Ape would sign for another chain id than the node's is refused.
+- a network spelling under which Ape would sign for another chain id than the node's is refused;
+- `ante dev token` (a token anyone can mint) is refused off a local development chain, unsent.
 
 Each test runs its own anvil on its own port (18700-18709) and its own data folder; waits poll a
 condition with a deadline.
@@ -258,3 +259,15 @@ def test_ctrl_c_after_sending_says_which_transaction_may_still_be_mined(tmp_path
     match = re.search(r"Interrupted after transaction (0x[0-9a-f]{64}) was sent: it may still be mined", err)
     assert match, err
     assert match.group(1) in pending
+
+
+def test_a_test_token_anyone_can_mint_is_refused_off_a_local_chain(tmp_path):
+    with Anvil(18707, tmp_path, "--chain-id", str(SEPOLIA)) as node:
+        ape_config(tmp_path, sepolia=(node.uri, None))
+        deployer = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"  # TEST::0
+        run = ante("dev", "token", "--account", "TEST::0", "--yes", "--network", "ethereum:sepolia:node",
+                   cwd=tmp_path, data=tmp_path / "data")
+        assert run.code == 2, run
+        assert "only for a local development chain" in run.err and f"chain {SEPOLIA}." in run.err, run
+        assert "Traceback" not in run.err, run
+        assert node.nonce(deployer) == 0  # nothing was sent
