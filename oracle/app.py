@@ -40,6 +40,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ante.oracle.dashboard import REFRESH as DASHBOARD_REFRESH
 from ante.oracle.dashboard import mount as mount_dashboard
+from ante.oracle.documents import mount as mount_documents
 from ante.oracle.readmodel import AuditUnavailable, await_audit
 from ante.oracle.service import NotReady, OracleService, Rejected
 from ante.state import State
@@ -200,5 +201,6 @@ def create_app(service: OracleService, *, max_body: int = MAX_BODY, refresh: int
 
         return Response(service.metrics.text(), media_type=CONTENT_TYPE_LATEST)
 
+    mount_documents(app, service)
     mount_dashboard(app, service, refresh=refresh)
     return app

@@ -41,8 +41,10 @@ def oracle():
 @click.option("--confirmations", type=click.IntRange(min=0), metavar="N",
               help="Blocks on top of a settlement's or lapse's block before its outcome is final "
                    "[default: the network's setting in Ape; 0 on a local chain].")
+@click.option("--max-document", type=click.IntRange(min=1), default=1024 * 1024, show_default=True, metavar="BYTES",
+              help="The largest document (spec, promise, deliverable) the document store accepts.")
 @chain_options
-def run(session, host, port, db_path, no_keeper, poll, confirmations):
+def run(session, host, port, db_path, no_keeper, poll, confirmations, max_document):
     """Run the oracle until SIGTERM or Ctrl-C.
 
     --account is the oracle's Ape account: it sends the settlements and lapses. A keyfile account's
@@ -61,6 +63,10 @@ def run(session, host, port, db_path, no_keeper, poll, confirmations):
       GET  /challenges/ID       a challenge, its verdicts, what a quorum still needs, the
                                 oracle's transactions
       GET  /records/ADDRESS     an address's records
+      PUT  /documents/0xHASH    a document (spec, promise, deliverable) by the keccak-256
+                                of its bytes, as `ante post --publish` uploads it; stored
+                                in documents/ beside the --db
+      GET  /documents/0xHASH    a stored document's bytes
       GET  /health, /metrics    status, and Prometheus metrics
 
     \b
@@ -96,7 +102,9 @@ def run(session, host, port, db_path, no_keeper, poll, confirmations):
 
     store = VerdictStore(Path(db_path) if db_path else data_dir() / "oracle.sqlite")
     service = OracleService(client, account, store, keeper=not no_keeper, poll=poll, confirmations=confirmations)
-    config = uvicorn.Config(create_app(service), host=host, port=port, access_log=session.verbose,
+    app = create_app(service)
+    app.state.documents.max_size = max_document
+    config = uvicorn.Config(app, host=host, port=port, access_log=session.verbose,
                             log_level="info" if session.verbose else "warning", lifespan="off")
     server = _announcing_server(uvicorn)(config)
     # uvicorn re-raises the signal that stopped it once it has shut down; these handlers receive it,
