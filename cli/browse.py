@@ -18,9 +18,12 @@ GROUPS = {"lapsed": {"expired", "defaulted", "unreviewed"}, "live": {"open", "ac
 def list_challenges(session, statuses, mine, limit):
     """List challenges, newest first.
 
+    A state reached in a block that is not final yet is marked unconfirmed: a
+    reorganisation could still undo it (see `ante show --help` for when a block is final).
+
     \b
     JSON (--json): a list of challenges, each as `ante show --json` prints it but without its
-    seal and events.
+    seal and events, with "confirmed": false when its latest event is not final yet, else true.
 
     \b
     Examples:
@@ -43,6 +46,10 @@ def list_challenges(session, statuses, mine, limit):
         rows.append(challenge)
         if limit and len(rows) >= limit:
             break
+    final = client.final_block
+
+    def confirmed(c) -> bool:
+        return final is None or not c.events or c.events[-1].block_number <= final
 
     def human():
         from rich.table import Table
@@ -59,11 +66,12 @@ def list_challenges(session, statuses, mine, limit):
             fmt = client.formatter(c.terms.token)
             left = c.time_left(now)
             deadline = "—" if left is None else (f"in {format_duration(left)}" if left > 0 else "passed: can lapse")
-            table.add_row(str(c.challenge_id), c.state.label, fmt(c.terms.reward), fmt(c.terms.stake),
+            state = c.state.label if confirmed(c) else f"{c.state.label} [yellow](unconfirmed)[/]"
+            table.add_row(str(c.challenge_id), state, fmt(c.terms.reward), fmt(c.terms.stake),
                           format_address(c.terms.funder), format_address(c.contributor), deadline)
         session.out.print(table)
 
-    session.emit([c.to_json(full=False) for c in rows], human)
+    session.emit([{**c.to_json(full=False), "confirmed": confirmed(c)} for c in rows], human)
 
 
 @click.command()

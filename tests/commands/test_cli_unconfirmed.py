@@ -1,4 +1,5 @@
-"""`ante show` marks the events of blocks that are not final yet (ANTE_FINALITY_DEPTH sets the depth)."""
+"""`ante show` and `ante list` mark what happened in blocks that are not final yet (ANTE_FINALITY_DEPTH sets
+the depth)."""
 
 import re
 
@@ -22,3 +23,18 @@ def test_every_event_of_a_local_chain_is_confirmed(deployed, posted, monkeypatch
     deployed.accept(posted)
     assert all(e["confirmed"] for e in deployed.show(posted)["events"])
     assert "(unconfirmed)" not in deployed.ok("show", posted).out
+    assert "(unconfirmed)" not in deployed.ok("list").out
+    assert [c["confirmed"] for c in deployed.ok("list", "--json").json()] == [True]
+
+
+def test_list_marks_a_state_reached_after_the_final_block(deployed, posted, monkeypatch):
+    second = deployed.post()
+    deployed.accept(posted)  # challenge 1's latest event is now in the head block; challenge 2's is older
+    monkeypatch.setenv("ANTE_FINALITY_DEPTH", "1")
+
+    listed = deployed.ok("list", "--json").json()
+    assert [(c["challenge_id"], c["state"], c["confirmed"]) for c in listed] == [(second, "open", True),
+                                                                                 (posted, "accepted", False)]
+    rows = {line.split()[0]: line for line in deployed.ok("list").out.splitlines()[1:]}
+    assert "accepted (unconfirmed)" in rows[str(posted)], rows
+    assert "unconfirmed" not in rows[str(second)], rows
