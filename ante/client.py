@@ -50,6 +50,11 @@ def content_hash(data: bytes) -> bytes:
     return keccak(data)
 
 
+def _same(a: str, b: str) -> bool:
+    """Whether two addresses are the same, whatever their case."""
+    return int(a, 16) == int(b, 16)
+
+
 def _check_is_ante(deployment: Deployment) -> None:
     """Refuses an address whose contract is not Ante: it must compute Ante's EIP-712 verdict digest for its own
     address and chain (one ``eth_call``), which no other contract does by accident."""
@@ -246,6 +251,51 @@ class AnteClient:
             self._panels[panel_id] = ([to_checksum_address(m) for m in members], int(threshold))
         members, threshold = self._panels[panel_id]
         return list(members), threshold
+
+    # ------------------------------------------------------------------ refusals a read can predict
+
+    def balance(self, token: str, address: str) -> int:
+        """What `address` holds of `token` (ether for the zero address), at the chain's head."""
+        if int(token, 16) == 0:
+            return int(self.chain.provider.get_balance(to_checksum_address(address)))
+        return int(self.token(token).balanceOf(to_checksum_address(address)))
+
+    def check_balance(self, token: str, address: str, amount: int) -> None:
+        """Raises one sentence if `address` holds less than `amount` of `token` (the sentences of `send`
+        and `ensure_allowance`, which would refuse it later)."""
+        if amount <= 0 or (held := self.balance(token, address)) >= amount:
+            return
+        fmt = self.formatter(token)
+        if int(token, 16) == 0:
+            raise AnteError(f"{to_checksum_address(address)} holds {fmt(held)}, less than the {fmt(amount)} "
+                            f"to send (plus gas).")
+        raise AnteError(f"{to_checksum_address(address)} holds {fmt(held)}, less than the {fmt(amount)} needed.")
+
+    def check_post(self, terms: Terms, address: str) -> None:
+        """Refuses, in the contract's words, what ``create`` would refuse that a read can tell now: a
+        designated contributor who is the funder or on the panel, and a funder short of the reward."""
+        if int(terms.designated, 16) != 0:
+            members, _ = self.panel(terms.panel_id)
+            if _same(terms.designated, terms.funder) or any(_same(terms.designated, m) for m in members):
+                raise refused("AnteSelfDealing", {"account": to_checksum_address(terms.designated)})
+        self.check_balance(terms.token, address, terms.reward)
+
+    def check_accept(self, challenge: ChallengeHistory, address: str, now: int) -> None:
+        """Refuses, in the contract's words and in its order, what ``accept`` by `address` would refuse
+        that a read at chain time `now` can tell: a challenge not open, accept-by passed, reserved for
+        someone else, self-dealing (the funder or a panel member), and a stake `address` does not hold."""
+        terms, cid = challenge.terms, challenge.challenge_id
+        if challenge.state != State.OPEN:
+            raise AnteError(f"challenge {cid} is {challenge.state.label}; only open challenges can be accepted.")
+        if now > terms.accept_by:
+            raise refused("AnteDeadlinePassed", {"challengeId": cid, "deadline": terms.accept_by, "timestamp": now})
+        if int(terms.designated, 16) != 0 and not _same(terms.designated, address):
+            raise refused("AnteNotDesignated", {"challengeId": cid, "designated": to_checksum_address(terms.designated),
+                                                "caller": to_checksum_address(address)})
+        members, _ = self.panel(terms.panel_id)
+        if _same(address, terms.funder) or any(_same(address, m) for m in members):
+            raise refused("AnteSelfDealing", {"account": to_checksum_address(address)})
+        self.check_balance(terms.token, address, terms.stake)
 
     def post(self, terms: Terms, spec_uri: str, sender) -> tuple[int, object]:
         """Posts a challenge, approving the token first when the allowance is short; returns (id, receipt)."""

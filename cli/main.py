@@ -59,6 +59,8 @@ def cli():
     A whole story on a local chain (start one with `make node`):
       ante deploy --account TEST::0
       ante panel create --evaluator 0xA.. --evaluator 0xB.. --evaluator 0xC.. --threshold 2
+      ante oracle run --account TEST::4 &          # verdicts, settlements, documents
+      export ANTE_PUBLISH=http://127.0.0.1:8700    # local files are published there
       ante post --reward "1 ether" --stake 10% --panel 1 --accept-by +7d \\
                 --deliver-within 14d --review-within 3d --spec spec.md --account TEST::1
       ante accept 1 --promise promise.md --by +10d --account TEST::2
@@ -66,6 +68,10 @@ def cli():
       ante verdict sign 1 --score 90% --account TEST::5 --out v5.json
       ante settle 1 v5.json v6.json
       ante withdraw --account TEST::2
+
+    A spec, promise or deliverable goes on chain as a URL and a hash: a URL as it is, or a local
+    file published with --publish URL (or $ANTE_PUBLISH) to an oracle's document store, so that
+    anyone can open it; a local file is never recorded by its path.
 
     Every command takes --network (any network Ape knows, default ethereum:local:foundry),
     --account (an Ape account alias, or TEST::N for a test account) and --json.

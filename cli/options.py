@@ -78,3 +78,13 @@ def offline_options(function):
 
     return wrapper
 
+
+#: What --publish means, for the help of every command that takes a document.
+PUBLISH_HELP = ("Publish a local file given as a document to this Ante oracle's document store "
+                "(e.g. http://127.0.0.1:8700; env ANTE_PUBLISH) and record the URL it is served at. "
+                "Without it a document must be a URL, recorded as it is.")
+
+
+def publish_option(function):
+    """--publish URL (env ANTE_PUBLISH): where a local document file is uploaded before it goes on chain."""
+    return click.option("--publish", "publish", envvar="ANTE_PUBLISH", metavar="URL", help=PUBLISH_HELP)(function)

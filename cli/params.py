@@ -1,5 +1,7 @@
 """Click parameter types for what people type: amounts, stakes, scores, durations, times, addresses.
 
+(Documents given to --spec, --promise and --deliverable are resolved by ``ante.documents.resolve``.)
+
 Each turns the core's parsing errors into click's usage errors (exit code 2) naming the option.
 """
 
@@ -44,17 +46,3 @@ PROBABILITY = _Parsed("P", "parse_probability")
 GAS_PRICE = _Parsed("PRICE", "parse_gas_price")
 ADDRESS = Address()
 
-
-def document(text: str) -> tuple[bytes, str]:
-    """(hash, uri) for --spec, --promise and --deliverable: a file is hashed by content, a URL by its text."""
-    from pathlib import Path
-
-    from ante.client import content_hash
-    from ante.errors import BadInput
-
-    if "://" in text:
-        return content_hash(text.encode()), text
-    path = Path(text)
-    if not path.is_file():
-        raise BadInput(f"{text!r} is neither a readable file nor a URL (scheme://...).")
-    return content_hash(path.read_bytes()), path.resolve().as_uri()

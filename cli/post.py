@@ -2,7 +2,7 @@
 
 import click
 
-from ante.cli.options import chain_options, write_options
+from ante.cli.options import chain_options, publish_option, write_options
 from ante.cli.params import ADDRESS, DURATION, STAKE
 
 
@@ -16,22 +16,32 @@ from ante.cli.params import ADDRESS, DURATION, STAKE
 @click.option("--accept-by", required=True, help="Last time to accept: a date (2026-12-31), a time, or +14d.")
 @click.option("--deliver-within", type=DURATION, required=True, help="Time from acceptance to delivery: 36h, 14d.")
 @click.option("--review-within", type=DURATION, required=True, help="Time the panel has to judge: 3d.")
-@click.option("--spec", required=True, help="The specification: a file (hashed) or a URL.")
+@click.option("--spec", required=True,
+              help="The specification: a URL, or a local file with --publish (hashed by its bytes).")
 @click.option("--for", "designated", type=ADDRESS, help="Only this address may accept.")
+@publish_option
 @chain_options
 @write_options
-def post(session, reward, token, stake, panel_id, accept_by, deliver_within, review_within, spec, designated):
+def post(session, reward, token, stake, panel_id, accept_by, deliver_within, review_within, spec, designated, publish):
     """Post a challenge and escrow its reward.
 
     The terms can never change once posted. A token reward is approved for the contract first
     when needed.
 
+    The spec goes on chain as a URL and a hash. A URL is recorded as it is (hashed by its text).
+    A local file must be published, so that anyone can open it: with --publish URL it is uploaded
+    to that oracle's document store, and the store's URL is recorded with the hash of the file's
+    bytes. Nothing is sent to the chain if the upload fails.
+
     \b
     Example:
       ante post --reward "1 ether" --stake 10% --panel 1 --accept-by +7d \\
-                --deliver-within 14d --review-within 3d --spec spec.md --account TEST::1
+                --deliver-within 14d --review-within 3d --spec spec.md \\
+                --publish http://127.0.0.1:8700 --account TEST::1
     """
-    from ante.cli.params import document
+    from dataclasses import replace
+
+    from ante.documents import resolve
     from ante.terms import ZERO_ADDRESS, Terms
     from ante.units import InputError, format_duration, format_time, parse_amount, parse_time
 
@@ -50,11 +60,13 @@ def post(session, reward, token, stake, panel_id, accept_by, deliver_within, rev
         deadline = parse_time(accept_by, now)
     except InputError as error:
         raise click.BadParameter(str(error), param_hint="--accept-by")
-    spec_hash, spec_uri = document(spec)
     members, threshold = client.panel(panel_id)
     terms = Terms(account.address, token, amount, stake, panel_id, deadline, deliver_within, review_within,
-                  designated or ZERO_ADDRESS, spec_hash)
+                  designated or ZERO_ADDRESS)
     terms.check_fits()
+    client.check_post(terms, account.address)  # refusals a read can predict, before anything is shown
+    spec_hash, spec_uri = resolve(spec, publish, "--spec")
+    terms = replace(terms, spec_hash=spec_hash)
     fmt = client.formatter(token)
 
     if not session.as_json:

@@ -2,41 +2,47 @@
 
 import click
 
-from ante.cli.options import chain_options, write_options
+from ante.cli.options import chain_options, publish_option, write_options
 from ante.cli.params import PROBABILITY
 
 
 @click.command()
 @click.argument("challenge_id", type=int)
-@click.option("--promise", required=True, help="Your promise: a file (hashed) or a URL saying what, by when, with what.")
+@click.option("--promise", required=True,
+              help="Your promise, saying what, by when, with what: a URL, or a local file with --publish.")
 @click.option("--by", "promised_by", required=True, help="When you promise to deliver: a date, a time or +10d.")
 @click.option("--p", "belief", type=PROBABILITY,
               help="Your honest chance of success (70% or 0.7), for the Kelly view.")
 @click.option("--bankroll", help='What you could stake in all, e.g. "5 ether", for the Kelly view.')
+@publish_option
 @chain_options
 @write_options
-def accept(session, challenge_id, promise, promised_by, belief, bankroll):
+def accept(session, challenge_id, promise, promised_by, belief, bankroll, publish):
     """Accept a challenge: stake exactly the stake and commit a promise.
 
-    Shows the stake and, with --p, whether Kelly says the bet is worth it, then asks to confirm.
-    The promise date must fall no later than the delivery deadline.
+    Shows the stake, your promised date beside the contract's deadline and, with --p, whether Kelly
+    says the bet is worth it, then asks to confirm. The promise date must fall no later than the
+    delivery deadline. What the contract would refuse (a challenge not open or past its accept-by,
+    reserved for someone else, accepted by its funder or an evaluator, a stake you do not hold) is
+    refused before anything is shown.
+
+    The promise is a URL, or a local file published with --publish URL to that oracle's document
+    store (see `ante post --help`).
 
     \b
     Example:
-      ante accept 3 --promise promise.md --by +10d --p 80% --account TEST::2
+      ante accept 3 --promise promise.md --publish http://127.0.0.1:8700 --by +10d --p 80% \\
+                  --account TEST::2
     """
-    from ante.cli.params import document
-    from ante.errors import AnteError
+    from ante.documents import resolve
     from ante.kelly import kelly
-    from ante.state import State
     from ante.units import InputError, format_time, parse_amount, parse_time
 
     client = session.client()
     account = session.account()
     c = client.challenge(challenge_id, session.chronicle())
-    if c.state != State.OPEN:
-        raise AnteError(f"challenge {challenge_id} is {c.state.label}; only open challenges can be accepted.")
     now = client.now()
+    client.check_accept(c, account.address, now)  # refusals a read can predict, before anything is shown
     try:
         by = parse_time(promised_by, now)
     except InputError as error:
@@ -47,16 +53,18 @@ def accept(session, challenge_id, promise, promised_by, belief, bankroll):
             f"{format_time(by)} is after the delivery deadline if you accept now ({format_time(latest)}).",
             param_hint="--by",
         )
-    promise_hash, promise_uri = document(promise)
     fmt = client.formatter(c.terms.token)
     symbol, decimals = client.token_info(c.terms.token)
+    try:
+        roll = parse_amount(bankroll, decimals, symbol=None if c.terms.is_ether else symbol) if bankroll else None
+    except InputError as error:
+        raise click.BadParameter(str(error), param_hint="--bankroll")
+    promise_hash, promise_uri = resolve(promise, publish, "--promise")
     if not session.as_json:
-        session.out.print(f"Stake: {fmt(c.terms.stake)} to win {fmt(c.terms.reward)}; deliver by {format_time(latest)}.")
+        session.out.print(f"Stake: {fmt(c.terms.stake)} to win {fmt(c.terms.reward)}; you promise delivery by "
+                          f"{format_time(by)}; the contract's deadline if you accept now: {format_time(latest)}.")
+        session.out.print(f"Promise: {promise_uri} (hash 0x{promise_hash.hex()})")
         if belief is not None:
-            try:
-                roll = parse_amount(bankroll, decimals, symbol=None if c.terms.is_ether else symbol) if bankroll else None
-            except InputError as error:
-                raise click.BadParameter(str(error), param_hint="--bankroll")
             for line in kelly(belief, c.terms.reward, c.terms.stake, roll).explain(fmt):
                 session.out.print(f"  {line}")
     session.confirm(f"Stake {fmt(c.terms.stake)} and promise delivery by {format_time(by)}?")
@@ -69,22 +77,27 @@ def accept(session, challenge_id, promise, promised_by, belief, bankroll):
 
 @click.command()
 @click.argument("challenge_id", type=int)
-@click.option("--deliverable", required=True, help="What you delivered: a file (hashed) or a URL.")
+@click.option("--deliverable", required=True, help="What you delivered: a URL, or a local file with --publish.")
+@publish_option
 @chain_options
 @write_options
-def submit(session, challenge_id, deliverable):
+def submit(session, challenge_id, deliverable, publish):
     """Submit the deliverable; the panel's review window starts now.
 
+    The deliverable is a URL (recorded as it is), or a local file published with --publish URL to
+    that oracle's document store (see `ante post --help`).
+
     \b
-    Example:
+    Examples:
       ante submit 3 --deliverable https://example.org/pull/42 --account TEST::2
+      ante submit 3 --deliverable report.pdf --publish http://127.0.0.1:8700 --account TEST::2
     """
-    from ante.cli.params import document
+    from ante.documents import resolve
 
     client = session.client()
     account = session.account()
     c = client.challenge(challenge_id, session.chronicle())
-    digest, uri = document(deliverable)
+    digest, uri = resolve(deliverable, publish, "--deliverable")
     session.confirm(f"Submit {uri} for challenge {challenge_id}? It can be submitted only once.")
     receipt = session.transaction(f"Submitted challenge {challenge_id}", lambda: client.submit(c, digest, uri, account))
     from ante.cli.session import receipt_json

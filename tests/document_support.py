@@ -36,9 +36,27 @@ class Served:
 
 
 @contextlib.contextmanager
+def serve(app):
+    """Serves the ASGI `app` with uvicorn in a thread until the block ends; yields its base URL."""
+    import uvicorn
+
+    sock = _bound_socket()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: server.started or not thread.is_alive(), 30, "the server to start")
+        assert server.started, "the server did not start"
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        sock.close()
+
+
+@contextlib.contextmanager
 def serve_documents(folder: Path, max_size: int | None = None):
     """Serves a DocumentStore in `folder` until the block ends; yields a Served."""
-    import uvicorn
     from fastapi import FastAPI
 
     from ante.oracle.documents import MAX_DOCUMENT, DocumentStore, mount
@@ -46,15 +64,15 @@ def serve_documents(folder: Path, max_size: int | None = None):
     store = DocumentStore(folder, MAX_DOCUMENT if max_size is None else max_size)
     app = FastAPI()
     mount(app, store=store)
+    with serve(app) as url:
+        yield Served(url, store)
+
+
+@contextlib.contextmanager
+def refusing_url():
+    """The URL of a port that refuses connections: bound here, so nobody else takes it, but not listening."""
     sock = _bound_socket()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
     try:
-        wait_for(lambda: server.started or not thread.is_alive(), 30, "the document store to start")
-        assert server.started, "the document store did not start"
-        yield Served(f"http://127.0.0.1:{sock.getsockname()[1]}", store)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
     finally:
-        server.should_exit = True
-        thread.join(30)
         sock.close()

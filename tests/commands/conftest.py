@@ -21,6 +21,12 @@ contract that no longer exists in the next, and the event index would hold event
 So each test gets its own data folder (``ANTE_DATA_DIR``, holding the registry and the index) and
 deploys its own Ante through ``ante deploy``.
 
+Documents
+---------
+A local file given as a spec, promise or deliverable must be published (``--publish URL``). One real
+document store (the oracle's ``/documents`` routes, served by uvicorn on a port in 19000-19099) serves
+the whole session: ``document_store``, and ``Ante.publish`` its URL, which the story's helpers pass.
+
 Accounts (Ape test accounts): TEST::0 deployer, TEST::1 funder, TEST::2 contributor, TEST::3
 stranger, TEST::4 relayer; TEST::5, 6 and 7 form the 2-of-3 panel, so they can sign with
 ``ante verdict sign``.
@@ -35,6 +41,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from document_support import serve_documents
 
 from ante.cli.main import cli
 
@@ -74,10 +81,11 @@ class Outcome:
 class Ante:
     """Runs `ante` in-process and keeps the files a story needs (spec, promise, verdicts) in a folder."""
 
-    def __init__(self, folder: Path, accounts, chain):
+    def __init__(self, folder: Path, accounts, chain, publish: str):
         self.folder = folder
         self.accounts = accounts
         self.chain = chain
+        self.publish = publish  # the session's document store
         self.address: str | None = None
 
     # ------------------------------------------------------------------ running
@@ -147,13 +155,13 @@ class Ante:
         spec = spec or str(self.file("spec.md", "# Build the thing\nWith tests.\n"))
         outcome = self.ok("post", "--reward", reward, "--stake", stake, "--panel", panel, "--accept-by", accept_by,
                           "--deliver-within", deliver_within, "--review-within", review_within, "--spec", spec,
-                          "--account", account, "--yes", "--json", *extra)
+                          "--publish", self.publish, "--account", account, "--yes", "--json", *extra)
         return outcome.json()["challenge_id"]
 
     def accept(self, challenge_id: int, *extra, by="+10d", account=CONTRIBUTOR) -> dict:
         promise = self.file(f"promise-{challenge_id}.md", f"I will deliver challenge {challenge_id} in ten days.\n")
-        return self.ok("accept", challenge_id, "--promise", promise, "--by", by, "--account", account, "--yes",
-                       "--json", *extra).json()
+        return self.ok("accept", challenge_id, "--promise", promise, "--publish", self.publish, "--by", by,
+                       "--account", account, "--yes", "--json", *extra).json()
 
     def submit(self, challenge_id: int, deliverable="https://example.org/pull/42", account=CONTRIBUTOR) -> dict:
         return self.ok("submit", challenge_id, "--deliverable", deliverable, "--account", account, "--yes",
@@ -175,22 +183,30 @@ class Ante:
         self.chain.mine(timestamp=timestamp + 1)
 
 
+@pytest.fixture(scope="session")
+def document_store(tmp_path_factory):
+    """A real document store over HTTP for the whole session (documents are content-addressed, so tests
+    cannot disturb one another through it)."""
+    with serve_documents(tmp_path_factory.mktemp("document-store")) as served:
+        yield served
+
+
 @pytest.fixture
-def ante_cli(monkeypatch, tmp_path, chain, accounts):
+def ante_cli(monkeypatch, tmp_path, chain, accounts, document_store):
     """`ante` against the test's chain, with its own data folder and no deployment yet.
 
     (Not named `ante`: tests/conftest.py's session fixture `ante`, the contract, keeps its name.)
     """
     monkeypatch.setenv("ANTE_DATA_DIR", str(tmp_path / "ante-data"))
     monkeypatch.setenv("APE_FOUNDRY_HOST", chain.provider.uri)
-    for name in ("ANTE_NETWORK", "ANTE_ACCOUNT", "ANTE_CONTRACT"):
+    for name in ("ANTE_NETWORK", "ANTE_ACCOUNT", "ANTE_CONTRACT", "ANTE_PUBLISH"):
         monkeypatch.delenv(name, raising=False)
     folder = tmp_path / "files"
     folder.mkdir()
     from ape.logging import logger
 
     level = logger.level  # every command sets Ape's (global) log level; put it back for the tests after this one
-    yield Ante(folder, accounts, chain)
+    yield Ante(folder, accounts, chain, document_store.url)
     logger.set_level(level)
 
 

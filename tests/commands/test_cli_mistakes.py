@@ -69,7 +69,8 @@ def test_deploy_checks_it_can_record_the_deployment_before_spending(ante_cli, mo
 def test_post_json_output_is_pure_json(deployed):
     spec = deployed.file("spec.md", "spec\n")
     outcome = deployed.ok("post", "--reward", "1 ether", "--panel", 1, "--accept-by", "+7d", "--deliver-within", "1d",
-                          "--review-within", "1d", "--spec", spec, "--account", FUNDER, "--yes", "--json")
+                          "--review-within", "1d", "--spec", spec, "--publish", deployed.publish, "--account", FUNDER,
+                          "--yes", "--json")
     assert json.loads(outcome.out)["challenge_id"] == 1
 
 

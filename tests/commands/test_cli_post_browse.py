@@ -28,7 +28,8 @@ def test_post_shows_the_terms_and_the_new_challenge(deployed, chain):
     spec = deployed.file("spec.md", "# Spec\n")
     from eth_utils import keccak
 
-    outcome = deployed.ok(*post_args(deployed, **{"--spec": str(spec), "--accept-by": "+7d"}))
+    outcome = deployed.ok(*post_args(deployed, **{"--spec": str(spec), "--accept-by": "+7d",
+                                                  "--publish": deployed.publish}))
     now = chain.blocks.head.timestamp
     lines = outcome.out.splitlines()
     assert lines[0] == "Terms"
@@ -38,7 +39,8 @@ def test_post_shows_the_terms_and_the_new_challenge(deployed, chain):
     assert rows["panel"] == "1: 2 of 3 evaluators"
     assert rows["deliver within"] == "14d"
     assert rows["review within"] == "3d"
-    assert rows["spec"] == f"{spec.resolve().as_uri()} (hash 0x{keccak(spec.read_bytes()).hex()})"
+    spec_hash = "0x" + keccak(spec.read_bytes()).hex()
+    assert rows["spec"] == f"{deployed.publish}/documents/{spec_hash} (hash {spec_hash})"
     assert rows["only for"] == "anyone"
     assert re.fullmatch(r"✔ Posted — tx 0x[0-9a-f]{64}, block \d+, gas [\d,]+", lines[9]), lines[9]
     accept_by = deployed.show(1)["terms"]["accept_by"]
@@ -189,7 +191,7 @@ def test_show_an_open_challenge_text(posted, deployed):
     assert lines[1] == f"  funder          {deployed.addr(1)}"
     assert lines[2] == "  reward          1 ETH; stake 0.1 ETH (10%)"
     assert lines[3] == "  panel           1"
-    assert lines[4].startswith("  spec            file://") and lines[4].endswith(f"({terms['spec_hash']})")
+    assert lines[4] == f"  spec            {deployed.publish}/documents/{terms['spec_hash']} ({terms['spec_hash']})"
     assert lines[5] == f"  accept by       {format_time(terms['accept_by'])}"
     assert lines[6] == "  deliver within  14d; review within 3d"
     assert lines[7] == "Timeline"

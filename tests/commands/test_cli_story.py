@@ -17,13 +17,15 @@ def test_a_whole_story(ante_cli, accounts, chain):
     # The funder posts 1 ether with a 10% stake.
     spec = ante_cli.file("spec.md", "# Make the build reproducible\n")
     posted = ante_cli.ok("post", "--reward", "1 ether", "--stake", "10%", "--panel", "1", "--accept-by", "+7d",
-                     "--deliver-within", "14d", "--review-within", "3d", "--spec", spec, "--account", FUNDER, "--yes")
+                     "--deliver-within", "14d", "--review-within", "3d", "--spec", spec,
+                     "--publish", ante_cli.publish, "--account", FUNDER, "--yes")
     assert re.search(r"^Challenge 1 is open until .+ UTC\.$", posted.out, re.MULTILINE)
     assert chain.provider.get_balance(address) == ETHER
 
     # The contributor weighs it with Kelly, accepts, and delivers.
     promise = ante_cli.file("promise.md", "Reproducible build in ten days.\n")
-    accepted = ante_cli.ok("accept", "1", "--promise", promise, "--by", "+10d", "--p", "80%", "--bankroll", "2 ether",
+    accepted = ante_cli.ok("accept", "1", "--promise", promise, "--publish", ante_cli.publish, "--by", "+10d",
+                       "--p", "80%", "--bankroll", "2 ether",
                        "--account", CONTRIBUTOR, "--yes")
     assert "  Kelly says stake at most 78% of your bankroll (1.56 ETH of 2 ETH): accept." in accepted.out
     assert chain.provider.get_balance(address) == ETHER + ETHER // 10

@@ -17,22 +17,25 @@ TX_LINE = r"✔ {} — tx 0x[0-9a-f]{{64}}, block \d+, gas [\d,]+"
 
 def test_accept_with_the_kelly_view(posted, deployed, chain):
     promise = deployed.file("promise.md", "Deliver by day ten, alone.\n")
-    outcome = deployed.ok("accept", posted, "--promise", promise, "--by", "+10d", "--p", "70%",
-                          "--bankroll", "5 ether", "--account", CONTRIBUTOR, "--yes")
+    outcome = deployed.ok("accept", posted, "--promise", promise, "--publish", deployed.publish, "--by", "+10d",
+                          "--p", "70%", "--bankroll", "5 ether", "--account", CONTRIBUTOR, "--yes")
     lines = outcome.out.strip().splitlines()
-    assert re.fullmatch(r"Stake: 0\.1 ETH to win 1 ETH; deliver by .+ UTC\.", lines[0]), lines[0]
-    assert lines[1:5] == [
+    assert re.fullmatch(r"Stake: 0\.1 ETH to win 1 ETH; you promise delivery by .+ UTC; the contract's deadline if "
+                        r"you accept now: .+ UTC\.", lines[0]), lines[0]
+    promise_hash = "0x" + keccak(promise.read_bytes()).hex()
+    assert lines[1] == f"Promise: {deployed.publish}/documents/{promise_hash} (hash {promise_hash})"
+    assert lines[2:6] == [
         "  You risk 0.1 ETH to win 1 ETH (odds 10 to 1).",
         "  You break even if you succeed more than 9.1% of the time; you believe 70%.",
         "  Expected value: +0.67 ETH.",
         "  Kelly says stake at most 67% of your bankroll (3.35 ETH of 5 ETH): accept.",
     ]
-    assert re.fullmatch(TX_LINE.format("Accepted challenge 1"), lines[5]), lines[5]
+    assert re.fullmatch(TX_LINE.format("Accepted challenge 1"), lines[6]), lines[6]
     shown = deployed.show(posted)
     assert shown["state"] == "accepted"
     assert shown["contributor"] == deployed.addr(2)
     assert shown["promise_hash"] == "0x" + keccak(promise.read_bytes()).hex()
-    assert shown["promise_uri"] == promise.resolve().as_uri()
+    assert shown["promise_uri"] == f"{deployed.publish}/documents/{promise_hash}"
     # "+10d" counts from the chain's time when the command ran, just before the acceptance's block.
     assert shown["accepted_at"] + 10 * DAY - 60 <= shown["promised_by"] <= shown["accepted_at"] + 10 * DAY
 
@@ -156,10 +159,11 @@ def test_submit_text(accepted, deployed):
 
 def test_submit_json_with_a_file(accepted, deployed):
     work = deployed.file("work.tar", "the deliverable\n")
-    data = deployed.ok("submit", accepted, "--deliverable", work, "--account", CONTRIBUTOR, "--yes", "--json").json()
+    data = deployed.ok("submit", accepted, "--deliverable", work, "--publish", deployed.publish, "--account",
+                       CONTRIBUTOR, "--yes", "--json").json()
     assert data["challenge_id"] == accepted
     assert data["deliverable"] == "0x" + keccak(b"the deliverable\n").hex()
-    assert data["uri"] == work.resolve().as_uri()
+    assert data["uri"] == f"{deployed.publish}/documents/{data['deliverable']}"
     assert deployed.show(accepted)["deliverable"] == data["deliverable"]
 
 
