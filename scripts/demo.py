@@ -1,7 +1,9 @@
 """The demo: three bounty stories told through the real `ante` command on a local anvil chain.
 
 An oracle service (`ante oracle run`) runs beside the chain: the evaluators send their signed verdicts
-to it over HTTP, and it settles each challenge as soon as a quorum agrees and lapses overdue ones.
+to it over HTTP, and it settles each challenge as soon as a quorum agrees and lapses overdue ones. Its
+document store publishes the specs and promises (local files, given with `--publish`), so the URLs on
+chain open for anyone.
 
 1. A challenge is posted, accepted with a promise, delivered, judged 2-of-3 and paid.
 2. A challenge is judged a fail: the contributor's stake goes to the funder.
@@ -167,10 +169,8 @@ class Demo:
         say(f"  $ ante {shown}")
         done = subprocess.run([str(ANTE), *args], env=self.env, cwd=self.workdir, capture_output=True, text=True)
         if not quiet:
-            # Documents are referenced by file:// URI; show where the demo folder is, not this machine's path.
-            here = self.workdir.parent.as_uri()
             for line in done.stdout.rstrip().splitlines():
-                say(f"    {line.replace(here, 'file://…')}")
+                say(f"    {line}")
         if done.returncode != expect:
             sys.stderr.write(done.stderr)
             raise SystemExit(f"`ante {shown}` exited {done.returncode}, expected {expect}")
@@ -190,6 +190,11 @@ def addresses() -> dict[str, str]:
             for role, index in CAST.items()}
 
 
+def published(demo: Demo) -> list[str]:
+    """Local documents are published to the oracle's document store; its URL for them goes on chain."""
+    return ["--publish", demo.oracle_url]
+
+
 def account(role: str) -> list[str]:
     return ["--account", f"TEST::{CAST[role]}", "--yes"]
 
@@ -204,17 +209,19 @@ def run(demo: Demo) -> None:
     demo.ante("panel", "create", "--evaluator", who["Eve (evaluator)"], "--evaluator", who["Evan (evaluator)"],
               "--evaluator", who["Ezra (evaluator)"], "--threshold", "2", *account("deployer"))
     say("Remy runs the oracle: it collects verdicts over HTTP and settles from his account once a quorum agrees.")
+    say("It also keeps a document store: the specs and promises below are files, published there (--publish).")
     demo.start_oracle("Remy (relayer)")
 
     heading("Story 1: promised, delivered, judged and paid")
     say("Fiona funds a challenge: 1 ETH for an onboarding guide. Whoever takes it stakes 10% (0.1 ETH).")
     spec = demo.write("guide-spec.md", "Write an onboarding guide for new contributors: setup, first issue, review.\n")
     demo.ante("post", "--reward", "1 ether", "--stake", "10%", "--panel", "1", "--accept-by", "+7d",
-              "--deliver-within", "14d", "--review-within", "3d", "--spec", spec, *account("Fiona (funder)"))
+              "--deliver-within", "14d", "--review-within", "3d", "--spec", spec, *published(demo),
+              *account("Fiona (funder)"))
     say("Carl believes he will deliver (80%), checks that staking makes sense, and promises it within 5 days.")
     promise = demo.write("guide-promise.md", "I will write the guide in 5 days, with a review from two newcomers.\n")
-    demo.ante("accept", "1", "--promise", promise, "--by", "+5d", "--p", "80%", "--bankroll", "2 ether",
-              *account("Carl (contributor)"))
+    demo.ante("accept", "1", "--promise", promise, *published(demo), "--by", "+5d", "--p", "80%",
+              "--bankroll", "2 ether", *account("Carl (contributor)"))
     demo.ante("submit", "1", "--deliverable", "https://example.org/docs/onboarding", *account("Carl (contributor)"))
     say("Eve and Evan read the guide and each send the oracle a signed verdict of 90%; Ezra does not need to.")
     demo.ante("verdict", "sign", "1", "--score", "90%", "--post", demo.oracle_url, *account("Eve (evaluator)"))
@@ -229,9 +236,10 @@ def run(demo: Demo) -> None:
     say("Fiona posts 0.5 ETH to fix the flaky test suite, with a 20% stake.")
     spec = demo.write("flaky-spec.md", "Make the test suite pass 100 runs in a row.\n")
     demo.ante("post", "--reward", "0.5 ether", "--stake", "20%", "--panel", "1", "--accept-by", "+7d",
-              "--deliver-within", "7d", "--review-within", "3d", "--spec", spec, *account("Fiona (funder)"))
+              "--deliver-within", "7d", "--review-within", "3d", "--spec", spec, *published(demo),
+              *account("Fiona (funder)"))
     promise = demo.write("flaky-promise.md", "Fixed in 3 days.\n")
-    demo.ante("accept", "2", "--promise", promise, "--by", "+3d", *account("Dana (contributor)"))
+    demo.ante("accept", "2", "--promise", promise, *published(demo), "--by", "+3d", *account("Dana (contributor)"))
     demo.ante("submit", "2", "--deliverable", "https://example.org/pull/77", *account("Dana (contributor)"))
     say("The suite still fails; the panel judges it a fail (0%). Evan signs and sends his verdict first.")
     demo.ante("verdict", "sign", "2", "--score", "fail", "--post", demo.oracle_url, *account("Evan (evaluator)"))
@@ -245,9 +253,10 @@ def run(demo: Demo) -> None:
     heading("Story 3: never delivered, the challenge lapses")
     spec = demo.write("translate-spec.md", "Translate the guide into Spanish.\n")
     demo.ante("post", "--reward", "0.3 ether", "--stake", "10%", "--panel", "1", "--accept-by", "+2d",
-              "--deliver-within", "3d", "--review-within", "2d", "--spec", spec, *account("Fiona (funder)"))
+              "--deliver-within", "3d", "--review-within", "2d", "--spec", spec, *published(demo),
+              *account("Fiona (funder)"))
     promise = demo.write("translate-promise.md", "Done in 2 days.\n")
-    demo.ante("accept", "3", "--promise", promise, "--by", "+2d", *account("Carl (contributor)"))
+    demo.ante("accept", "3", "--promise", promise, *published(demo), "--by", "+2d", *account("Carl (contributor)"))
     say("Carl goes quiet. Four days later the delivery deadline has passed, and the oracle's keeper lapses it.")
     demo.wait(4 * DAY)
     demo.await_state(3, "defaulted")

@@ -95,3 +95,25 @@ def test_records_after_the_stories(stories):
     assert (fiona["posted"], fiona["paid_out"], fiona["defaulted"]) == (3, 1, 1)
     eve = ante_json(demo, "records", who["Evan (evaluator)"])["evaluator"]
     assert (eve["verdicts_signed"], eve["reviews_missed"]) == (2, 0)
+
+
+def test_the_stories_documents_are_published_by_the_oracle_and_open_for_anyone(stories):
+    """Specs and promises were files in the demo's folder: on chain they are the oracle's URLs for them,
+    which answer with exactly the bytes whose hash the chain records; no local path is anywhere."""
+    import urllib.request
+
+    from eth_utils import keccak
+
+    demo, _ = stories
+    files = {"1": ("guide-spec.md", "guide-promise.md"), "2": ("flaky-spec.md", "flaky-promise.md"),
+             "3": ("translate-spec.md", "translate-promise.md")}
+    for cid, names in files.items():
+        shown = ante_json(demo, "show", cid)
+        for (uri, digest), name in zip(((shown["spec_uri"], shown["terms"]["spec_hash"]),
+                                        (shown["promise_uri"], shown["promise_hash"])), names):
+            data = (demo.workdir / name).read_bytes()
+            assert digest == "0x" + keccak(data).hex()
+            assert uri == f"{demo.oracle_url}/documents/{digest}"
+            with urllib.request.urlopen(uri, timeout=10) as response:
+                assert response.read() == data
+        assert str(demo.workdir) not in json.dumps(shown)

@@ -62,19 +62,16 @@ def test_a_whole_lifecycle_through_apes_node_provider_on_a_slow_chain(tmp_path):
         assert deployed["chain_id"] == SEPOLIA
         panel = ["panel", "create", *[a for e in EVALUATORS for a in ("--evaluator", e)], "--threshold", "2"]
         ok(run(*panel, "--account", "TEST::0", "--yes"))
-        (tmp_path / "spec.md").write_text("Write the thing.\n")
         posted = ok(run("post", "--reward", "1 ether", "--stake", "10%", "--panel", "1", "--accept-by", "+7d",
-                        "--deliver-within", "14d", "--review-within", "3d", "--spec", str(tmp_path / "spec.md"),
+                        "--deliver-within", "14d", "--review-within", "3d", "--spec", "https://example.org/spec.md",
                         "--account", "TEST::1", "--yes", "--json", "--confirmations", "2"))
         # It came back only once two blocks stood on the transaction's block.
         assert node.head >= posted.json()["block"] + 2
         assert "waiting" not in posted.out and "\r" not in posted.out  # progress stays off stdout
 
-        (tmp_path / "promise.md").write_text("By Friday, alone.\n")
-        ok(run("accept", "1", "--promise", str(tmp_path / "promise.md"), "--by", "+5d", "--account", "TEST::2",
+        ok(run("accept", "1", "--promise", "https://example.org/promise.md", "--by", "+5d", "--account", "TEST::2",
                "--yes"))
-        (tmp_path / "work.md").write_text("The thing, written.\n")
-        submitted = ok(run("submit", "1", "--deliverable", str(tmp_path / "work.md"), "--account", "TEST::2",
+        submitted = ok(run("submit", "1", "--deliverable", "https://example.org/work.md", "--account", "TEST::2",
                            "--yes"))
         assert re.search(r"— tx 0x[0-9a-f]{64}, block \d+, gas [\d,]+", submitted.out), submitted
         for index in (5, 6):
@@ -101,10 +98,9 @@ def test_deploy_and_post_on_a_node_that_mines_every_two_seconds(tmp_path):
         assert node.call("eth_getCode", deployed["address"], "latest") not in ("0x", "")
         ok(run("panel", "create", *[a for e in EVALUATORS for a in ("--evaluator", e)], "--threshold", "2",
                "--account", "TEST::0", "--yes"))
-        (tmp_path / "spec.md").write_text("spec\n")
         posted = ok(run("post", "--reward", "1 ether", "--panel", "1", "--accept-by", "+7d", "--deliver-within", "1d",
-                        "--review-within", "1d", "--spec", str(tmp_path / "spec.md"), "--account", "TEST::1", "--yes",
-                        "--json", "--max-fee", "50 gwei", "--priority-fee", "2"))
+                        "--review-within", "1d", "--spec", "https://example.org/spec.md", "--account", "TEST::1",
+                        "--yes", "--json", "--max-fee", "50 gwei", "--priority-fee", "2"))
         sent = node.transaction(posted.json()["tx"])
         assert (int(sent["maxFeePerGas"], 16), int(sent["maxPriorityFeePerGas"], 16)) == (50 * 10**9, 2 * 10**9)
         assert int(sent["blockNumber"], 16) == posted.json()["block"]
@@ -122,9 +118,8 @@ def test_a_refusal_found_in_simulation_sends_nothing(tmp_path):
         ok(run("deploy", "--account", "TEST::0", "--yes"))
         ok(run("panel", "create", *[a for e in EVALUATORS for a in ("--evaluator", e)], "--threshold", "2",
                "--account", "TEST::0", "--yes"))
-        (tmp_path / "spec.md").write_text("spec\n")
         ok(run("post", "--reward", "1 ether", "--panel", "1", "--accept-by", "+7d", "--deliver-within", "1d",
-               "--review-within", "1d", "--spec", str(tmp_path / "spec.md"), "--account", "TEST::1", "--yes"))
+               "--review-within", "1d", "--spec", "https://example.org/spec.md", "--account", "TEST::1", "--yes"))
         stranger = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"  # TEST::3, not the funder
         before = node.nonce(stranger)
         refused = run("cancel", "1", "--account", "TEST::3", "--yes")
