@@ -107,6 +107,8 @@ class Admission:
                 document = json.loads(body)
             except (ValueError, UnicodeDecodeError) as error:
                 raise Rejected("not_json", f"the body is not valid JSON ({error}).") from None
+            except RecursionError:  # arrays nested thousands deep, within the size limit
+                raise Rejected("not_json", "the body nests arrays or objects too deeply to be a signed verdict.") from None
         else:
             document = body
         if not isinstance(document, dict):
@@ -128,20 +130,21 @@ class Admission:
         except NotReady as error:
             raise Rejected("not_ready", str(error)) from None
         c = snapshot.chronicle.challenges.get(v.challenge_id)
+        as_of = ""
         if c is None or c.state in (State.OPEN, State.ACCEPTED):
-            # The snapshot may predate the challenge or its submission: look again before refusing.
+            # The snapshot may predate the challenge or its submission: look again, while the node answers.
             latest, fresh = s.snapshots.fresh()
-            if not fresh:
-                raise Rejected("not_ready",
-                               f"the oracle cannot read the chain right now to check challenge {v.challenge_id}; "
-                               "try again shortly.")
-            snapshot = latest
+            snapshot = latest or snapshot
             c = snapshot.chronicle.challenges.get(v.challenge_id)
+            if not fresh:
+                as_of = (f" as of block {snapshot.head}, the latest the oracle could read (the chain is not "
+                         f"answering right now, so try again shortly)")
         if c is None:
-            raise Rejected("unknown_challenge", f"there is no challenge {v.challenge_id} on this deployment.")
+            raise Rejected("unknown_challenge", f"there is no challenge {v.challenge_id} on this deployment "
+                                                f"{as_of.lstrip() or f'as of block {snapshot.head}'}.")
         if c.state != State.SUBMITTED:
-            raise Rejected("not_submitted",
-                           f"challenge {v.challenge_id} is {c.state.label}; verdicts are only taken while it is submitted.")
+            raise Rejected("not_submitted", f"challenge {v.challenge_id} is {c.state.label}{as_of}; verdicts are only "
+                                            f"taken while it is submitted.")
         if snapshot.chain_time > c.review_by:
             raise Rejected("review_closed",
                            f"the review window of challenge {v.challenge_id} closed at {format_time(c.review_by)} "

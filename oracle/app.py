@@ -1,27 +1,37 @@
 """The oracle's HTTP API (FastAPI): verdicts in; challenges, records, health and metrics out.
 
-``create_app(service)`` wraps an :class:`ante.oracle.service.OracleService`. The OpenAPI description
-is at ``/openapi.json`` (browsable at ``/docs``). Every error is ``{"detail": "One plain sentence."}``
-with a 4xx status (503 while the oracle has not read the chain yet, or cannot reach it to look up a
-challenge it has not seen).
+``create_app(service)`` wraps an :class:`ante.oracle.service.OracleService`. The OpenAPI description at
+``/openapi.json`` says exactly what the server does (:mod:`ante.oracle.openapi`: every status each
+operation answers, every body's schema, closed objects, the states, address and signature patterns, the
+signed verdict's typed data in this oracle's domain); ``/docs`` browses it with Swagger UI served from
+the npm package swagger-ui-dist, never from a CDN (503 with a sentence saying how to install it when the
+files are absent); there is no ReDoc. Every error is ``{"detail": "One plain sentence."}`` with a 4xx
+status (503 while the oracle has not read the chain yet), and a method a path does not take is 405 with
+``Allow`` naming every method it does take.
 
-- ``POST /verdicts``: a signed verdict as ``ante verdict sign`` writes it (``{typedData, signer,
-  signature}``, from any EIP-712 wallet too). The body is limited (16 KiB by default) before it is
-  parsed (413 beyond). 202 ``{status: stored|unchanged|replaced, challenge_id, signer, score,
-  quorum: {threshold, score, agreeing, missing, reached}, settlement}`` only once the verdict is
-  committed to disk; 400 (not JSON), 422 (not a valid signed verdict, bad signature, another chain or
-  deployment, not a panel member), 404 (no such challenge), 409 (not submitted, review window closed,
-  another deliverable) otherwise, with nothing stored.
+- ``POST /verdicts``: a signed verdict as ``ante verdict sign`` writes it (``{typedData, signature,
+  signer?}``), as a wallet gives it (``{typedData, signature}``: the signer is recovered), or typed data
+  with the signature beside its fields. The body is limited (16 KiB by default) before it is parsed (413
+  beyond). 202 ``{status: stored|unchanged|replaced, challenge_id, signer, score, quorum: {threshold,
+  score, agreeing, missing, reached}, settlement}`` only once the verdict is committed to disk; 400 (not
+  JSON), 422 (not a valid signed verdict, bad signature, another chain or deployment, not a panel
+  member), 404 (no such challenge), 409 (not submitted, review window closed, another deliverable)
+  otherwise, with nothing stored. A challenge the snapshot does not show as submitted is looked up
+  again, but only while the node answers: behind a node that hangs, the answer comes at once from the
+  last snapshot, naming its block.
 - ``GET /challenges[?state=submitted]``: every challenge (``ChallengeHistory.to_json(full=False)``)
-  with its number of stored ``verdicts``.
+  with its number of stored ``verdicts``; 422 for a state that does not exist.
 - ``GET /challenges/{id}``: ``{challenge, verdicts, quorum: {threshold, score, agreeing, missing,
   reached, members, not_signed, by_score}, attempts, transactions}``; ``transactions`` are the oracle's
-  own for the challenge, each a nonce with its state and every version sent (hash and fees).
-- ``GET /records/{address}``: ``ante.records`` for that address in every role.
+  own for the challenge, each a nonce with its state and every version sent (hash and fees). Read from
+  the last snapshot, never waiting on the node: 404 naming the snapshot's block when it has no such
+  challenge.
+- ``GET /records/{address}``: ``ante.records`` for that address (0x and 40 hex digits) in every role.
 - ``GET /health``: ``{ok, chain_id, contract, account, head, indexed, final_block, lag, chain_time,
   synced_at, keeper, confirmations, in_flight, retrying, last_error}``; 200 when ok, else 503.
 - ``GET /audit``: ``ante audit``'s report of the latest snapshot; 503 when the chain does not answer in time.
 - ``GET /metrics``: Prometheus text format.
+- ``PUT/GET /documents/0x<hash>``: the document store (:mod:`ante.oracle.documents`).
 
 The dashboard (:mod:`ante.oracle.dashboard`) serves HTML pages beside the API: the board at ``/``, and
 ``/ui/challenges/{id}``, ``/ui/people/{address}``, ``/ui/rankings`` and ``/ui/audit``.
@@ -29,21 +39,23 @@ The dashboard (:mod:`ante.oracle.dashboard`) serves HTML pages beside the API: t
 
 from __future__ import annotations
 
-from typing import Any
+import re
 
 import anyio.to_thread
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ante.oracle.dashboard import REFRESH as DASHBOARD_REFRESH
 from ante.oracle.dashboard import mount as mount_dashboard
 from ante.oracle.documents import mount as mount_documents
+from ante.oracle.openapi import (ADDRESS, STATES, VERDICT_BODY, Audit, ChallengeListed, ChallengeView,
+                                 Health, Problem, RecordsOut, VerdictAccepted, describe, mount_docs, problems)
 from ante.oracle.readmodel import AuditUnavailable, await_audit
 from ante.oracle.service import NotReady, OracleService, Rejected
-from ante.state import State
+
+__all__ = ["MAX_BODY", "Problem", "STATES", "create_app"]
 
 #: The largest verdict body accepted; a signed verdict is about 1 KiB.
 MAX_BODY = 16 * 1024
@@ -52,41 +64,6 @@ MAX_BODY = 16 * 1024
 #: threads only queue for it; a few suffice to fill each group commit of the store.
 VERDICT_THREADS = 8
 
-STATES = [s.label for s in State if s != State.NONE]
-
-
-class Problem(BaseModel):
-    detail: str = Field(description="One plain sentence saying what is wrong.")
-
-
-class QuorumBrief(BaseModel):
-    threshold: int
-    score: int | None
-    agreeing: int
-    missing: int
-    reached: bool
-
-
-class VerdictAccepted(BaseModel):
-    status: str = Field(description="stored (new), replaced (the signer's earlier verdict) or unchanged (identical).")
-    challenge_id: int
-    signer: str
-    score: int
-    quorum: QuorumBrief
-    settlement: str | None = Field(description="queued when this verdict completes a quorum.")
-
-
-SIGNED_VERDICT_SCHEMA = {
-    "type": "object",
-    "required": ["typedData", "signer", "signature"],
-    "properties": {
-        "typedData": {"type": "object", "description": "EIP-712 typed data of Verdict(challengeId,deliverable,score), "
-                                                       "as for eth_signTypedData_v4 (`ante verdict typed-data`)."},
-        "signer": {"type": "string", "description": "The evaluator's address."},
-        "signature": {"type": "string", "description": "65-byte signature, 0x-hex (r, s, v)."},
-    },
-}
-
 
 def _sentence(text: str) -> str:
     text = " ".join(str(text).split())
@@ -94,6 +71,18 @@ def _sentence(text: str) -> str:
         return "Bad request."
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "?", "!", ")")) else text + "."
+
+
+def _allowed(app: FastAPI, scope) -> list[str]:
+    """Every method some route of `app` takes at the request's path. Starlette's 405 names only the first
+    route's, which is wrong where one path has a route per method (GET and PUT /documents/{name})."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in app.router.routes:
+        if getattr(route, "methods", None) and route.matches(scope)[0] != Match.NONE:
+            methods |= route.methods
+    return sorted(methods)
 
 
 def _problem(status: int, text: str) -> JSONResponse:
@@ -107,33 +96,48 @@ def create_app(service: OracleService, *, max_body: int = MAX_BODY, refresh: int
         version="1",
         description="Collects evaluators' signed verdicts, settles a challenge on-chain as soon as a quorum "
                     "agrees, and lapses challenges past their deadlines. It cannot forge a verdict: it only "
-                    "relays what evaluators signed.",
+                    "relays what evaluators signed. Every error is `{\"detail\": \"One plain sentence.\"}`.",
+        docs_url=None,
+        redoc_url=None,
     )
+    describe(app, service)
     limiter: list = []  # created with the first verdict, inside the server's event loop
-    errors = {400: {"model": Problem}, 404: {"model": Problem}, 409: {"model": Problem}, 413: {"model": Problem},
-              422: {"model": Problem}, 503: {"model": Problem}}
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError):
         first = error.errors()[0] if error.errors() else {}
-        where = ".".join(str(part) for part in first.get("loc", ()) if part not in ("path", "query", "body"))
-        return _problem(422, f"{where or 'the request'}: {first.get('msg', 'is invalid')}")
+        location, *where = [str(part) for part in first.get("loc", ())] or ["request"]
+        message = str(first.get("msg", "is invalid"))
+        if where:
+            place = {"path": "in the path", "query": "in the query", "body": "in the body"}.get(location, location)
+            return _problem(422, f"the {'.'.join(where)} {place}: {message[:1].lower()}{message[1:]}")
+        return _problem(422, f"the request: {message[:1].lower()}{message[1:]}")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException):
-        return _problem(error.status_code, str(error.detail))
+        response = _problem(error.status_code, str(error.detail))
+        response.headers.update(error.headers or {})
+        if error.status_code == 405:
+            response.headers["Allow"] = ", ".join(_allowed(app, request.scope))
+        return response
 
     @app.exception_handler(NotReady)
     async def _not_ready(request: Request, error: NotReady):
         return _problem(503, str(error))
 
     @app.post("/verdicts", status_code=202, response_model=None, summary="Submit a signed verdict",
-              responses={202: {"model": VerdictAccepted}, **errors},
-              openapi_extra={"requestBody": {"required": True,
-                                             "content": {"application/json": {"schema": SIGNED_VERDICT_SCHEMA}}}})
+              responses={202: {"model": VerdictAccepted, "description": "Stored (committed to disk)."},
+                         **problems(400, 404, 409, 413, 422, 503,
+                                    s404="There is no such challenge (as of the block the sentence names).",
+                                    s409="The challenge is not submitted, its review window closed, or it was "
+                                         "submitted with another deliverable.",
+                                    s422="Not a signed verdict, a bad signature, another chain or deployment, or "
+                                         "a signer not on the challenge's panel.",
+                                    s503="The oracle has not read the chain yet.")},
+              openapi_extra={"requestBody": VERDICT_BODY})
     async def post_verdict(request: Request):
         """Verifies a signed verdict and stores it durably; 202 only once it is on disk. When it
-        completes a quorum, the settlement is submitted at once."""
+        completes a quorum, the settlement is submitted at once. Nothing is stored otherwise."""
         too_large = Rejected("too_large", f"the body is larger than {max_body} bytes; a signed verdict is about 1 KiB.")
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > max_body):
@@ -153,54 +157,72 @@ def create_app(service: OracleService, *, max_body: int = MAX_BODY, refresh: int
             return _problem(rejection.status, rejection.message)
         return JSONResponse(result, status_code=202)
 
-    @app.get("/challenges", summary="List challenges", responses={422: {"model": Problem}, 503: {"model": Problem}})
-    def list_challenges(state: str | None = None) -> list[dict[str, Any]]:
+    @app.get("/challenges", response_model=None, summary="List challenges",
+             responses={200: {"model": list[ChallengeListed], "description": "Every challenge, by id."},
+                        **problems(422, 503, s422="There is no such state.", s503="The oracle has not read the chain yet.")})
+    def list_challenges(state: str = Query(None, json_schema_extra={"enum": STATES},
+                                           description="Only the challenges in this state.")):
         """Every challenge by id, optionally only those in `state`, with how many verdicts are stored."""
         if state is not None and state not in STATES:
-            return _problem(422, f"there is no state {state!r}; use one of {', '.join(STATES)}.")
-        return service.challenges(state)
+            return _problem(422, f"there is no state {state[:40]!r}; use one of {', '.join(STATES)}.")
+        return JSONResponse(service.challenges(state))
 
-    @app.get("/challenges/{challenge_id}", summary="One challenge and its verdicts",
-             responses={404: {"model": Problem}, 503: {"model": Problem}})
-    def get_challenge(challenge_id: int) -> dict[str, Any]:
+    @app.get("/challenges/{challenge_id}", response_model=None, summary="One challenge and its verdicts",
+             responses={200: {"model": ChallengeView, "description": "The challenge as the latest snapshot shows it."},
+                        **problems(404, 422, 503, s404="The oracle's latest view of the chain (at the block the "
+                                                       "sentence names) has no such challenge.",
+                                   s422="The id is not a whole number, or it is negative.",
+                                   s503="The oracle has not read the chain yet.")})
+    def get_challenge(challenge_id: int = Path(ge=0, description="A uint256; ids run from 1.")):
         """The challenge's history, its stored verdicts grouped by score, what is missing for a quorum,
-        the oracle's settlement and lapse attempts, and its transactions for them."""
+        the oracle's settlement and lapse attempts, and its transactions for them. Read from the oracle's
+        latest snapshot of the chain: it never waits on the node."""
         view = service.challenge(challenge_id)
         if view is None:
-            return _problem(404, f"there is no challenge {challenge_id} on this deployment.")
-        return view
+            block = service.current().head
+            return _problem(404, f"there is no challenge {challenge_id} on this deployment as of block {block}, "
+                                 f"the oracle's latest view of the chain.")
+        return JSONResponse(view)
 
-    @app.get("/records/{address}", summary="Records of one address",
-             responses={422: {"model": Problem}, 503: {"model": Problem}})
-    def get_records(address: str) -> dict[str, Any]:
+    @app.get("/records/{address}", response_model=None, summary="Records of one address",
+             responses={200: {"model": RecordsOut, "description": "Null for a role never played."},
+                        **problems(422, 503, s422="Not an address.", s503="The oracle has not read the chain yet.")})
+    def get_records(address: str = Path(json_schema_extra={"pattern": ADDRESS},
+                                        description="0x and 40 hex digits, in any case.")):
         """The address's records as contributor, evaluator and funder (null for a role never played)."""
-        try:
-            return service.records(address)
-        except ValueError as error:
-            return _problem(422, str(error))
+        if not re.fullmatch(ADDRESS, address):
+            return _problem(422, f"{address[:60]!r} is not an address: use 0x and 40 hex digits.")
+        return JSONResponse(service.records(address))
 
-    @app.get("/health", summary="Health", responses={503: {"description": "Not connected or not in sync."}})
-    def health() -> dict[str, Any]:
+    @app.get("/health", response_model=None, summary="Health",
+             responses={200: {"model": Health, "description": "Connected and in sync."},
+                        503: {"model": Health, "description": "Not connected, or not in sync: last_error says why."}})
+    def health():
         """Connected and in sync? The chain head, the indexed block, the lag and the last chain error."""
         report = service.health()
         return JSONResponse(report, status_code=200 if report["ok"] else 503)
 
-    @app.get("/audit", summary="Audit of the books", responses={503: {"model": Problem}})
-    async def get_audit() -> dict[str, Any]:
+    @app.get("/audit", response_model=None, summary="Audit of the books",
+             responses={200: {"model": Audit, "description": "The report of the latest snapshot."},
+                        **problems(503, s503="The chain did not answer in time, or the oracle has not read it yet.")})
+    async def get_audit():
         """``ante audit``'s report of the latest snapshot against the contract; 503 when the chain does not
         answer within a few seconds (the audit is computed once per snapshot, and no request waits longer)."""
         try:
-            return (await await_audit(service)).to_json()
+            return JSONResponse((await await_audit(service)).to_json())
         except AuditUnavailable as error:
             return _problem(503, str(error))
 
-    @app.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    @app.get("/metrics", summary="Prometheus metrics", response_class=Response,
+             responses={200: {"description": "The Prometheus text exposition format.",
+                              "content": {"text/plain": {"schema": {"type": "string"}}}}})
     def metrics():
         """Counters and gauges in the Prometheus text exposition format."""
         from prometheus_client import CONTENT_TYPE_LATEST
 
         return Response(service.metrics.text(), media_type=CONTENT_TYPE_LATEST)
 
+    mount_docs(app)
     mount_documents(app, service)
     mount_dashboard(app, service, refresh=refresh)
     return app

@@ -12,24 +12,23 @@ waits for at most AUDIT_WAIT before it is told that the audit is not available r
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from eth_utils import is_address
-
 from ante.errors import AnteError
 from ante.history import ChallengeHistory, PanelView
-from ante.oracle.snapshots import NotReady, Snapshot
+from ante.oracle.snapshots import Snapshot
 from ante.oracle.store import StoredVerdict
 from ante.state import State
 from ante.terms import to_checksum_address
 
 
-#: The shortest wait, in seconds, for a chain call that counts as the node not answering.
-SILENCE_FLOOR = 1.0
+#: An address as the API takes it: 0x and 40 hex digits, in any case.
+ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 #: How long a request waits for the audit of the current snapshot, in seconds.
 AUDIT_WAIT = 3.0
@@ -132,17 +131,11 @@ class ReadModel:
 
     def challenge(self, challenge_id: int) -> dict | None:
         """One challenge's history, its stored verdicts grouped by score, what a quorum still needs, the
-        oracle's attempts and its transactions; None if there is no such challenge."""
+        oracle's attempts and its transactions; None if the latest snapshot has no such challenge (a read
+        never waits on the node for a newer one)."""
         s = self.service
         snapshot = s.snapshots.ready()
         c = snapshot.chronicle.challenges.get(challenge_id)
-        if c is None:
-            latest, fresh = s.snapshots.fresh()
-            if not fresh:
-                raise NotReady(f"the oracle cannot read the chain right now to look for challenge {challenge_id}; "
-                               "try again shortly.")
-            snapshot = latest
-            c = snapshot.chronicle.challenges.get(challenge_id)
         if c is None:
             return None
         stored = s.store.verdicts(s.chain_id, s.contract, challenge_id)
@@ -158,8 +151,8 @@ class ReadModel:
 
     def records(self, address: str) -> dict:
         """The records of one address in every role (``ante.records``)."""
-        if not is_address(address):
-            raise ValueError(f"{address!r} is not an address.")
+        if not isinstance(address, str) or not ADDRESS.fullmatch(address):
+            raise ValueError(f"{str(address)[:60]!r} is not an address: use 0x and 40 hex digits.")
         return self.service.snapshots.ready().records().for_address(address).to_json()
 
     def health(self) -> dict:
@@ -172,9 +165,10 @@ class ReadModel:
         age = None if snapshot is None else time.monotonic() - snapshot.taken_at
         waited = health.waiting()
         # A node that hangs fails no call, it only keeps one waiting: with a running worker, a chain call
-        # waiting longer than two polls (SILENCE_FLOOR at least, so that a loaded machine does not flap),
-        # or no sync for a few polls (a worker held up elsewhere), means the node does not answer.
-        silent = s.running and waited > max(SILENCE_FLOOR, 2 * s.poll)
+        # waiting longer than two polls (`Snapshots.silence`: a second at least, so that a loaded machine
+        # does not flap), or no sync for a few polls (a worker held up elsewhere), means the node does not
+        # answer.
+        silent = s.running and waited > s.snapshots.silence
         stale = s.running and age is not None and age > max(10.0, 5 * s.poll)
         last_error = None if health.last_error is None else {"at": health.last_error[0], "message": health.last_error[1]}
         if silent or (stale and health.healthy):  # the wait in progress says more than an earlier error

@@ -29,7 +29,7 @@ from ante.oracle.loop import Worker
 from ante.oracle.metrics import REJECT_REASONS, Metrics
 from ante.oracle.readmodel import Quorum, ReadModel, select_challenges
 from ante.oracle.relayer import Relayer
-from ante.oracle.snapshots import ChainHealth, NotReady, Snapshot, Snapshots
+from ante.oracle.snapshots import SILENCE_FLOOR, ChainHealth, NotReady, Snapshot, Snapshots
 from ante.oracle.store import VerdictStore
 from ante.state import State
 from ante.terms import to_checksum_address
@@ -51,7 +51,6 @@ class OracleService:
         self.account = account
         self.store = store
         self.keeper = keeper
-        self.poll = poll
         self.chain_id = int(client.chain_id)
         self.contract = to_checksum_address(client.address)
         self.address = to_checksum_address(account.address)
@@ -59,6 +58,7 @@ class OracleService:
         self.chain_lock = threading.RLock()
         self.chain_health = ChainHealth(self.metrics)
         self.snapshots = Snapshots(client, self.chain_health, self.metrics, self.chain_lock, sync_wait=sync_wait)
+        self.poll = poll
         self.relayer = Relayer(client, account, store, self.metrics, self.chain_health, self.snapshots,
                                self.chain_lock, confirmations=confirmations)
         self.worker = Worker(self)
@@ -75,6 +75,18 @@ class OracleService:
         """Stops the worker after the operation in flight; True if it ended. Nothing is lost: verdicts
         and transactions in flight are in the store, and the next start takes them up."""
         return self.worker.stop(timeout)
+
+    @property
+    def poll(self) -> float:
+        """Seconds between the worker's ticks."""
+        return self._poll
+
+    @poll.setter
+    def poll(self, value: float) -> None:
+        # A chain call waiting two polls (a second at least) means the node is not answering: /health says
+        # so, and no request waits for a newer snapshot any longer.
+        self._poll = value
+        self.snapshots.silence = max(SILENCE_FLOOR, 2 * value)
 
     @property
     def running(self) -> bool:

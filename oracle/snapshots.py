@@ -4,8 +4,10 @@ Ape is synchronous and keeps global state, so every chain operation happens in O
 (:mod:`ante.oracle.loop`). HTTP handlers never touch Ape: they read the latest :class:`Snapshot` (the
 folded event log, the chain head and its timestamp), which the worker replaces after every sync. When a
 handler needs a newer view (a verdict for a challenge the snapshot does not show as submitted yet), it
-asks the worker for a sync and waits for it (:meth:`Snapshots.fresh`; concurrent requests are coalesced).
-Without a running worker (tests, scripts) the caller's thread reads the chain itself.
+asks the worker for a sync and waits for it (:meth:`Snapshots.fresh`; concurrent requests are coalesced),
+but only while the node answers: once a chain call has waited longer than ``silence`` (two polls, a
+second at least: what /health calls a node not answering), nobody waits for a newer view. Reads never
+ask for one at all. Without a running worker (tests, scripts) the caller's thread reads the chain itself.
 
 :class:`ChainHealth` remembers whether the node answers and the last chain error, and logs each failing
 operation once per outage (or, for a node that answers but refuses, once until the operation concludes),
@@ -26,6 +28,10 @@ from ante.errors import AnteError
 from ante.history import Chronicle, fold
 
 log = logging.getLogger("ante.oracle")
+
+
+#: The shortest wait, in seconds, for a chain call that counts as the node not answering.
+SILENCE_FLOOR = 1.0
 
 
 class NotReady(AnteError):
@@ -124,12 +130,14 @@ class ChainHealth:
 class Snapshots:
     """Publishes snapshots of `client`'s deployment: :meth:`refresh` in the worker, the rest anywhere."""
 
-    def __init__(self, client, health: ChainHealth, metrics, chain_lock: threading.RLock, *, sync_wait: float = 10.0):
+    def __init__(self, client, health: ChainHealth, metrics, chain_lock: threading.RLock, *, sync_wait: float = 10.0,
+                 silence: float = SILENCE_FLOOR):
         self.client = client
         self.health = health
         self.metrics = metrics
         self.chain_lock = chain_lock
         self.sync_wait = sync_wait
+        self.silence = silence  # a chain call waiting longer than this: the node is not answering
         self.current: Snapshot | None = None
         self.on_recovered: Callable[[], None] = lambda: None  # the loop's: retries waiting out a backoff go now
         self.request_sync: Callable[[], bool] | None = None  # the loop's, while a worker runs
@@ -182,18 +190,25 @@ class Snapshots:
 
     def fresh(self, timeout: float | None = None) -> tuple[Snapshot | None, bool]:
         """The chain as it is now: asks the worker for a sync and waits for it, up to `timeout` seconds
-        (default `sync_wait`). Returns (snapshot, fresh): fresh is False when the sync failed or did not
-        finish in time, and the snapshot is the latest there is."""
+        (default `sync_wait`), and only while the node answers: not at all when a chain call has already
+        waited longer than `silence`, and no longer once one has. Returns (snapshot, fresh): fresh is False
+        when the sync failed or did not finish, and the snapshot is the latest there is."""
         asked = time.monotonic()
         if self.request_sync is None:  # no worker: read the chain here
             if self._stopping:
                 return self.current, False
             fresh = self.refresh()
             return self.current, fresh
+        deadline = asked + (self.sync_wait if timeout is None else timeout)
         with self._changed:
-            self.request_sync()
-            self._changed.wait_for(lambda: self._attempted_at >= asked or self._stopping,
-                                   self.sync_wait if timeout is None else timeout)
+            if self.health.waiting() <= self.silence:
+                self.request_sync()
+                # Woken by the sync's end; in between, every tenth of a second to see whether the node went silent.
+                while not (self._attempted_at >= asked or self._stopping):
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0 or self.health.waiting() > self.silence:
+                        break
+                    self._changed.wait(min(remaining, 0.1))
             snapshot = self.current
             return snapshot, snapshot is not None and snapshot.taken_at >= asked
 

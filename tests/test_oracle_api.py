@@ -201,7 +201,9 @@ def test_a_bad_signature_is_422(api, oracle, bounties, evaluators):
 def test_an_unknown_challenge_is_404(api, oracle, bounties, evaluators):
     cid, record = bounties.submitted_challenge()
     response = post(api, sign(bounties, cid + 5, record.deliverable, evaluators[0], 9000).to_json())
-    assert response.status_code == 404 and detail(response) == f"There is no challenge {cid + 5} on this deployment."
+    head = oracle.current().head  # the oracle looked again before refusing
+    assert response.status_code == 404
+    assert detail(response) == f"There is no challenge {cid + 5} on this deployment as of block {head}."
     assert_nothing_stored(oracle)
 
 
@@ -272,18 +274,30 @@ def test_challenge_view_shows_verdicts_by_score_and_what_is_missing(api, bountie
     assert view["attempts"] == []
 
 
-def test_challenge_view_of_an_open_challenge_has_no_quorum_yet(api, bounties):
+def test_challenge_view_of_an_open_challenge_has_no_quorum_yet(api, oracle, bounties):
     cid, _, _ = bounties.create()
+    oracle.run_once()
     view = api.get(f"/challenges/{cid}").json()
     assert view["challenge"]["state"] == "open" and view["quorum"] is None and view["verdicts"] == []
 
 
-def test_unknown_or_malformed_challenge_ids(api):
+def test_unknown_or_malformed_challenge_ids(api, oracle):
     response = api.get("/challenges/77")
-    assert response.status_code == 404 and detail(response) == "There is no challenge 77 on this deployment."
-    response = api.get("/challenges/seven")
-    assert response.status_code == 422
-    detail(response)
+    head = oracle.current().head
+    assert response.status_code == 404
+    assert detail(response) == f"There is no challenge 77 on this deployment as of block {head}, the oracle's latest view of the chain."
+    for malformed in ("seven", "-1", "1.5"):
+        response = api.get(f"/challenges/{malformed}")
+        assert response.status_code == 422 and detail(response).startswith("The challenge_id in the path: "), response.text
+
+
+def test_a_challenge_newer_than_the_snapshot_is_not_looked_up_by_a_read(api, oracle, bounties):
+    """Reads answer from the latest snapshot and never wait on the node; the next sync shows it."""
+    cid, _, _ = bounties.create()
+    response = api.get(f"/challenges/{cid}")
+    assert response.status_code == 404 and f"as of block {oracle.current().head}" in detail(response)
+    oracle.run_once()
+    assert api.get(f"/challenges/{cid}").status_code == 200
 
 
 def test_challenge_list_and_state_filter(api, bounties, evaluators):
@@ -345,10 +359,13 @@ def test_while_the_chain_is_down_known_challenges_still_take_verdicts(api, oracl
     monkeypatch.setattr(oracle.client, "events", down)
     assert post(api, document(bounties, cid, record, evaluators[0])).status_code == 202
     response = post(api, document(bounties, later, later_record, evaluators[0]))
-    assert response.status_code == 503 and "cannot read the chain right now" in detail(response)
+    head = oracle.current().head
+    assert response.status_code == 404
+    assert detail(response) == (f"There is no challenge {later} on this deployment as of block {head}, the latest the "
+                                f"oracle could read (the chain is not answering right now, so try again shortly).")
     assert [v.signer for v in oracle.store.verdicts(oracle.chain_id, oracle.contract, later)] == []
     assert api.get(f"/challenges/{cid}").status_code == 200
-    assert api.get(f"/challenges/{later}").status_code == 503
+    assert api.get(f"/challenges/{later}").status_code == 404
 
 
 def test_metrics_in_prometheus_format(api, bounties, evaluators):
@@ -371,8 +388,9 @@ def test_openapi_is_served(api):
     assert {"/verdicts", "/challenges", "/challenges/{challenge_id}", "/records/{address}", "/health",
             "/metrics"} <= set(spec["paths"])
     body = spec["paths"]["/verdicts"]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    assert body["required"] == ["typedData", "signer", "signature"]
-    assert api.get("/docs").status_code == 200
+    assert body == {"anyOf": [{"$ref": "#/components/schemas/SignedVerdict"}, {"$ref": "#/components/schemas/SignedTypedData"}]}
+    assert spec["components"]["schemas"]["SignedVerdict"]["required"] == ["typedData", "signature"]
+    assert api.get("/docs").status_code == 200  # tests/test_oracle_openapi.py checks the description itself
 
 
 # ------------------------------------------------------------------------------------------ the CLI
@@ -553,3 +571,64 @@ def test_oracle_run_with_a_keyfile_account_never_shows_its_passphrase(tmp_path, 
     done = subprocess.run([str(ANTE), "oracle", "run", "--account", "oracle", "--contract", ante.address],
                           env=wrong, cwd=tmp_path, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert done.returncode == 2 and "wrong passphrase" in done.stderr and "not it" not in done.stderr
+
+
+# ------------------------------------------------------------------------------------------ a node that hangs
+
+UNSEEN_NODE_PORT, UNSEEN_PROXY_PORT, UNSEEN_ORACLE_PORT = 19121, 19122, 19131
+
+
+@pytest.fixture(scope="module")
+def own_node(tmp_path_factory, evaluators):
+    """An anvil of its own with Ante deployed and a 2-of-3 panel (the faults drills' deployment)."""
+    from test_oracle_faults import deployed_node
+
+    with deployed_node(tmp_path_factory.mktemp("unseen"), UNSEEN_NODE_PORT, evaluators) as deployed:
+        yield deployed
+
+
+def test_unseen_challenges_are_answered_from_the_snapshot_while_the_node_hangs(own_node, tmp_path, evaluators):
+    """`ante oracle run` behind a proxy that is cut and replaced by a listener that never answers: a read
+    and a verdict for a challenge posted since the oracle's last snapshot are answered from that
+    snapshot (404 naming its block) while the node still hangs, instead of waiting on it."""
+    from node_support import wait_for
+    from tcp_proxy import TcpProxy
+    from test_oracle_faults import Oracle as OracleProcess
+    from test_oracle_faults import http, signed
+    from test_oracle_liveness import Unanswering
+
+    chain = own_node["chain"]
+    proxy = TcpProxy(UNSEEN_PROXY_PORT, UNSEEN_NODE_PORT).start()
+    process = OracleProcess(own_node, tmp_path, chain_uri=proxy.uri, account="TEST::4", name="oracle")
+    process.port = UNSEEN_ORACLE_PORT
+    hanging = None
+
+    def node_hangs():
+        status, health = process.get("/health")
+        message = (health["last_error"] or {}).get("message", "")
+        return health if status == 503 and "no answer from the chain" in message else None
+
+    try:
+        process.start()
+        process.wait_healthy()
+        proxy.cut()
+        hanging = Unanswering(UNSEEN_PROXY_PORT)
+        health = wait_for(node_hangs, 30, "/health reporting the hanging node")
+        cid, deliverable, _ = chain.submitted_challenge()  # straight to the node: the oracle cannot see it
+
+        status, answer = http(process.port, "GET", f"/challenges/{cid}", timeout=30)
+        assert status == 404, answer
+        assert answer["detail"] == (f"There is no challenge {cid} on this deployment as of block {health['indexed']}, "
+                                    f"the oracle's latest view of the chain.")
+        status, answer = http(process.port, "POST", "/verdicts", signed(chain, cid, deliverable, evaluators[0], 9000),
+                              timeout=30)
+        assert status == 404, answer
+        assert answer["detail"].startswith(f"There is no challenge {cid} on this deployment as of block "
+                                           f"{health['indexed']}, the latest the oracle could read")
+        assert http(process.port, "GET", "/challenges", timeout=30)[0] == 200
+        assert node_hangs(), "the answers came while the node was still hanging"
+    finally:
+        process.close()
+        if hanging is not None:
+            hanging.close()
+        proxy.close()

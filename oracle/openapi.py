@@ -1,0 +1,510 @@
+"""The oracle's API description (``/openapi.json``) and its browsable form (``/docs``), both true and offline.
+
+The models here describe what :mod:`ante.oracle.app` answers; they are not used to build the answers (the
+read model's JSON is served as it is), so a test validates real answers against the description
+(``tests/test_oracle_openapi.py``) and an independent fuzzer checks the rest (``tests/test_api_fuzz.py``).
+Every object is closed (``additionalProperties: false``): a field added to an answer and not to its model
+shows up as a failure, not as an undocumented surprise. Where the code already holds the one definition
+of a fact, the description is derived from it: the challenge states from :class:`ante.state.State`, the
+events' fields from :data:`ante.events.EVENT_TYPES`, the typed data's types from :data:`ante.verdict.TYPES`,
+and the domain (chain id, contract) from the service the app serves.
+
+``/docs`` is Swagger UI, served from the npm package ``swagger-ui-dist`` in the project's
+``node_modules`` (installed by ``make install`` or ``npm ci``); nothing is loaded from elsewhere. Without
+those files, ``/docs`` answers 503 with a sentence saying how to install them. ReDoc is not served.
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from ante.events import EVENT_TYPES
+from ante.state import State
+from ante.verdict import DOMAIN_NAME, DOMAIN_VERSION, MAX_SCORE, TYPES
+
+#: An address as the API takes it: 0x and 40 hex digits, in any case.
+ADDRESS = r"^0x[0-9a-fA-F]{40}$"
+#: A 32-byte value (hash, deliverable) as the API writes it: 0x and 64 lower-case hex digits.
+HASH = r"^0x[0-9a-f]{64}$"
+#: A 32-byte value as the API takes it (any case).
+BYTES32 = r"^0x[0-9a-fA-F]{64}$"
+#: A 65-byte (r, s, v) signature: 0x and 130 hex digits.
+SIGNATURE = r"^0x[0-9a-fA-F]{130}$"
+#: A token amount in base units: a decimal string, since amounts routinely exceed 2**53.
+AMOUNT = r"^[0-9]+$"
+# Ids are uint256, but no bound above is written: 2**256 - 1 is beyond what many JSON readers (and JSON
+# Schema validators) hold exactly. A larger id is simply no challenge (404).
+
+#: Every state a challenge can be in, by label (the ``?state=`` filter and the ``state`` field).
+STATES = [s.label for s in State if s != State.NONE]
+
+ChallengeState = enum.Enum("ChallengeState", {label: label for label in STATES}, type=str)
+ChallengeState.__doc__ = "Where a challenge stands."
+
+Address = Annotated[str, Field(pattern=ADDRESS, description="An address, EIP-55 checksummed.")]
+Hash = Annotated[str, Field(pattern=HASH)]
+Amount = Annotated[str, Field(pattern=AMOUNT, description="Base units of the token, as a decimal string.")]
+SignedAmount = Annotated[str, Field(pattern=r"^-?[0-9]+$", description="Base units, a decimal string; may be negative.")]
+Signature = Annotated[str, Field(pattern=SIGNATURE, description="65 bytes (r, s, v), 0x-hex.")]
+Score = Annotated[int, Field(ge=0, le=MAX_SCORE, description="Basis points, 0 to 10000.")]
+Count = Annotated[int, Field(ge=0)]
+Timestamp = Annotated[int, Field(ge=0, description="Seconds since 1970 (the chain's time).")]
+Moment = Annotated[float, Field(ge=0, description="Seconds since 1970 (the oracle's clock).")]
+ChallengeId = Annotated[int, Field(ge=0, description="A uint256.")]
+
+
+class Closed(BaseModel):
+    """A JSON object with exactly these fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(Closed):
+    """Every error: one plain sentence."""
+
+    detail: str = Field(description="One plain sentence saying what is wrong.")
+
+
+# ------------------------------------------------------------------------------------------ verdicts in
+
+
+class QuorumBrief(Closed):
+    threshold: int = Field(description="How many of the panel must agree on one score.")
+    score: Score | None = Field(description="The score counted: the verdict's, or the leading one (null without verdicts).")
+    agreeing: Count
+    missing: Count
+    reached: bool
+
+
+class VerdictAccepted(Closed):
+    status: Literal["stored", "unchanged", "replaced"] = Field(
+        description="stored (new), replaced (the signer's earlier verdict) or unchanged (identical).")
+    challenge_id: ChallengeId
+    signer: Address
+    score: Score
+    quorum: QuorumBrief
+    settlement: Literal["queued"] | None = Field(description="queued when this verdict completes a quorum.")
+
+
+def typed_data_schema(chain_id: int, contract: str) -> dict:
+    """The JSON schema of a verdict's EIP-712 typed data in the domain of `contract` on `chain_id`."""
+    return {
+        "title": "VerdictTypedData",
+        "type": "object",
+        "description": "EIP-712 typed data of Verdict(challengeId, deliverable, score), as `ante verdict typed-data` "
+                       "prints it and eth_signTypedData_v4 takes it.",
+        "required": ["types", "primaryType", "domain", "message"],
+        "properties": {
+            "types": {
+                "type": "object",
+                "required": ["Verdict"],
+                "properties": {"EIP712Domain": {"const": TYPES["EIP712Domain"]}, "Verdict": {"const": TYPES["Verdict"]}},
+            },
+            "primaryType": {"const": "Verdict"},
+            "domain": {
+                "type": "object",
+                "required": ["name", "version", "chainId", "verifyingContract"],
+                "properties": {
+                    "name": {"const": DOMAIN_NAME},
+                    "version": {"const": DOMAIN_VERSION},
+                    "chainId": {"const": chain_id, "description": "This oracle's chain (a decimal or 0x-hex string of it is taken too)."},
+                    "verifyingContract": {"type": "string", "pattern": ADDRESS,
+                                          "description": f"This oracle's deployment, {contract} (in any case)."},
+                },
+            },
+            "message": {
+                "type": "object",
+                "required": ["challengeId", "deliverable", "score"],
+                "properties": {
+                    "challengeId": {"type": "integer", "minimum": 0, "description": "A uint256."},
+                    "deliverable": {"type": "string", "pattern": BYTES32,
+                                    "description": "The keccak-256 the challenge was submitted with."},
+                    "score": {"type": "integer", "minimum": 0, "maximum": MAX_SCORE},
+                },
+            },
+        },
+    }
+
+
+def verdict_body_schemas(chain_id: int, contract: str) -> dict[str, dict]:
+    """The components of ``POST /verdicts``'s body: a signed verdict in either form a wallet gives."""
+    signature = {"type": "string", "pattern": SIGNATURE, "description": "65 bytes (r, s, v), 0x-hex, as "
+                 "eth_signTypedData_v4 returns it; v may be 0/1 or 27/28, and a high s is taken as its low twin."}
+    signer = {"anyOf": [{"type": "string", "pattern": ADDRESS}, {"type": "null"}], "default": None,
+              "description": "Optional: the signer is recovered from the signature; if named, it must be that address."}
+    return {
+        "VerdictTypedData": typed_data_schema(chain_id, contract),
+        "SignedVerdict": {
+            "title": "SignedVerdict",
+            "type": "object",
+            "description": "What `ante verdict sign` writes: the typed data, the signature and (optionally) the signer.",
+            "required": ["typedData", "signature"],
+            "properties": {"typedData": {"$ref": "#/components/schemas/VerdictTypedData"},
+                           "signature": signature, "signer": signer},
+        },
+        "SignedTypedData": {
+            "title": "SignedTypedData",
+            "description": "The typed data itself, with the wallet's signature beside its fields.",
+            "allOf": [{"$ref": "#/components/schemas/VerdictTypedData"},
+                      {"type": "object", "required": ["signature"],
+                       "properties": {"signature": signature, "signer": signer}}],
+        },
+    }
+
+
+# ------------------------------------------------------------------------------------------ challenges
+
+
+class TermsOut(Closed):
+    funder: Address
+    token: Address = Field(description="The reward's token; the zero address for ether.")
+    reward: Amount
+    stake_bps: Annotated[int, Field(ge=0, le=10_000)]
+    panel_id: Count
+    accept_by: Timestamp
+    deliver_within: Count
+    review_within: Count
+    designated: Address = Field(description="The only contributor allowed to accept; the zero address for anyone.")
+    spec_hash: Hash
+
+
+class ChallengeBrief(Closed):
+    """A challenge as ``ante show`` reads it (``ChallengeHistory.to_json``)."""
+
+    challenge_id: ChallengeId
+    state: ChallengeState
+    deadline: Timestamp
+    terms: TermsOut
+    spec_uri: str
+    created_at: Timestamp
+    contributor: Address | None
+    stake: Amount | None
+    promise_hash: Hash | None
+    promise_uri: str | None
+    promised_by: Timestamp | None
+    accepted_at: Timestamp | None
+    deliver_by: Timestamp | None
+    deliverable: Hash | None
+    deliverable_uri: str | None
+    submitted_at: Timestamp | None
+    review_by: Timestamp | None
+    score: Score | None
+    to_contributor: Amount | None
+    to_funder: Amount | None
+    forfeited: Amount
+    signers: list[Address]
+    settled_at: Timestamp | None
+    closed_at: Timestamp | None
+    abandoned_by: list[Address]
+    escrow: Amount
+
+
+class ChallengeListed(ChallengeBrief):
+    verdicts: Count = Field(description="How many verdicts the oracle holds for it.")
+
+
+_KIND_TYPES: dict[str, Any] = {
+    "int": Count, "amount": Amount, "address": Address, "addresses": list[Address], "bytes32": Hash, "str": str,
+    "bool": bool, "state": Annotated[int, Field(ge=0, le=max(State))], "terms": TermsOut,
+}
+
+
+def _event_model(cls) -> type[BaseModel]:
+    fields: dict[str, Any] = {
+        "event": (Literal[cls.NAME], ...),
+        "block_number": (Count, ...),
+        "log_index": (Count, ...),
+        "transaction_hash": (Hash, ...),
+        "timestamp": (Timestamp, ...),
+    }
+    for _, attr, kind in cls.ARGS:
+        fields[attr] = (_KIND_TYPES[kind], ...)
+    return create_model(f"{cls.NAME}Event", __config__=ConfigDict(extra="forbid"), __doc__=cls.__doc__, **fields)
+
+
+#: A challenge's events, one model per event type, derived from the events' own field lists.
+ChallengeEvent = Annotated[
+    Union[tuple(_event_model(cls) for cls in EVENT_TYPES.values() if any(a == "challenge_id" for _, a, _ in cls.ARGS))],
+    Field(discriminator="event"),
+]
+
+
+class ChallengeFull(ChallengeBrief):
+    seal: Annotated[str, Field(pattern=r"^0x[0-9a-f]{52}$", description="The contract's 208-bit seal of the record.")]
+    events: list[ChallengeEvent]
+
+
+class StoredVerdictOut(Closed):
+    signer: Address
+    score: Score
+    deliverable: Hash
+    signature: Signature
+    received_at: Moment
+
+
+class ScoreGroup(Closed):
+    score: Score
+    count: Count
+    signers: list[Address]
+
+
+class QuorumFull(QuorumBrief):
+    members: list[Address]
+    not_signed: list[Address]
+    by_score: list[ScoreGroup] = Field(description="The largest group first.")
+
+
+class AttemptOut(Closed):
+    challenge_id: ChallengeId
+    action: Literal["settle", "lapse"]
+    outcome: Literal["settled_by_us", "settled_elsewhere", "lapsed_by_us", "lapsed_elsewhere", "failed"]
+    tx_hash: Hash | None
+    reason: str | None
+    at: Moment
+
+
+class SendOut(Closed):
+    tx_hash: Hash
+    max_fee: Count
+    priority_fee: Count
+    cancel: bool = Field(description="A transfer of nothing to the oracle itself, filling the nonce.")
+    sent_block: Count
+    sent_at: Moment
+
+
+class TransactionOut(Closed):
+    challenge_id: ChallengeId
+    action: Literal["settle", "lapse"]
+    nonce: Count
+    state: Literal["pending", "mined", "confirmed", "dropped"]
+    block_number: Count | None
+    mined_hash: Hash | None
+    sends: list[SendOut] = Field(description="Every version sent for the nonce (fee replacements, a cancellation).")
+
+
+class ChallengeView(Closed):
+    challenge: ChallengeFull
+    verdicts: list[StoredVerdictOut]
+    quorum: QuorumFull | None = Field(description="null until the challenge is submitted.")
+    attempts: list[AttemptOut]
+    transactions: list[TransactionOut]
+
+
+# ------------------------------------------------------------------------------------------ records
+
+
+class ContributorAmounts(Closed):
+    staked: Amount
+    received: Amount
+    at_stake: Amount
+    earned: Amount
+    forfeited: Amount
+
+
+class Promises(Closed):
+    made: Count
+    kept: Count
+    broken: Count
+    unjudged: Count
+
+
+class ContributorRecordOut(Closed):
+    address: Address
+    accepted: Count
+    delivered: Count
+    delivered_on_time: Count
+    settled: Count
+    unreviewed: Count
+    abandoned: Count
+    defaulted: Count
+    in_progress: Count
+    score_total: Count
+    mean_score: Annotated[float, Field(ge=0, le=MAX_SCORE)] | None
+    promises: Promises
+    reliability: Annotated[float, Field(ge=0, le=1)] | None
+    amounts: dict[str, ContributorAmounts] = Field(description="By token address.")
+
+
+class EvaluatorRecordOut(Closed):
+    address: Address
+    panels: list[Count]
+    reviews_due: Count
+    verdicts_signed: Count
+    reviews_missed: Count
+
+
+class FunderAmounts(Closed):
+    posted: Amount
+    in_escrow: Amount
+    credited: Amount
+    net_paid: SignedAmount
+
+
+class FunderRecordOut(Closed):
+    address: Address
+    posted: Count
+    active: Count
+    settled: Count
+    paid_out: Count
+    cancelled: Count
+    expired: Count
+    defaulted: Count
+    unreviewed: Count
+    amounts: dict[str, FunderAmounts] = Field(description="By token address.")
+
+
+class RecordsOut(Closed):
+    address: Address
+    contributor: ContributorRecordOut | None = Field(description="null for a role never played.")
+    evaluator: EvaluatorRecordOut | None
+    funder: FunderRecordOut | None
+
+
+# ------------------------------------------------------------------------------------------ health, audit
+
+
+class ChainError(Closed):
+    at: Moment
+    message: str
+
+
+class Health(Closed):
+    ok: bool = Field(description="Connected and in sync (the status is 200 when true, else 503).")
+    chain_id: Count
+    contract: Address
+    account: Address = Field(description="The oracle's account, which sends settlements and lapses.")
+    head: Count | None
+    indexed: Count | None
+    final_block: Count | None
+    lag: Count | None
+    chain_time: Timestamp | None
+    synced_at: Moment | None
+    keeper: bool
+    confirmations: Count
+    in_flight: Count
+    retrying: list[ChallengeId]
+    last_error: ChainError | None
+
+
+class Discrepancy(Closed):
+    kind: str
+    subject: str
+    expected: str | None
+    actual: str | None
+    message: str
+
+
+class Audit(Closed):
+    clean: bool
+    block: Count | None
+    events: Count
+    challenges: Count
+    accounts: Count
+    tokens: Count
+    discrepancies: list[Discrepancy]
+
+
+# ------------------------------------------------------------------------------------------ responses
+
+#: What each error status means, wherever it is answered.
+MEANING = {
+    400: "The body is not JSON.",
+    404: "Not found.",
+    405: "The path exists, but not with this method; Allow lists the methods it takes.",
+    409: "The request conflicts with the challenge's state.",
+    413: "The body is larger than the oracle takes.",
+    422: "The request is malformed or does not verify.",
+    503: "The oracle cannot answer this right now (it has not read the chain yet, or the chain does not answer).",
+}
+
+
+def problems(*statuses: int, **meanings: str) -> dict:
+    """FastAPI ``responses`` for error `statuses`, each a :class:`Problem` (meanings by ``s<status>=``)."""
+    return {status: {"model": Problem, "description": meanings.get(f"s{status}", MEANING[status])} for status in statuses}
+
+
+METHOD_NOT_ALLOWED = {
+    "description": MEANING[405],
+    "headers": {"Allow": {"description": "The methods this path takes.", "schema": {"type": "string"}}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+
+def describe(app, service) -> None:
+    """Replaces `app`'s OpenAPI generator: FastAPI's description, with the signed verdict's schemas for
+    `service`'s domain and a 405 (with ``Allow``) on every operation; built once, on first request."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.update(verdict_body_schemas(service.chain_id, service.contract))
+            for path in schema["paths"].values():
+                for operation in path.values():
+                    operation["responses"].setdefault("405", METHOD_NOT_ALLOWED)
+            components.pop("HTTPValidationError", None)
+            components.pop("ValidationError", None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
+VERDICT_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {"anyOf": [{"$ref": "#/components/schemas/SignedVerdict"},
+                                                          {"$ref": "#/components/schemas/SignedTypedData"}]}}},
+}
+
+
+# ------------------------------------------------------------------------------------------ /docs
+
+#: Where ``npm ci`` puts Swagger UI: the project's node_modules.
+SWAGGER_UI = Path(__file__).resolve().parent.parent / "node_modules" / "swagger-ui-dist"
+
+#: The files of swagger-ui-dist that /docs uses, with their media types.
+ASSETS = {
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui.css": "text/css",
+    "swagger-ui.css.map": "application/json",
+    "favicon-32x32.png": "image/png",
+}
+
+MISSING_ASSETS = ("Swagger UI is not installed here, so /docs cannot be shown: run `npm ci` (or `make install`) in "
+                  "the project folder to put the npm package swagger-ui-dist in node_modules. The description "
+                  "itself is at /openapi.json.")
+
+
+def mount_docs(app, folder: Path | None = None) -> None:
+    """``GET /docs``: Swagger UI over ``/openapi.json``, every file from `folder` (swagger-ui-dist) through
+    ``/docs/assets/``; 503 with a plain sentence when the files are absent."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import FileResponse, PlainTextResponse
+
+    folder = SWAGGER_UI if folder is None else Path(folder)
+
+    def installed() -> bool:
+        return all((folder / name).is_file() for name in ("swagger-ui-bundle.js", "swagger-ui.css"))
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        if not installed():
+            return PlainTextResponse(MISSING_ASSETS, status_code=503)
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url, title=f"{app.title}: API",
+            swagger_js_url="/docs/assets/swagger-ui-bundle.js", swagger_css_url="/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/docs/assets/favicon-32x32.png",
+            # Swagger UI's default validator badge is an image from validator.swagger.io.
+            swagger_ui_parameters={"validatorUrl": None})
+
+    @app.get("/docs/assets/{name}", include_in_schema=False)
+    def asset(name: str):
+        path = folder / name
+        if name not in ASSETS or not path.is_file():
+            return PlainTextResponse(f"There is no file {name[:80]!r} of Swagger UI here.", status_code=404)
+        return FileResponse(path, media_type=ASSETS[name], headers={"cache-control": "public, max-age=3600"})
