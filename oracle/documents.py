@@ -26,6 +26,7 @@ from pathlib import Path
 
 import anyio.to_thread
 from eth_hash.auto import keccak
+from fastapi import Path as PathParameter
 from fastapi import Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -97,6 +98,10 @@ def mount(app, service=None, *, store: DocumentStore | None = None) -> None:
         store = DocumentStore(Path(service.store.path).parent / "documents")
     app.state.documents = store
 
+    # The description says what the handlers check: a malformed name is 422 either way.
+    hash_in_path = PathParameter(json_schema_extra={"pattern": f"^{HASH.pattern}$"},
+                                 description="0x and the 64 hex digits of the document's keccak-256.")
+
     def malformed(name: str) -> JSONResponse:
         return _problem(422, f"a document is named by 0x and the 64 hex digits of the keccak-256 of its bytes, "
                              f"not {name[:80]!r}.")
@@ -111,7 +116,7 @@ def mount(app, service=None, *, store: DocumentStore | None = None) -> None:
                         413: {"model": Problem}, 422: {"model": Problem}},
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
-    async def put_document(name: str, request: Request):
+    async def put_document(request: Request, name: str = hash_in_path):
         """Stores the body under its keccak-256, which must be the hash in the path; 201 once it is on
         disk, 200 when it was already there."""
         documents: DocumentStore = request.app.state.documents
@@ -152,7 +157,7 @@ def mount(app, service=None, *, store: DocumentStore | None = None) -> None:
              responses={200: {"content": {"application/octet-stream": {}}, "description": "The document's bytes."},
                         304: {"description": "Not modified (the ETag matched)."},
                         404: {"model": Problem}, 422: {"model": Problem}})
-    def get_document(name: str, request: Request):
+    def get_document(request: Request, name: str = hash_in_path):
         """The document's bytes; they never change, so they may be cached for ever."""
         documents: DocumentStore = request.app.state.documents
         if not HASH.fullmatch(name):
