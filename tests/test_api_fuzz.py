@@ -41,11 +41,12 @@ ORACLE_PORT = 19111
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 
 #: Cases per operation and phase (with the coverage phase's own cases and the stateful scenarios, about
-#: 2,000 requests in well under a minute).
-MAX_EXAMPLES = 100
+#: 1,600 cases in under a minute); ANTE_FUZZ_EXAMPLES and ANTE_FUZZ_SEED explore further by hand.
+MAX_EXAMPLES = int(os.environ.get("ANTE_FUZZ_EXAMPLES", 100))
+SEED = int(os.environ.get("ANTE_FUZZ_SEED", 10))
 
 #: The longest the fuzzer may run, in seconds; beyond it the test fails.
-DEADLINE = 120
+DEADLINE = int(os.environ.get("ANTE_FUZZ_DEADLINE", 120))
 
 #: What a schema-valid request may be answered with where the default (2xx, 3xx, 401, 403, 404, 409, 429)
 #: does not fit: a verdict nobody on the panel signed, a document that is not the hash in its path.
@@ -129,7 +130,7 @@ def test_schemathesis_finds_nothing_wrong_with_the_api(oracle, tmp_path):
     report = tmp_path / "report.json"
     command = [str(SCHEMATHESIS), "--no-color", "--config-file", str(config), "run",
                f"http://127.0.0.1:{oracle.port}/openapi.json", "--checks", "all", "--max-examples", str(MAX_EXAMPLES),
-               "--seed", "10", "--workers", "1", "--request-timeout", "20", "--generation-database", "none",
+               "--seed", str(SEED), "--workers", "1", "--request-timeout", "20", "--generation-database", "none",
                "--report", "json", "--report-json-path", str(report)]
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "150"}
     started = time.monotonic()

@@ -325,3 +325,49 @@ def test_docs_without_swagger_ui_say_how_to_install_it(oracle, tmp_path, monkeyp
         assert "<" not in response.text and "http" not in response.text
         assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 404
         assert client.get("/openapi.json").status_code == 200
+
+
+DOCS_PORT = 19141
+
+
+def test_docs_render_in_a_browser_with_every_request_to_the_oracle(oracle, spec):
+    """Swagger UI in headless Chromium (as the dashboard's browser tests drive it): every operation of the
+    description is shown, and every request the page makes goes to the oracle; nothing else is asked for."""
+    import threading
+    import time
+    from pathlib import Path
+
+    import uvicorn
+    from playwright.sync_api import sync_playwright
+
+    from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS
+
+    assert Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM}: `make test` installs Debian's chromium"
+    server = uvicorn.Server(uvicorn.Config(create_app(oracle), host="127.0.0.1", port=DOCS_PORT, log_level="warning",
+                                           lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    origin = f"http://127.0.0.1:{DOCS_PORT}"
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        operations = sum(1 for item in spec["paths"].values() for m in item if m in METHODS)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
+            try:
+                page = browser.new_page()
+                page.set_default_timeout(15_000)
+                requested: list[str] = []
+                page.on("request", lambda request: requested.append(request.url))
+                page.goto(origin + "/docs")
+                page.wait_for_function(f"document.querySelectorAll('.opblock').length == {operations}")
+                assert page.locator(".opblock-summary-path", has_text="/challenges/{challenge_id}").count() == 1
+            finally:
+                browser.close()
+        assert requested and all(url.startswith(origin + "/") or url.startswith("data:") for url in requested), requested
+        assert origin + "/openapi.json" in requested
+    finally:
+        server.should_exit = True
+        thread.join(10)
