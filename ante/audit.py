@@ -43,7 +43,9 @@ read at, or null), ``events`` (events replayed), ``challenges`` (challenges chec
 ``actual`` are strings or null: a state is its lower-case label, a seal ``0x`` and 52 hex digits, every
 other number (amounts, counts, timestamps) a decimal string.
 
-Only :func:`ape_chain_view` and :func:`audit_contract` touch Ape, and import it when called.
+The contract is read through an :class:`ante.rpc.Node` (:func:`node_chain_view`): over HTTP for the command
+line, or Ape's provider (:func:`ape_chain_view`, :func:`audit_contract`), which import Ape when called.
+A view that can ``preload`` is given every read the audit will make first, in batches.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ __all__ = [
     "ape_chain_view",
     "audit",
     "audit_contract",
+    "node_chain_view",
 ]
 
 #: Every discrepancy kind, in the order an audit reports them.
@@ -224,6 +227,9 @@ def audit(
     tokens = chronicle.tokens
     total = 1 + last_id + len(credits) + len(tokens)
     done = 0
+    preload = getattr(view, "preload", None)
+    if preload is not None:  # every read below, asked for at once
+        preload(range(1, last_id + 1), [pair for pair, _ in credits], list(tokens))
 
     def tick() -> None:
         nonlocal done
@@ -339,66 +345,91 @@ def _check_challenge(cid: int, chronicle: Chronicle, view: ChainView) -> list[Di
     return found
 
 
-# --- on Ape --------------------------------------------------------------------------------------
-
-_ANTE_VIEWS_ABI = [
-    {
-        "type": "function", "name": "challengeCount", "stateMutability": "view", "inputs": [],
-        "outputs": [{"name": "", "type": "uint256"}],
-    },
-    {
-        "type": "function", "name": "challengeStatus", "stateMutability": "view",
-        "inputs": [{"name": "challengeId", "type": "uint256"}],
-        "outputs": [
-            {"name": "state", "type": "uint8"},
-            {"name": "deadline", "type": "uint40"},
-            {"name": "seal", "type": "uint208"},
-        ],
-    },
-    {
-        "type": "function", "name": "credit", "stateMutability": "view",
-        "inputs": [{"name": "token", "type": "address"}, {"name": "account", "type": "address"}],
-        "outputs": [{"name": "", "type": "uint256"}],
-    },
-]
-
-_ERC20_BALANCE_ABI = [
-    {
-        "type": "function", "name": "balanceOf", "stateMutability": "view",
-        "inputs": [{"name": "account", "type": "address"}],
-        "outputs": [{"name": "", "type": "uint256"}],
-    },
-]
+# --- on a node ------------------------------------------------------------------------------------
 
 
-class _Web3ChainView:
-    """A :class:`ChainView` over web3, every read at one block."""
+class _NodeChainView:
+    """A :class:`ChainView` over an :class:`ante.rpc.Node`, every read at one block; `preload` asks for
+    many reads in batches, and later reads of the same values are answered from them."""
 
-    def __init__(self, web3, address: str, block: int | str):
+    def __init__(self, node, address: str, block: int | str):
         from eth_utils import to_checksum_address
 
-        self._web3 = web3
+        from ante.abi import ante_views, erc20_views
+
+        self._node = node
         self._to_checksum = to_checksum_address
+        self._ante, self._erc20 = ante_views(), erc20_views()
         self.address = to_checksum_address(address)
         self.block = block
-        self._ante = web3.eth.contract(address=self.address, abi=_ANTE_VIEWS_ABI)
+        self._known: dict[tuple, Any] = {}
+
+    def _call(self, to: str, data: str) -> tuple[str, list]:
+        from ante.rpc import block_tag
+
+        return "eth_call", [{"to": to, "data": data}, block_tag(self.block)]
+
+    def _requests(self, key: tuple) -> tuple[str, list]:
+        kind, *args = key
+        if kind == "count":
+            return self._call(self.address, self._ante.encode("challengeCount"))
+        if kind == "status":
+            return self._call(self.address, self._ante.encode("challengeStatus", args[0]))
+        if kind == "credit":
+            return self._call(self.address, self._ante.encode("credit", *args))
+        if kind == "ether":
+            from ante.rpc import block_tag
+
+            return "eth_getBalance", [self.address, block_tag(self.block)]
+        return self._call(args[0], self._erc20.encode("balanceOf", self.address))
+
+    def _decode(self, key: tuple, answer) -> Any:
+        from ante.rpc import quantity
+
+        kind = key[0]
+        if kind == "ether":
+            return quantity(answer)
+        if kind == "status":
+            return tuple(int(v) for v in self._ante.decode("challengeStatus", answer))
+        name = {"count": "challengeCount", "credit": "credit"}.get(kind)
+        return int((self._ante.decode(name, answer) if name else self._erc20.decode("balanceOf", answer))[0])
+
+    def _read(self, key: tuple):
+        if key in self._known:
+            return self._known[key]
+        value = self._decode(key, self._node.request(*self._requests(key)))
+        if isinstance(self.block, int):  # "latest" is read anew every time
+            self._known[key] = value
+        return value
+
+    def preload(self, challenge_ids, credits, tokens) -> None:
+        if not isinstance(self.block, int):
+            return
+        keys = [("status", int(cid)) for cid in challenge_ids]
+        keys += [("credit", self._to_checksum(t), self._to_checksum(a)) for t, a in credits]
+        keys += [("ether",) if _is_ether(t) else ("token", self._to_checksum(t)) for t in tokens]
+        keys = [key for key in keys if key not in self._known]
+        for key, answer in zip(keys, self._node.batch([self._requests(key) for key in keys])):
+            self._known[key] = self._decode(key, answer)
 
     def challenge_count(self) -> int:
-        return int(self._ante.functions.challengeCount().call(block_identifier=self.block))
+        return self._read(("count",))
 
     def challenge_status(self, challenge_id: int) -> tuple[int, int, int]:
-        state, deadline, seal = self._ante.functions.challengeStatus(challenge_id).call(block_identifier=self.block)
-        return int(state), int(deadline), int(seal)
+        return self._read(("status", int(challenge_id)))
 
     def credit(self, token: str, account: str) -> int:
-        call = self._ante.functions.credit(self._to_checksum(token), self._to_checksum(account))
-        return int(call.call(block_identifier=self.block))
+        return self._read(("credit", self._to_checksum(token), self._to_checksum(account)))
 
     def balance(self, token: str) -> int:
-        if _is_ether(token):
-            return int(self._web3.eth.get_balance(self.address, block_identifier=self.block))
-        erc20 = self._web3.eth.contract(address=self._to_checksum(token), abi=_ERC20_BALANCE_ABI)
-        return int(erc20.functions.balanceOf(self.address).call(block_identifier=self.block))
+        return self._read(("ether",) if _is_ether(token) else ("token", self._to_checksum(token)))
+
+
+def node_chain_view(node, address: str, block: int | str) -> ChainView:
+    """A :class:`ChainView` of the Ante deployment at `address` through `node` (an :class:`ante.rpc.Node`),
+    every read at `block` (a number, so that a transaction landing mid-audit cannot make reads disagree;
+    ``"latest"`` reads the newest state at each call)."""
+    return _NodeChainView(node, address, block)
 
 
 def ape_chain_view(contract, block: int | str | None = None) -> ChainView:
@@ -411,10 +442,11 @@ def ape_chain_view(contract, block: int | str | None = None) -> ChainView:
     """
     from ape import chain
 
+    from ante.rpc import ApeNode
+
     if block is None:
         block = chain.blocks.head.number
-    address = getattr(contract, "address", contract)
-    return _Web3ChainView(chain.provider.web3, str(address), block)
+    return node_chain_view(ApeNode(), str(getattr(contract, "address", contract)), block)
 
 
 def audit_contract(

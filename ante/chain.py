@@ -1,11 +1,10 @@
-"""The chain side of the core, on Ape: reading a deployment's events, block hashes and tagged blocks.
+"""The chain side of the core: reading a deployment's events, block hashes and tagged blocks.
 
-Blocks are read through the provider's web3 and their fields by key, so that both shapes web3 returns
-work (attribute dicts from the foundry provider, plain dicts from Ape's generic node provider).
-Timestamps are remembered by block hash, never by number: a number can name another block after a
-reorganisation, a hash cannot.
-
-Ape is imported inside the functions, so modules that only parse, format or compute stay fast to load.
+Everything is read as raw JSON-RPC through an :class:`ante.rpc.Node`: straight over HTTP for the command
+line's reads (no Ape loaded), or through Ape's connected provider (:class:`ante.rpc.ApeNode`). Logs are
+decoded by :class:`ante.abi.LogDecoder`. Blocks are plain dicts, read by key. Timestamps are remembered
+by block hash, never by number: a number can name another block after a reorganisation, a hash cannot;
+the blocks a range of logs needs are asked for in one batch.
 """
 
 from __future__ import annotations
@@ -13,7 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ante.errors import AnteError
-from ante.events import Event, from_contract_log
+from ante.events import Event
+from ante.rpc import ApeNode, Node, NodeRefused, block_tag, quantity
+
+#: Blocks per ``eth_getLogs`` request (nodes cap the range a request may cover).
+LOG_PAGE = 2_000
 
 
 def _hex(value) -> str:
@@ -25,53 +28,75 @@ def _hex(value) -> str:
 
 
 class ChainReader:
-    """Reads what the event index needs from the node behind the connected Ape provider, for `contract`
-    (an Ape contract instance). Calling it reads the events of a block range (an ``ante.index.Fetch``);
+    """Reads what the event index needs from `node` (default: Ape's connected provider) for the Ante
+    deployment at `address`. Calling it reads the events of a block range (an ``ante.index.Fetch``);
     `seen_hashes` then holds the hashes of the blocks those events came from, as the logs give them."""
 
-    def __init__(self, contract):
-        self.contract = contract
-        self._abis = list(contract.contract_type.events)
+    def __init__(self, address: str, node: Node | None = None):
+        from ante.abi import LogDecoder
+
+        self.address = str(getattr(address, "address", address))  # an address, or a contract instance
+        self.node = node if node is not None else ApeNode()
+        self._decoder = LogDecoder()
         self._timestamps: dict[str, int] = {}
         self.seen_hashes: dict[int, str] = {}
 
-    @property
-    def _web3(self):
-        from ape import chain
-
-        return chain.provider.web3
-
     def _block(self, identifier):
-        """A block as a mapping, or None when the node has none by that number, hash or tag."""
-        from web3.exceptions import BlockNotFound
+        """A block as a dict (without its transactions), or None when the node has none by that number,
+        hash or tag."""
+        if isinstance(identifier, str) and len(identifier) == 66:
+            return self.node.request("eth_getBlockByHash", [identifier, False])
+        return self.node.request("eth_getBlockByNumber", [block_tag(identifier), False])
 
-        try:
-            return self._web3.eth.get_block(identifier)
-        except BlockNotFound:
-            return None
+    def logs(self, start: int, stop: int) -> list[dict]:
+        """The deployment's raw logs of Ante's events from block `start` to `stop`, in chain order."""
+        logs: list[dict] = []
+        for first in range(start, stop + 1, LOG_PAGE):
+            last = min(stop, first + LOG_PAGE - 1)
+            logs += self.node.request("eth_getLogs", [{"address": self.address, "fromBlock": hex(first),
+                                                       "toBlock": hex(last), "topics": [self._decoder.topics]}])
+        logs = [log for log in logs if not log.get("removed") and self._decoder.knows(log)]
+        return sorted(logs, key=lambda log: (quantity(log["blockNumber"]), quantity(log["logIndex"])))
 
     def __call__(self, start: int, stop: int) -> Iterator[Event]:
-        from ape import chain
-        from ape.types import LogFilter
-
-        log_filter = LogFilter(addresses=[self.contract.address], events=self._abis, start_block=start,
-                               stop_block=stop)
-        logs = sorted(chain.provider.get_contract_logs(log_filter), key=lambda log: (log.block_number, log.log_index))
-        self.seen_hashes = {log.block_number: _hex(log.block_hash) for log in logs if log.block_hash}
+        logs = self.logs(start, stop)
+        self.seen_hashes = {quantity(log["blockNumber"]): _hex(log["blockHash"]) for log in logs if log.get("blockHash")}
+        self._read_timestamps(logs)
         for log in logs:
-            yield from_contract_log(log, timestamp=self._timestamp(log))
+            yield self._decoder.event(log, self._timestamp(log))
+
+    def _read_timestamps(self, logs: list[dict]) -> None:
+        """Asks, in one batch, for every block of `logs` whose timestamp is not known yet."""
+        wanted = list(dict.fromkeys(_hex(log["blockHash"]) for log in logs
+                                    if log.get("blockHash") and _hex(log["blockHash"]) not in self._timestamps))
+        if not wanted:
+            return
+        blocks = self.node.batch([("eth_getBlockByHash", [h, False]) for h in wanted])
+        for block_hash, block in zip(wanted, blocks):
+            if block is not None:
+                self._remember(block_hash, quantity(block["timestamp"]))
+
+    def _remember(self, key: str, timestamp: int) -> None:
+        self._timestamps[key] = timestamp
+        if len(self._timestamps) > 100_000:  # a long-lived reader (the oracle) keeps only recent blocks
+            self._timestamps.pop(next(iter(self._timestamps)))
 
     def _timestamp(self, log) -> int:
-        block_hash = getattr(log, "block_hash", None)
-        key = _hex(block_hash) if block_hash else f"#{log.block_number}"
+        number = quantity(log["blockNumber"])
+        key = _hex(log["blockHash"]) if log.get("blockHash") else f"#{number}"
         if key not in self._timestamps:
-            block = self._block(block_hash or log.block_number)
+            block = self._block(key if log.get("blockHash") else number)
             if block is None:
-                raise AnteError(f"block {log.block_number:,} left the chain while its events were read; try again.")
-            self._timestamps[key] = int(block["timestamp"])
-            if len(self._timestamps) > 100_000:  # a long-lived reader (the oracle) keeps only recent blocks
-                self._timestamps.pop(next(iter(self._timestamps)))
+                raise AnteError(f"block {number:,} left the chain while its events were read; try again.")
+            self._remember(key, quantity(block["timestamp"]))
         return self._timestamps[key]
+
+    def head(self) -> dict:
+        """The newest block (number, hash, timestamp, ... as JSON-RPC gives them)."""
+        block = self._block("latest")
+        if block is None:
+            raise AnteError("the node has no latest block.")
+        return block
 
     def block_hash(self, number: int) -> str | None:
         """The hash of block `number` on the chain now, or None if the chain has no such block yet."""
@@ -84,15 +109,13 @@ class ChainReader:
         """The number of the node's `tag` block ("finalized", "safe"), or None if the node has no such tag.
 
         Only a refusal counts as "no such tag"; an unreachable node raises as every other read does."""
-        from web3.exceptions import Web3Exception
-
         try:
             block = self._block(tag)
-        except (Web3Exception, ValueError):  # the node answered, with an error: it does not know the tag
+        except NodeRefused:  # the node answered, with an error: it does not know the tag
             return None
-        return None if block is None or block.get("number") is None else int(block["number"])
+        return None if block is None or block.get("number") is None else quantity(block["number"])
 
 
-def event_fetcher(contract) -> ChainReader:
-    """A `Fetch` reading every Ante event of `contract` (an Ape contract instance) in a block range."""
-    return ChainReader(contract)
+def event_fetcher(contract, node: Node | None = None) -> ChainReader:
+    """A `Fetch` reading every Ante event of `contract` (an address, or anything with one) in a block range."""
+    return ChainReader(str(getattr(contract, "address", contract)), node)

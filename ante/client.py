@@ -1,7 +1,8 @@
 """Ante on one chain, for the command line and the oracle: the contract, its deployment and its events.
 
-Everything here needs a connected Ape provider (``ape.networks.parse_network_choice(...)``). Writes
-go through `AnteClient.send`, which turns the contract's custom errors into `ContractRefused` with one
+Reads go through an :class:`ante.rpc.Node`: raw JSON-RPC over HTTP (no Ape needed) or Ape's connected
+provider. Writes need a connected Ape provider (``ape.networks.parse_network_choice(...)``) and go
+through `AnteClient.send`, which turns the contract's custom errors into `ContractRefused` with one
 plain sentence, amounts in the challenge's token.
 """
 
@@ -14,6 +15,7 @@ from eth_utils import keccak, to_checksum_address
 
 from ante import artifacts
 from ante.chain import ChainReader
+from ante.rpc import ApeNode, Node, NodeRefused, quantity
 from ante.events import Event
 from ante.deployment import Deployment, Registry, data_dir
 from ante.errors import AnteError, BadInput, refused
@@ -50,24 +52,38 @@ def content_hash(data: bytes) -> bytes:
     return keccak(data)
 
 
+def _symbol(answer: str) -> str:
+    """An ERC-20 symbol from ``symbol()``'s answer: an ABI string, or the 32 bytes some old tokens return."""
+    from ante.abi import erc20_views
+
+    if answer in (None, "0x"):
+        raise ValueError("no symbol")
+    try:
+        return erc20_views().decode("symbol", answer)[0]
+    except Exception:
+        raw = bytes.fromhex(answer[2:])
+        if len(raw) != 32:
+            raise ValueError("not a symbol") from None
+        return raw.rstrip(b"\0").decode("utf-8", "replace")
+
+
 def _same(a: str, b: str) -> bool:
     """Whether two addresses are the same, whatever their case."""
     return int(a, 16) == int(b, 16)
 
 
-def _check_is_ante(deployment: Deployment) -> None:
+def _check_is_ante(deployment: Deployment, node: Node) -> None:
     """Refuses an address whose contract is not Ante: it must compute Ante's EIP-712 verdict digest for its own
     address and chain (one ``eth_call``), which no other contract does by accident."""
-    from ape import chain
-    from eth_abi import decode, encode
+    from ante.abi import ante_views
 
     probe = Verdict(deployment.chain_id, deployment.address, 1, bytes(32), 0)
-    selector = keccak(text="verdictDigest(uint256,bytes32,uint16)")[:4]
-    data = "0x" + (selector + encode(["uint256", "bytes32", "uint16"], [1, bytes(32), 0])).hex()
+    views = ante_views()
     try:
-        answer = bytes(chain.provider.web3.eth.call({"to": deployment.address, "data": data}, "latest"))
-        digest = decode(["bytes32"], answer)[0] if len(answer) == 32 else None
-    except Exception:  # reverted, no such function, or an answer that is not one word: not Ante
+        answer = node.request("eth_call", [{"to": deployment.address,
+                                            "data": views.encode("verdictDigest", 1, bytes(32), 0)}, "latest"])
+        digest = views.decode("verdictDigest", answer)[0] if len(answer or "") == 66 else None
+    except NodeRefused:  # reverted, or no such function: not Ante
         digest = None
     if digest != probe.digest():
         raise BadInput(f"the contract at {deployment.address} on chain {deployment.chain_id} is not an Ante "
@@ -75,25 +91,24 @@ def _check_is_ante(deployment: Deployment) -> None:
 
 
 class AnteClient:
-    """One deployment of Ante, reached through the connected Ape provider."""
+    """One deployment of Ante. Reads go through `node` (an :class:`ante.rpc.Node`; default: Ape's connected
+    provider), so a reader over HTTP needs no Ape; writes (and `contract`, `chain`) need Ape connected."""
 
     #: How writes are simulated, sent and confirmed (fees, confirmations, progress); a front end sets its own.
     transactions: TransactionPolicy = TransactionPolicy()
 
     def __init__(self, deployment: Deployment, index_path: Path | None = None, *,
-                 finality_depth: int | None = None, notice: Notice | None = None):
+                 finality_depth: int | None = None, notice: Notice | None = None, node: Node | None = None):
         """`finality_depth`: blocks behind the head that count as final (default: ``ante.finality``'s
         rule for the chain); `notice`: told once, in a sentence, when the index rewinds or rebuilds
-        (default: a warning on the ``ante`` logger)."""
-        from ape import Contract, chain
-
-        self.chain = chain
+        (default: a warning on the ``ante`` logger); `node`: where reads go (default: Ape's provider)."""
         self.deployment = deployment
-        self.contract = Contract(deployment.address, contract_type=contract_type())
+        self.node = node if node is not None else ApeNode()
+        self._contract = None
         self.index_path = index_path or data_dir() / "index.sqlite"
         self.finality = Finality(deployment.chain_id, finality_depth)
         self.notice = notice
-        self.reader = ChainReader(self.contract)
+        self.reader = ChainReader(deployment.address, self.node)
         #: The last final block of the latest read (None before one): later events are unconfirmed.
         self.final_block: int | None = None
         self._tokens: dict[str, tuple[str, int]] = {ZERO_ADDRESS: ("ETH", 18)}
@@ -106,21 +121,24 @@ class AnteClient:
 
     @classmethod
     def connect(cls, override: str | None = None, registry: Registry | None = None, *,
-                finality_depth: int | None = None, **kwargs) -> AnteClient:
-        """The deployment recorded for the connected chain, or the one at `override` (`finality_depth`
-        and the other keywords as for the constructor)."""
-        from ape import chain
-
-        deployment = (registry or Registry()).find(chain.chain_id, override)
-        code = chain.provider.get_code(deployment.address)
-        if not code:
+                finality_depth: int | None = None, node: Node | None = None, chain_id: int | None = None,
+                **kwargs) -> AnteClient:
+        """The deployment recorded for the chain `node` reaches (default: Ape's connected provider), or the
+        one at `override` (`finality_depth` and the other keywords as for the constructor). `chain_id`, when
+        the caller already checked it, saves asking the node."""
+        node = node if node is not None else ApeNode()
+        if chain_id is None:
+            chain_id = quantity(node.request("eth_chainId"))
+        deployment = (registry or Registry()).find(chain_id, override)
+        code = node.request("eth_getCode", [deployment.address, "latest"])
+        if not code or code == "0x":
             raise BadInput(
-                f"there is no contract at {deployment.address} on chain {chain.chain_id}; "
+                f"there is no contract at {deployment.address} on chain {chain_id}; "
                 "is this the right network? (`ante deploy` records a new deployment)"
             )
         if override:
-            _check_is_ante(deployment)
-        return cls(deployment, finality_depth=finality_depth, **kwargs)
+            _check_is_ante(deployment, node)
+        return cls(deployment, finality_depth=finality_depth, node=node, **kwargs)
 
     @classmethod
     def deploy(cls, sender, network: str = "", registry: Registry | None = None,
@@ -143,6 +161,22 @@ class AnteClient:
         return client
 
     @property
+    def contract(self):
+        """The deployment as an Ape contract instance, for sending (needs Ape connected)."""
+        if self._contract is None:
+            from ape import Contract
+
+            self._contract = Contract(self.deployment.address, contract_type=contract_type())
+        return self._contract
+
+    @property
+    def chain(self):
+        """Ape's chain manager (needs Ape connected)."""
+        from ape import chain
+
+        return chain
+
+    @property
     def address(self) -> str:
         return self.deployment.address
 
@@ -152,7 +186,20 @@ class AnteClient:
 
     def now(self) -> int:
         """The latest block's timestamp: the chain's idea of now."""
-        return self.chain.blocks.head.timestamp
+        return quantity(self.reader.head()["timestamp"])
+
+    def head(self) -> int:
+        """The latest block's number."""
+        return quantity(self.node.request("eth_blockNumber"))
+
+    def _view(self, name: str, *args, to: str | None = None, views=None):
+        """Calls a view function of Ante (or, with `to` and `views`, of another contract) at the head."""
+        from ante.abi import ante_views
+
+        views = views or ante_views()
+        answer = self.node.request("eth_call", [{"to": to or self.address, "data": views.encode(name, *args)},
+                                                "latest"])
+        return views.decode(name, answer)
 
     # ------------------------------------------------------------------ reading
 
@@ -161,7 +208,7 @@ class AnteClient:
         event index (brought up to date first), the later ones read fresh from the node. Sets
         `final_block`."""
         if head is None:
-            head = self.chain.blocks.head.number
+            head = self.head()
         final = min(head, self.finality.final_block(head, self.reader.tagged))
         with EventIndex(self.index_path, self.chain_id, self.address, self.deployment.block,
                         notice=self.notice) as index:
@@ -201,13 +248,18 @@ class AnteClient:
 
     def token_info(self, token: str) -> tuple[str, int]:
         """(symbol, decimals) of the reward token; ("ETH", 18) for ether."""
+        from ante.abi import erc20_views
+
         token = to_checksum_address(token)
         if token not in self._tokens:
-            erc20 = self.token(token)
+            views = erc20_views()
+            calls = [("eth_call", [{"to": token, "data": views.encode(name)}, "latest"]) for name in ("symbol", "decimals")]
             try:
-                self._tokens[token] = (erc20.symbol(), int(erc20.decimals()))
-            except Exception as error:
-                raise AnteError(f"{token} does not answer like an ERC-20 token ({error}).") from error
+                symbol, decimals = self.node.batch(calls)
+                self._tokens[token] = (_symbol(symbol), int(views.decode("decimals", decimals)[0]))
+            except (NodeRefused, ValueError, TypeError) as error:
+                reason = error.node_message if isinstance(error, NodeRefused) else "its answers do not decode"
+                raise AnteError(f"{token} does not answer like an ERC-20 token ({reason or 'it reverted'}).") from None
         return self._tokens[token]
 
     def formatter(self, token: str) -> Callable[[int], str]:
@@ -245,7 +297,7 @@ class AnteClient:
     def panel(self, panel_id: int) -> tuple[list[str], int]:
         """A panel's members and threshold, from the contract."""
         if panel_id not in self._panels:
-            members, threshold = self.contract.panel(panel_id)
+            members, threshold = self._view("panel", panel_id)
             if not members:
                 raise BadInput(f"there is no panel {panel_id}; create one with `ante panel create`.")
             self._panels[panel_id] = ([to_checksum_address(m) for m in members], int(threshold))
@@ -256,9 +308,11 @@ class AnteClient:
 
     def balance(self, token: str, address: str) -> int:
         """What `address` holds of `token` (ether for the zero address), at the chain's head."""
+        from ante.abi import erc20_views
+
         if int(token, 16) == 0:
-            return int(self.chain.provider.get_balance(to_checksum_address(address)))
-        return int(self.token(token).balanceOf(to_checksum_address(address)))
+            return quantity(self.node.request("eth_getBalance", [to_checksum_address(address), "latest"]))
+        return int(self._view("balanceOf", to_checksum_address(address), to=token, views=erc20_views())[0])
 
     def check_balance(self, token: str, address: str, amount: int) -> None:
         """Raises one sentence if `address` holds less than `amount` of `token` (the sentences of `send`
@@ -380,7 +434,7 @@ class AnteClient:
         once more. A record that disagrees even then is never sent, nor a challenge whose terms are no
         longer those the caller saw."""
         cid = challenge.challenge_id
-        state, _, seal = self.contract.challengeStatus(cid)
+        state, _, seal = self._view("challengeStatus", cid)
         state, seal = State(int(state)), int(seal)
 
         def agrees(history: ChallengeHistory | None) -> bool:
@@ -407,7 +461,7 @@ class AnteClient:
                          token=challenge.terms.token)
 
     def credit(self, token: str, account: str) -> int:
-        return int(self.contract.credit(to_checksum_address(token), to_checksum_address(account)))
+        return int(self._view("credit", to_checksum_address(token), to_checksum_address(account))[0])
 
     def withdraw(self, token: str, sender):
         return self.send("withdraw", to_checksum_address(token), sender=sender, token=token)

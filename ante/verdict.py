@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from eth_account import Account
 from eth_utils import keccak
 
 from ante.errors import BadInput
@@ -101,11 +100,15 @@ class Verdict:
 
     def sign(self, private_key) -> bytes:
         """Signs with a raw private key; returns the 65-byte signature (r, s, v)."""
+        from eth_account import Account  # (imported here: reading the chain never needs it)
+
         signed = Account.sign_typed_data(private_key, full_message=self.typed_data())
         return bytes(signed.signature)
 
     def recover(self, signature: bytes) -> str:
         """The address that produced `signature` over this verdict."""
+        from eth_account import Account
+
         return Account._recover_hash(self.digest(), signature=signature)
 
 

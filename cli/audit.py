@@ -22,14 +22,14 @@ def audit(session):
     Example:
       ante audit --network ethereum:sepolia:node --contract 0x...
     """
-    from ante.audit import ape_chain_view
     from ante.audit import audit as run_audit
+    from ante.audit import node_chain_view
 
     client = session.client()
-    head = client.chain.blocks.head.number
+    head = client.head()
     with session.status("Replaying events…") as status:
         events = client.events(lambda done, total: status.update(f"Reading blocks… {done:,} of {total:,}"), head=head)
-        view = ape_chain_view(client.contract, head)
+        view = node_chain_view(client.node, client.address, head)
         report = run_audit(events, view, lambda done, total: status.update(f"Checking the contract… {done} of {total}"),
                            block=head)
 

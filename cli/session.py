@@ -122,6 +122,7 @@ class Session:
         active = ape.networks.active_provider
         if active is not None and active.is_connected and active.network_choice == self.network:
             self._connected = True
+            self._connected_to(active)
             return
         settings = {"manage_process": False} if self.network.endswith(":foundry") else None
         with self.status(f"Connecting to {self.network}…"):
@@ -143,6 +144,21 @@ class Session:
         self._connected = True
         self._restore_ctrl_c()
         self._check_chain_id()
+        self._connected_to(ape.chain.provider)
+
+    def _connected_to(self, provider) -> None:
+        """Records where Ape found the node (for later reads, :mod:`ante.network`), and refuses a node that is
+        not the chain this command already read from."""
+        import ape
+
+        from ante import network
+
+        chain_id = int(ape.chain.chain_id)
+        if self._client is not None and self._client.chain_id != chain_id:
+            raise AnteError(f"network {self.network!r} now reaches chain {chain_id}, not chain "
+                            f"{self._client.chain_id} read a moment ago; nothing was sent.")
+        uri = getattr(provider, "http_uri", None)
+        network.remember(self.network, network.Resolved(uri if isinstance(uri, str) else None, chain_id))
 
     @staticmethod
     def _restore_ctrl_c() -> None:
@@ -170,14 +186,39 @@ class Session:
             )
 
     def client(self):
-        """The Ante deployment on the connected chain."""
+        """The Ante deployment on the chosen network; its reads go to :meth:`reader`."""
         if self._client is None:
-            self.connect()
             from ante.client import AnteClient
 
-            self._client = AnteClient.connect(self.contract_override, notice=self.notice)
+            node, chain_id = self.reader()
+            self._client = AnteClient.connect(self.contract_override, node=node, chain_id=chain_id,
+                                              notice=self.notice)
             self._client.transactions = self.active_policy
         return self._client
+
+    def reader(self):
+        """(node, chain id) for reads: the node over HTTP, found without starting Ape when this network choice
+        was resolved before under the same configuration (:mod:`ante.network`) and the node still answers as
+        that chain; else through Ape (which records what it found for next time)."""
+        from ante import network
+        from ante.rpc import ApeNode, HttpNode, quantity
+
+        if not self._connected:
+            known = network.recall(self.network)
+            if known is not None and known.uri:
+                node = HttpNode(known.uri)
+                try:
+                    if quantity(node.request("eth_chainId")) == known.chain_id:
+                        return node, known.chain_id
+                except (AnteError, ValueError, TypeError):
+                    pass  # the node is gone or changed: Ape says what is wrong, or finds the new one
+                network.forget(self.network)
+        self.connect()
+        import ape
+
+        uri = getattr(ape.chain.provider, "http_uri", None)
+        return (HttpNode(uri) if isinstance(uri, str) and uri.startswith(("http://", "https://")) else ApeNode(),
+                int(ape.chain.chain_id))
 
     def notice(self, message: str) -> None:
         """Something the user should know once, on stderr (the index rewound after a reorganisation...)."""

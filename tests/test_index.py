@@ -123,21 +123,22 @@ def test_accepted_event_keeps_its_promise(bounties, ante, chain, index_path):
         assert accepted[0].stake == record.terms.stake
 
 
-def test_blocks_read_as_plain_dicts_work_too(bounties, ante, chain, index_path, monkeypatch):
-    """Ape's generic node provider gives web3 blocks as plain dicts, not attribute dicts."""
+def test_the_reader_gives_the_same_events_over_http_as_through_apes_provider(bounties, ante, chain, index_path):
+    """The command line reads raw JSON-RPC over HTTP; the oracle through Ape's provider: one decoding."""
+    from ante.rpc import ApeNode, HttpNode
+
     challenge_id = settled_challenge(bounties)
     head = chain.blocks.head.number
-    eth = chain.provider.web3.eth
-    original = eth.get_block
-    monkeypatch.setattr(eth, "get_block", lambda *args, **kwargs: dict(original(*args, **kwargs)))
-    assert not hasattr(eth.get_block(head), "timestamp")
-    reader = ChainReader(ante)
-    with EventIndex(index_path, chain.chain_id, ante.address) as index:
-        index.sync(head, reader, block_hash=reader.block_hash)
-        events = index.events(challenge_id)
-    assert [e.timestamp for e in events] == [chain.blocks[e.block_number].timestamp for e in events]
-    assert reader.block_hash(head) == "0x" + bytes(chain.blocks.head.hash).hex()
-    assert reader.block_hash(head + 1) is None
+    over_http, through_ape = ChainReader(ante.address, HttpNode(chain.provider.uri)), ChainReader(ante, ApeNode())
+    events = list(over_http(0, head))
+    assert events == list(through_ape(0, head))
+    mine = [e for e in events if getattr(e, "challenge_id", None) == challenge_id]
+    assert [type(e).__name__ for e in mine] == ["ChallengeCreated", "ChallengeAccepted", "ChallengeSubmitted",
+                                                "ChallengeSettled"]
+    assert [e.timestamp for e in mine] == [chain.blocks[e.block_number].timestamp for e in mine]
+    assert over_http.block_hash(head) == "0x" + bytes(chain.blocks.head.hash).hex() == through_ape.block_hash(head)
+    assert over_http.block_hash(head + 1) is None
+    assert over_http.tagged("finalized") == through_ape.tagged("finalized")
 
 
 def client_on(ante, chain, tmp_path, **kwargs) -> AnteClient:

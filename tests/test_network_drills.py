@@ -8,7 +8,9 @@
 - a custom network (a chain id Ape has never heard of) declared in `ape-config.yaml`;
 - a refusal found in simulation costs nothing: no transaction leaves the account;
 - a network spelling under which Ape would sign for another chain id than the node's is refused;
-- `ante dev token` (a token anyone can mint) is refused off a local development chain, unsent.
+- `ante dev token` (a token anyone can mint) is refused off a local development chain, unsent;
+- once a network choice was resolved through Ape, reads go straight to its node without loading Ape,
+  print what Ape's path prints, and notice a changed `ape-config.yaml`.
 
 Each test runs its own anvil on its own port (18700-18709) and its own data folder; waits poll a
 condition with a deadline.
@@ -16,6 +18,7 @@ condition with a deadline.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -266,3 +269,56 @@ def test_a_test_token_anyone_can_mint_is_refused_off_a_local_chain(tmp_path):
         assert "only for a local development chain" in run.err and f"chain {SEPOLIA}." in run.err, run
         assert "Traceback" not in run.err, run
         assert node.nonce(deployer) == 0  # nothing was sent
+
+
+def read_without_ape(*args, cwd, data) -> tuple[object, bool]:
+    """Runs `ante` under `python -X importtime`; returns (the run, whether any Ape module was imported)."""
+    import subprocess
+    import sys
+
+    from node_support import Run
+
+    environment = {k: v for k, v in __import__("os").environ.items() if k != "ANTE_NETWORK"}
+    environment["ANTE_DATA_DIR"] = str(data)
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "ante.cli.main", *args], cwd=cwd,
+                          env=environment, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=180)
+    modules = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    done.stderr = "\n".join(line for line in done.stderr.splitlines() if not line.startswith("import time:"))
+    return Run(list(args), done), any(m == "ape" or m.startswith(("ape.", "ape_")) for m in modules)
+
+
+def test_reads_on_a_custom_network_need_no_ape_once_it_was_resolved_and_follow_a_changed_config(tmp_path):
+    """The first command resolves `ethereum:devnet:node` through Ape; reads after it go straight to the node
+    (no Ape module loaded) and give what Ape's path gives; pointing the config at another node is noticed."""
+    with Anvil(18708, tmp_path, "--chain-id", str(DEVNET)) as node, \
+            Anvil(18709, tmp_path, "--chain-id", str(DEVNET)) as other:
+        ape_config(tmp_path, devnet=(node.uri, DEVNET))
+        net = ["--network", "ethereum:devnet:node"]
+        data = tmp_path / "data"
+
+        def run(*args):
+            return ante(*args, *net, cwd=tmp_path, data=data)
+
+        ok(run("deploy", "--account", "TEST::0", "--yes"))
+        panel = ["panel", "create", *[a for e in EVALUATORS for a in ("--evaluator", e)], "--threshold", "2"]
+        ok(run(*panel, "--account", "TEST::0", "--yes"))
+        ok(run("post", "--reward", "1 ether", "--stake", "10%", "--panel", "1", "--accept-by", "+7d",
+               "--deliver-within", "14d", "--review-within", "3d", "--spec", "https://example.org/spec",
+               "--account", "TEST::1", "--yes"))
+        records = json.loads((data / "networks.json").read_text())
+        assert [(r["uri"], r["chain_id"]) for r in records.values()] == [(node.uri, DEVNET)]
+
+        for args in (["list", "--json"], ["show", "1", "--json"], ["audit", "--json"], ["panel", "show", "1"],
+                     ["records", "--json"]):
+            fast, loaded_ape = read_without_ape(*args, *net, cwd=tmp_path, data=data)
+            assert fast.code == 0, fast
+            assert not loaded_ape, f"`ante {' '.join(args)}` loaded Ape"
+            (data / "networks.json").rename(data / "kept.json")  # the same read, through Ape this time
+            slow = ok(run(*args))
+            (data / "kept.json").replace(data / "networks.json")
+            assert fast.out == slow.out, args
+
+        ape_config(tmp_path, devnet=(other.uri, DEVNET))  # the same network name, another node: no Ante there
+        moved = run("list", "--json")
+        assert moved.code == 2, moved
+        assert "There is no contract at" in moved.err and f"on chain {DEVNET}" in moved.err, moved
