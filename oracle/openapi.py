@@ -7,6 +7,7 @@ Every object is closed (``additionalProperties: false``): a field added to an an
 shows up as a failure, not as an undocumented surprise. Where the code already holds the one definition
 of a fact, the description is derived from it: the challenge states from :class:`ante.state.State`, the
 events' fields from :data:`ante.events.EVENT_TYPES`, the typed data's types from :data:`ante.verdict.TYPES`,
+the outcomes and transaction states from :mod:`ante.oracle.store`, the audit's kinds from :data:`ante.audit.KINDS`,
 and the domain (chain id, contract) from the service the app serves.
 
 ``/docs`` is Swagger UI, served from the npm package ``swagger-ui-dist`` in the project's
@@ -22,7 +23,9 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from ante.audit import KINDS
 from ante.events import EVENT_TYPES
+from ante.oracle.store import CONFIRMED, DROPPED, MINED, OUTCOMES, PENDING
 from ante.state import State
 from ante.verdict import DOMAIN_NAME, DOMAIN_VERSION, MAX_SCORE, TYPES
 
@@ -261,7 +264,7 @@ class QuorumFull(QuorumBrief):
 class AttemptOut(Closed):
     challenge_id: ChallengeId
     action: Literal["settle", "lapse"]
-    outcome: Literal["settled_by_us", "settled_elsewhere", "lapsed_by_us", "lapsed_elsewhere", "failed"]
+    outcome: Literal[OUTCOMES]
     tx_hash: Hash | None
     reason: str | None
     at: Moment
@@ -280,7 +283,7 @@ class TransactionOut(Closed):
     challenge_id: ChallengeId
     action: Literal["settle", "lapse"]
     nonce: Count
-    state: Literal["pending", "mined", "confirmed", "dropped"]
+    state: Literal[PENDING, MINED, CONFIRMED, DROPPED]
     block_number: Count | None
     mined_hash: Hash | None
     sends: list[SendOut] = Field(description="Every version sent for the nonce (fee replacements, a cancellation).")
@@ -391,7 +394,7 @@ class Health(Closed):
 
 
 class Discrepancy(Closed):
-    kind: str
+    kind: Literal[KINDS]
     subject: str
     expected: str | None
     actual: str | None
