@@ -151,7 +151,7 @@ def pytest_terminal_summary(terminalreporter):
 
     if STEPS["examples"]:
         terminalreporter.write_line(
-            f"stateful test: {STEPS['count']} steps in {STEPS['examples']} examples "
+            f"stateful test: {STEPS['count']} steps, {STEPS['transactions']} transactions in {STEPS['examples']} examples "
             f"(profile {os.environ.get('HYPOTHESIS_PROFILE', 'ci')})"
         )
         terminalreporter.write_line(transitions_summary())
