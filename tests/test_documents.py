@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from document_support import serve_documents
+from node_support import wait_for
 from eth_utils import keccak
 
 from ante.oracle.documents import CACHE_CONTROL, TEMPORARY_SUFFIX
@@ -140,9 +141,10 @@ def test_a_body_cut_off_mid_way_stores_nothing(served):
     connection.putheader("content-length", "1000")
     connection.endheaders()
     connection.send(b"0123456789")
+    # The server has begun: its temporary file exists (so the check below cannot pass before it started).
+    wait_for(lambda: any(n.endswith(TEMPORARY_SUFFIX) for n in os.listdir(served.store.folder)), 20,
+             "the server to start writing the document")
     connection.close()
-    from node_support import wait_for
-
     # The server notices the disconnection and removes its temporary file; the document never exists.
     wait_for(lambda: os.listdir(served.store.folder) == [], 20, "the temporary file to be removed")
     assert httpx.get(f"{served.url}/documents/{SPEC_HASH}", timeout=30).status_code == 404
