@@ -161,7 +161,8 @@ def unready(api, oracle):
 def by_status(api, oracle, bounties, evaluators, monkeypatch):
     _unready.clear()
     yield requests_by_status(api, oracle, bounties, evaluators, monkeypatch)
-    _unready.clear()
+    if "client" in _unready:
+        _unready.pop("client").close()
 
 
 def test_every_documented_status_is_reached_and_every_answer_is_as_documented(api, spec, by_status):
