@@ -12,13 +12,21 @@ change behaviour; they are listed, not run, unless --check-equivalent asks to co
 
 The score is killed / (mutants run - stillborn). Every survivor is printed with what it breaks.
 
-Usage: python mutants/run.py [--only ID,ID] [--timeout SECONDS] [--check-equivalent] [--no-baseline]
-(from the project root, after `make install`; `make mutants` runs it). Exit 1 if any mutant survives.
+Every outcome is also written to .cache/mutants/results.json (not tracked), with the contract's hash
+and the patch, so that a long run can be done in batches: --pending runs only the mutants with no
+outcome for the current contract and patch, and --report prints the score over the whole catalogue
+from the recorded outcomes without running anything. A recorded kill stays true while tests are only
+added; after removing or weakening a test, run everything again.
+
+Usage: python mutants/run.py [--only ID,ID | --pending] [--timeout SECONDS] [--check-equivalent]
+[--no-baseline] [--report] (from the project root, after `make install`; `make mutants` runs it).
+Exit 1 if any mutant survives.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -32,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "mutants" / "mutants.json"
 CONTRACT = Path("contracts") / "Ante.sol"
+RESULTS = ROOT / ".cache" / "mutants" / "results.json"
 NETWORK = "ethereum:local:foundry"
 
 #: The tests of the contract's behaviour, run (after a mutant's own tests) against every mutant.
@@ -66,6 +75,27 @@ def load_catalogue() -> list[dict]:
     if stale:
         raise SystemExit("these mutants no longer apply to contracts/Ante.sol exactly once: " + ", ".join(stale))
     return mutants
+
+
+def contract_hash() -> str:
+    return hashlib.sha256((ROOT / CONTRACT).read_bytes()).hexdigest()[:16]
+
+
+def recorded() -> dict[str, dict]:
+    """The outcomes recorded for the current contract, by mutant id."""
+    try:
+        results = json.loads(RESULTS.read_text())
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in results.items() if v.get("contract") == contract_hash()}
+
+
+def record(mutant: dict, outcome: str, detail: str, seconds: float) -> None:
+    results = recorded()
+    results[mutant["id"]] = {"outcome": outcome, "detail": detail, "seconds": round(seconds),
+                             "contract": contract_hash(), "find": mutant["find"], "replace": mutant["replace"]}
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
 
 
 def make_scratch(folder: Path) -> None:
@@ -153,9 +183,18 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=600, help="seconds per mutant, compile and tests (default 600)")
     parser.add_argument("--check-equivalent", action="store_true", help="run the equivalent mutants too")
     parser.add_argument("--no-baseline", action="store_true", help="skip checking that the unmutated suite passes")
+    parser.add_argument("--pending", action="store_true",
+                        help="run only the mutants with no outcome recorded for the current contract")
+    parser.add_argument("--report", action="store_true", help="print the score from the recorded outcomes; run nothing")
     args = parser.parse_args()
 
     mutants = load_catalogue()
+    if args.report:
+        return report(mutants)
+    if args.pending:
+        done = recorded()
+        mutants = [m for m in mutants if m["id"] not in done or done[m["id"]]["replace"] != m["replace"]
+                   or done[m["id"]]["find"] != m["find"]]
     if args.only:
         wanted = set(args.only.split(","))
         unknown = wanted - {m["id"] for m in mutants}
@@ -182,6 +221,7 @@ def main() -> int:
             if mutant.get("equivalent") and outcome == "killed":
                 outcome, detail = "not-equivalent", f"listed as equivalent but killed {detail}"
             results.setdefault(outcome, []).append(mutant)
+            record(mutant, outcome, detail, time.monotonic() - started)
             print(f"[{number}/{len(to_run)}] {outcome:<9} {mutant['id']}: {detail} ({time.monotonic() - started:.0f} s)",
                   flush=True)
 
@@ -202,6 +242,37 @@ def main() -> int:
     bad = [m for k in ("survived", "not-equivalent", "error") for m in results.get(k, []) if not (
         k == "survived" and m.get("equivalent"))]
     return 1 if bad else 0
+
+
+def report(mutants: list[dict]) -> int:
+    """The score over the whole catalogue from the recorded outcomes (those of the current contract and
+    of each mutant's current patch)."""
+    done = recorded()
+    counts: dict[str, list[str]] = {}
+    for mutant in mutants:
+        result = done.get(mutant["id"])
+        if mutant.get("equivalent") and not result:
+            outcome = "equivalent"
+        elif not result or result["find"] != mutant["find"] or result["replace"] != mutant["replace"]:
+            outcome = "not run"
+        elif mutant.get("equivalent"):
+            outcome = "equivalent" if result["outcome"] == "survived" else "not-equivalent"
+        else:
+            outcome = result["outcome"]
+        counts.setdefault(outcome, []).append(mutant["id"])
+    for outcome in ("survived", "not-equivalent", "error", "not run", "stillborn"):
+        for mid in counts.get(outcome, []):
+            print(f"{outcome.upper()} {mid}")
+    for mutant in mutants:
+        if mutant["id"] in counts.get("equivalent", []):
+            print(f"equivalent {mutant['id']}: {mutant['equivalent']}")
+    killed, stillborn = len(counts.get("killed", [])), len(counts.get("stillborn", []))
+    judged = len(mutants) - len(counts.get("equivalent", [])) - len(counts.get("not run", [])) - stillborn
+    print(f"{len(mutants)} mutants: {judged + stillborn + len(counts.get('equivalent', []))} run or listed, "
+          f"{killed} killed, {len(counts.get('survived', []))} survived, {stillborn} stillborn, "
+          f"{len(counts.get('equivalent', []))} equivalent, {len(counts.get('not run', []))} not run; "
+          f"mutation score {killed}/{judged}" + (f" ({100 * killed / judged:.1f}%)" if judged else ""))
+    return 0 if killed == judged and not counts.get("not run") else 1
 
 
 if __name__ == "__main__":
