@@ -33,13 +33,20 @@ class ChainReader:
     `seen_hashes` then holds the hashes of the blocks those events came from, as the logs give them."""
 
     def __init__(self, address: str, node: Node | None = None):
-        from ante.abi import LogDecoder
-
         self.address = str(getattr(address, "address", address))  # an address, or a contract instance
         self.node = node if node is not None else ApeNode()
-        self._decoder = LogDecoder()
+        self._log_decoder = None
         self._timestamps: dict[str, int] = {}
         self.seen_hashes: dict[int, str] = {}
+
+    @property
+    def _decoder(self):
+        """The ABI decoder, loaded with the first logs to decode (a read from the index alone needs none)."""
+        if self._log_decoder is None:
+            from ante.abi import LogDecoder
+
+            self._log_decoder = LogDecoder()
+        return self._log_decoder
 
     def _block(self, identifier):
         """A block as a dict (without its transactions), or None when the node has none by that number,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from eth_utils import keccak, to_checksum_address
+from eth_utils import keccak
 
 from ante import artifacts
 from ante.chain import ChainReader
@@ -23,7 +23,7 @@ from ante.finality import Finality
 from ante.history import Chronicle, ChallengeHistory, fold, seal_hex
 from ante.index import EventIndex, Notice
 from ante.state import State
-from ante.terms import ZERO_ADDRESS, Terms
+from ante.terms import ZERO_ADDRESS, Terms, to_checksum_address
 from ante.transactions import TransactionPolicy
 from ante.units import format_amount
 from ante.verdict import SignedVerdict, Verdict, quorum

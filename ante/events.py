@@ -39,10 +39,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Union
 
-from eth_utils import to_checksum_address
-
 from ante.state import State
-from ante.terms import Terms
+from ante.terms import Terms, to_checksum_address
 
 __all__ = [
     "EVENT_TYPES",

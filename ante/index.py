@@ -43,10 +43,9 @@ import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from eth_utils import to_checksum_address
-
 from ante.errors import AnteError
 from ante.events import Event, from_json, to_json
+from ante.terms import to_checksum_address
 
 #: Reads the events of blocks ``start..stop`` (inclusive), in chain order.
 Fetch = Callable[[int, int], Iterable[Event]]

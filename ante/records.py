@@ -115,7 +115,6 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from eth_utils import to_checksum_address
 
 from ante.errors import AnteError
 from ante.events import (
@@ -131,7 +130,7 @@ from ante.events import (
     Withdrawn,
 )
 from ante.state import State
-from ante.terms import Terms
+from ante.terms import Terms, to_checksum_address
 
 __all__ = [
     "PASS_MARK",
