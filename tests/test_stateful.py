@@ -76,9 +76,11 @@ TERMS = st.fixed_dictionaries({
 VALID_QUORUMS = ((0, 1), (0, 2), (1, 2), (0, 1, 2))
 QUORUMS = VALID_QUORUMS * 3 + ((1,), (0, 1, "x"), (0, 1, "o"))
 #: Where a challenge is meant to end (a settlement's score class is part of its end, so that each is
-#: as common as the others). A challenge abandoned and reopened goes on to its plan's `then`.
+#: common). Unreviewed is listed twice: a submitted challenge is also the one other rules most often
+#: settle first, and Expired needs no plan (short accept windows and idle funders give plenty). A
+#: challenge abandoned and reopened goes on to its plan's `then`.
 FATES = ("settle full", "settle partial", "settle zero", "abandon", "abandon late", "expire", "default", "unreviewed",
-         "cancel")
+         "unreviewed", "cancel")
 #: A plan for one challenge: its end, where it goes after reopening, the verdict and who acts.
 PLANS = st.fixed_dictionaries({
     "fate": st.sampled_from(FATES),
