@@ -52,6 +52,23 @@ Contributor (the account that accepted)
 - ``reliability`` = ``kept / (kept + broken)``: the share of the promises that were decided, i.e.
   judged or failed outright, that were kept; None when none was decided. Unjudged and in-progress
   promises are left out so that neither a panel's silence nor a fresh acceptance moves it.
+- Promise closeness: how early or late each delivery came against its promise.
+  A **delivery** is one ``ChallengeSubmitted`` event, whatever followed (settled, Unreviewed, or still
+  awaiting a verdict); a challenge is submitted at most once, so a delivery is named by its challenge
+  id. Its ``lateness`` = ``submitted_at - promised_by`` in whole seconds, where ``submitted_at`` is the
+  submission's block timestamp and ``promised_by`` that of its acceptance: negative is early, 0 is
+  on the promised second, positive is late. It is ``on_time`` when ``lateness <= 0`` (the same test
+  as ``delivered_on_time``). Its ``score`` is the settlement's score in basis points, None until it is
+  settled (and for good if it went Unreviewed).
+  ``deliveries``: every delivery, in chain order; ``delivered`` of them are counted below.
+  ``median_lateness``: the median of their lateness in seconds: the middle value of the sorted
+  lateness for an odd count; for an even count the mean of the two middle values, exactly (an integer
+  when whole, else a number ending in .5). ``worst_lateness``: the largest lateness (the latest
+  delivery; if every one was early, the least early, still negative). Both None without deliveries.
+  ``undelivered``: promises that ended with nothing delivered, i.e. ``abandoned + defaulted``; they have
+  no delivery time, so they stay out of the median and the worst, but count in the share as not on
+  time. ``on_time_share`` = ``delivered_on_time / (delivered + undelivered)``, a float in [0, 1]
+  (None when both are 0). In-progress acceptances are in none of these until they finish.
 - Amounts, per token:
   ``staked``: the sum of their stakes (``ChallengeAccepted.stake``) over all acceptances;
   ``received``: the sum of the payouts of their finished acceptances;
@@ -95,7 +112,10 @@ JSON (every ``to_json`` is stable: fixed keys, addresses in ascending numeric or
 ---------------------------------------------------------------------------------
 - contributor: ``address, accepted, delivered, delivered_on_time, settled, unreviewed, abandoned,
   defaulted, in_progress, score_total, mean_score, promises {made, kept, broken, unjudged},
-  reliability, amounts {token: {staked, received, at_stake, earned, forfeited}}``
+  reliability, closeness {delivered, on_time, undelivered, on_time_share, median_lateness,
+  worst_lateness, deliveries [{challenge_id, promised_by, submitted_at, lateness, on_time, score}]},
+  amounts {token: {staked, received, at_stake, earned, forfeited}}`` (``closeness.on_time`` is
+  ``delivered_on_time``; times are unix seconds, lateness in seconds)
 - evaluator: ``address, panels, reviews_due, verdicts_signed, reviews_missed``
 - funder: ``address, posted, active, settled, paid_out, cancelled, expired, defaulted, unreviewed,
   amounts {token: {posted, in_escrow, credited, net_paid}}``
@@ -137,12 +157,14 @@ __all__ = [
     "AddressRecords",
     "ContributorAmounts",
     "ContributorRecord",
+    "Delivery",
     "EvaluatorRecord",
     "FunderAmounts",
     "FunderRecord",
     "Records",
     "RecordsError",
     "compute",
+    "lateness_words",
 ]
 
 #: The score (basis points) a settled delivery needs for its promise to count as kept: 50%.
@@ -186,6 +208,52 @@ class ContributorAmounts:
 
 
 @dataclass
+class Delivery:
+    """One submission against its acceptance's promise (see "Promise closeness" in the module docstring)."""
+
+    challenge_id: int
+    promised_by: int
+    submitted_at: int
+    score: int | None = None  # set when settled
+
+    @property
+    def lateness(self) -> int:
+        """submitted_at - promised_by, in seconds: negative is early."""
+        return self.submitted_at - self.promised_by
+
+    @property
+    def on_time(self) -> bool:
+        return self.lateness <= 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "challenge_id": self.challenge_id,
+            "promised_by": self.promised_by,
+            "submitted_at": self.submitted_at,
+            "lateness": self.lateness,
+            "on_time": self.on_time,
+            "score": self.score,
+        }
+
+
+def lateness_words(seconds: int | float) -> str:
+    """A lateness in words, rounded to its largest unit: "1 day early", "2.5 days late", "3 hours early",
+    "exactly on time"."""
+    if seconds == 0:
+        return "exactly on time"
+    size = abs(seconds)
+    # The largest unit that still counts at least one once rounded (days to a tenth, the rest whole).
+    for unit, length in (("day", 86_400), ("hour", 3_600), ("minute", 60), ("second", 1)):
+        count = round(size / length, 1) if unit == "day" else round(size / length)
+        if count >= 1:
+            break
+    else:  # under half a second: a median between two deliveries a second apart
+        count = size
+    amount = f"{count:g}"
+    return f"{amount} {unit}{'' if amount == '1' else 's'} {'late' if seconds > 0 else 'early'}"
+
+
+@dataclass
 class ContributorRecord:
     """What one address did as a contributor. Read-only for callers; built by :class:`Records`."""
 
@@ -202,6 +270,7 @@ class ContributorRecord:
     promises_kept: int = 0
     promises_broken: int = 0
     promises_unjudged: int = 0
+    deliveries: list[Delivery] = field(default_factory=list)
     amounts: dict[str, ContributorAmounts] = field(default_factory=dict)
 
     @property
@@ -225,6 +294,34 @@ class ContributorRecord:
         """kept / (kept + broken) as a float in [0, 1]; None when no promise is decided."""
         fraction = self.reliability_fraction
         return None if fraction is None else float(fraction)
+
+    @property
+    def undelivered(self) -> int:
+        """Promises that ended with nothing delivered: abandoned or defaulted."""
+        return self.abandoned + self.defaulted
+
+    @property
+    def median_lateness(self) -> int | float | None:
+        """The median lateness of their deliveries in seconds (even count: the mean of the middle two)."""
+        ordered = sorted(d.lateness for d in self.deliveries)
+        if not ordered:
+            return None
+        middle = len(ordered) // 2
+        if len(ordered) % 2:
+            return ordered[middle]
+        twice = ordered[middle - 1] + ordered[middle]
+        return twice // 2 if twice % 2 == 0 else twice / 2
+
+    @property
+    def worst_lateness(self) -> int | None:
+        """The largest lateness of their deliveries in seconds; None without deliveries."""
+        return max((d.lateness for d in self.deliveries), default=None)
+
+    @property
+    def on_time_share(self) -> float | None:
+        """delivered_on_time / (delivered + undelivered); None when both are 0."""
+        counted = self.delivered + self.undelivered
+        return self.delivered_on_time / counted if counted else None
 
     def _per_token(self, name: str) -> dict[str, int]:
         return {token: getattr(amounts, name) for token, amounts in _sorted_by_address(self.amounts)}
@@ -269,6 +366,15 @@ class ContributorRecord:
                 "unjudged": self.promises_unjudged,
             },
             "reliability": self.reliability,
+            "closeness": {
+                "delivered": self.delivered,
+                "on_time": self.delivered_on_time,
+                "undelivered": self.undelivered,
+                "on_time_share": self.on_time_share,
+                "median_lateness": self.median_lateness,
+                "worst_lateness": self.worst_lateness,
+                "deliveries": [d.to_json() for d in self.deliveries],
+            },
             "amounts": {token: amounts.to_json() for token, amounts in _sorted_by_address(self.amounts)},
         }
 
@@ -381,6 +487,7 @@ class _Acceptance:
     stake: int
     promised_by: int
     on_time: bool | None = None  # set at submission
+    delivery: Delivery | None = None  # set at submission; its score at settlement
 
 
 @dataclass
@@ -517,10 +624,12 @@ class Records:
         challenge = self._expect(event, State.ACCEPTED, contributor=event.contributor)
         challenge.state = State.SUBMITTED
         acceptance = challenge.acceptance
-        acceptance.on_time = event.timestamp <= acceptance.promised_by
+        acceptance.delivery = Delivery(event.challenge_id, acceptance.promised_by, event.timestamp)
+        acceptance.on_time = acceptance.delivery.on_time
         record = self._contributor(acceptance.contributor)
         record.delivered += 1
         record.delivered_on_time += acceptance.on_time
+        record.deliveries.append(acceptance.delivery)
 
     def _challenge_settled(self, event: ChallengeSettled) -> None:
         challenge = self._expect(event, State.SUBMITTED)
@@ -536,6 +645,7 @@ class Records:
         record = self._contributor(acceptance.contributor)
         record.settled += 1
         record.score_total += event.score
+        acceptance.delivery.score = event.score
         if acceptance.on_time and event.score >= PASS_MARK:
             record.promises_kept += 1
         else:

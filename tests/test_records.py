@@ -252,7 +252,7 @@ def test_json_is_stable_and_documented(world, contributor, evaluators, funder, t
     c = data["contributors"][contributor.address]
     assert list(c) == [
         "address", "accepted", "delivered", "delivered_on_time", "settled", "unreviewed", "abandoned", "defaulted",
-        "in_progress", "score_total", "mean_score", "promises", "reliability", "amounts",
+        "in_progress", "score_total", "mean_score", "promises", "reliability", "closeness", "amounts",
     ]
     assert c["promises"] == {"made": 10, "kept": 3, "broken": 5, "unjudged": 1}
     assert (c["mean_score"], c["reliability"]) == (7_200.0, 0.375)
@@ -303,6 +303,25 @@ def test_submitted_exactly_at_promised_by_is_on_time(bounties, ante, chain, cont
     bounties.settle(cid, record, 10_000)
     r = compute(chain_events(ante, chain)).contributor(contributor.address)
     assert (r.delivered_on_time, r.promises_kept) == (1, 1)
+    assert [(d.lateness, d.on_time, d.score) for d in r.deliveries] == [(0, True, 10_000)]
+
+
+def test_closeness_from_real_events(world, contributor):
+    """Lateness is the submission block's timestamp less the accepted promise, per delivery (A B C D F L)."""
+    events = world["events"]
+    r = compute(events).contributor(contributor.address)
+    promised = {e.challenge_id: e.promised_by for e in events
+                if isinstance(e, ev.ChallengeAccepted) and e.contributor == contributor.address}
+    submitted = {e.challenge_id: e.timestamp for e in events if isinstance(e, ev.ChallengeSubmitted)
+                 and e.contributor == contributor.address}
+    assert [d.challenge_id for d in r.deliveries] == [world[k] for k in "ABCDFL"]
+    assert all(d.lateness == submitted[d.challenge_id] - promised[d.challenge_id] for d in r.deliveries)
+    late = [d.challenge_id for d in r.deliveries if not d.on_time]
+    assert late == [world["D"]] and r.deliveries[3].lateness == 1  # submitted one second after its promise
+    assert [d.score for d in r.deliveries] == [10_000, 0, 6_000, 10_000, None, 10_000]  # F went Unreviewed
+    assert r.worst_lateness == 1
+    assert r.undelivered == 3  # E defaulted, G and H abandoned
+    assert r.on_time_share == 5 / 9  # 5 on time of 6 delivered + 3 undelivered
 
 
 def test_late_delivery_unreviewed_is_a_broken_promise(bounties, ante, chain, contributor, evaluators):
