@@ -315,6 +315,34 @@ class Promises(Closed):
     unjudged: Count
 
 
+Lateness = Annotated[int, Field(description="submitted_at - promised_by, in seconds: negative is early.")]
+
+
+class DeliveryOut(Closed):
+    """One submission against its acceptance's promise."""
+
+    challenge_id: ChallengeId
+    promised_by: Timestamp
+    submitted_at: Timestamp = Field(description="The submission's block timestamp.")
+    lateness: Lateness
+    on_time: bool = Field(description="lateness <= 0.")
+    score: Score | None = Field(description="The settlement's score; null until settled, and if it went unreviewed.")
+
+
+class Closeness(Closed):
+    """How early or late the contributor delivered against their promises (``ante.records``)."""
+
+    delivered: Count = Field(description="Deliveries, counted in the median and the worst.")
+    on_time: Count = Field(description="Deliveries with lateness <= 0.")
+    undelivered: Count = Field(description="Promises abandoned or defaulted: nothing delivered.")
+    on_time_share: Annotated[float, Field(ge=0, le=1)] | None = Field(
+        description="on_time / (delivered + undelivered); null when both are 0.")
+    median_lateness: float | None = Field(
+        description="Seconds; for an even count the mean of the middle two (may end in .5); null without deliveries.")
+    worst_lateness: int | None = Field(description="The largest lateness, in seconds; null without deliveries.")
+    deliveries: list[DeliveryOut] = Field(description="Every delivery, in chain order.")
+
+
 class ContributorRecordOut(Closed):
     address: Address
     accepted: Count
@@ -329,6 +357,7 @@ class ContributorRecordOut(Closed):
     mean_score: Annotated[float, Field(ge=0, le=MAX_SCORE)] | None
     promises: Promises
     reliability: Annotated[float, Field(ge=0, le=1)] | None
+    closeness: Closeness
     amounts: dict[str, ContributorAmounts] = Field(description="By token address.")
 
 
