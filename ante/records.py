@@ -163,6 +163,7 @@ __all__ = [
     "FunderRecord",
     "Records",
     "RecordsError",
+    "closeness_words",
     "compute",
     "lateness_words",
 ]
@@ -251,6 +252,21 @@ def lateness_words(seconds: int | float) -> str:
         count = size
     amount = f"{count:g}"
     return f"{amount} {unit}{'' if amount == '1' else 's'} {'late' if seconds > 0 else 'early'}"
+
+
+def closeness_words(record: ContributorRecord) -> str | None:
+    """A contributor's promise closeness in one clause: "delivered 5 of 6 promises on time (1 never
+    delivered); median 1 day early, worst 2 days late"; None while no promise has been delivered or ended."""
+    counted = record.delivered + record.undelivered
+    if not counted:
+        return None
+    text = f"delivered {record.delivered_on_time} of {counted} promise{'' if counted == 1 else 's'} on time"
+    if record.undelivered:
+        text += f" ({record.undelivered} never delivered)"
+    if record.deliveries:
+        text += (f"; median {lateness_words(record.median_lateness)}, "
+                 f"worst {lateness_words(record.worst_lateness)}")
+    return text
 
 
 @dataclass

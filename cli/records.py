@@ -20,7 +20,11 @@ def records(session, address, limit):
     \b
     JSON (--json): with ADDRESS, {address, contributor, evaluator, funder} (null for a role never
     played); without, the whole record set: {events, last_position, contributors, evaluators,
-    funders, leaderboard}.
+    funders, leaderboard}. A contributor's promise closeness is its "closeness": {delivered,
+    on_time, undelivered (abandoned or defaulted), on_time_share (on_time / (delivered +
+    undelivered), or null), median_lateness, worst_lateness (seconds, null without deliveries),
+    deliveries: [{challenge_id, promised_by, submitted_at, lateness, on_time, score}]}; lateness
+    is submitted_at - promised_by in seconds, negative when early; score is null until settled.
 
     \b
     Examples:
@@ -49,6 +53,8 @@ def _percent(value) -> str:
 
 
 def _show_address(session, client, mine):
+    from ante.records import closeness_words, lateness_words
+
     out = session.out.print
     out(f"[bold]{mine.address}[/]")
     c, e, f = mine.contributor, mine.evaluator, mine.funder
@@ -58,6 +64,12 @@ def _show_address(session, client, mine):
         out(f"    promises kept {c.promises_kept} of {c.promises_made}; "
             f"abandoned {c.abandoned}, defaulted {c.defaulted}; reliability {_percent(c.reliability)}")
         out(f"    earned {_amounts(client, c.earned)}; forfeited {_amounts(client, c.forfeited)}")
+        closeness = closeness_words(c)
+        if closeness:
+            out(f"    {closeness}")
+        for d in c.deliveries:
+            score = "not scored" if d.score is None else f"scored {d.score / 100:.1f}%"
+            out(f"      challenge {d.challenge_id}: {lateness_words(d.lateness)}, {score}")
     if e:
         out(f"  as evaluator: verdicts signed {e.verdicts_signed}, reviews missed {e.reviews_missed} of {e.reviews_due} due")
     if f:

@@ -57,6 +57,8 @@ def test_records_for_a_contributor(deployed):
         "  as contributor: accepted 1, delivered 1, settled 1, mean score 90.0%",
         "    promises kept 1 of 1; abandoned 0, defaulted 0; reliability 100%",
         "    earned 0.89 ETH; forfeited 0",
+        "    delivered 1 of 1 promise on time; median 10 days early, worst 10 days early",  # promised by +10d
+        "      challenge 1: 10 days early, scored 90.0%",
     ]
     data = deployed.ok("records", deployed.addr(2).lower(), "--json").json()
     assert data["address"] == deployed.addr(2)
