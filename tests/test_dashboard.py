@@ -304,6 +304,49 @@ def test_a_person_has_a_promise_chart_with_one_point_per_acceptance(web, dashboa
     assert score_colour(None) in stranger
 
 
+def test_a_person_shows_how_close_each_delivery_came_to_its_promise(web, dashboard_scenario):
+    """Lateness = submitted-at less promised-by (from the challenges' own histories here): challenge 1 was
+    early, 2 late, 3 never delivered; the card, the chart's stems and the table all say so."""
+    from ante.records import lateness_words
+
+    chronicle = dashboard_scenario.oracle.current().chronicle
+    lateness = {cid: chronicle.challenges[cid].submitted_at - chronicle.challenges[cid].promised_by
+                for cid in (PAID, FAILED)}
+    assert lateness[PAID] < 0 < lateness[FAILED]
+    median = (lateness[PAID] + lateness[FAILED]) / 2
+    url = f"/ui/people/{dashboard_scenario.contributor}"
+    p = page(web, url)
+    assert p.text("closeness").startswith(f"Delivered 1 of 3 promises on time (1 never delivered); "
+                                          f"median {lateness_words(median)}, worst {lateness_words(lateness[FAILED])}.")
+    assert p.text("on-time-share") == "33.3%: 1 of 3 (1 never delivered)"
+    assert p.text("median-lateness") == lateness_words(median)
+    assert p.text("worst-lateness") == lateness_words(lateness[FAILED]) and "late" in p.text("worst-lateness")
+    html = web.get(url).text
+    svg = re.search(r"<svg class=\"promise-chart\".*?</svg>", html, re.S).group(0)
+    stems = {int(cid): (kind, int(late), float(x1), float(y1), float(x2), float(y2)) for kind, cid, late, x1, y1, x2, y2
+             in re.findall(r'<line class="lateness ([\w-]+)" data-challenge="(\d+)" data-lateness="(-?\d+)" '
+                           r'x1="([\d.]+)" y1="([\d.]+)" x2="([\d.]+)" y2="([\d.]+)"/>', svg)}
+    assert sorted(stems) == [PAID, FAILED]  # the defaulted promise has no delivery, so no stem
+    assert (stems[PAID][:2], stems[FAILED][:2]) == (("on-time", lateness[PAID]), ("late", lateness[FAILED]))
+    for cid, (_, _, x1, y1, x2, y2) in stems.items():
+        cx, cy = (float(v) for v in re.search(rf'data-challenge="{cid}" cx="([\d.]+)" cy="([\d.]+)"', svg).groups())
+        assert (x1, x2, y2) == (cx, cx, cy)  # from the promised-by point of the diagonal up or down to the delivery
+    assert (y1 > y2) == (lateness[FAILED] > 0) and stems[FAILED][3] > stems[FAILED][5]  # late: above the diagonal
+    assert stems[PAID][3] < stems[PAID][5]  # early: below it
+    assert f">{lateness_words(lateness[FAILED])}</text>" in svg
+    table = html.split('<table class="promises">')[1].split("</table>")[0]
+    rows = {int(m.group(1)): [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", m.group(0))]
+            for m in re.finditer(r"<tr><th[^>]*><a [^>]*>Challenge (\d+)</a></th>.*?</tr>", table)}
+    assert rows[PAID][:2] == [lateness_words(lateness[PAID]), "90%"]
+    assert rows[FAILED][:2] == [lateness_words(lateness[FAILED]), "0%"]
+    assert rows[DEFAULTED][:2] == ["—", "—"]
+    assert f"({lateness_words(lateness[FAILED])}), scored 0%" in rows[FAILED][2]
+    # The stranger's one delivery is early and not judged yet.
+    stranger = page(web, f"/ui/people/{dashboard_scenario.stranger}")
+    assert stranger.text("closeness").startswith("Delivered 1 of 1 promise on time; median ")
+    assert "early" in stranger.text("worst-lateness")
+
+
 def test_someone_who_never_promised_has_no_chart(web, dashboard_scenario):
     html = web.get(f"/ui/people/{dashboard_scenario.funder}").text
     assert "<svg" not in html and "No promises made yet." in html

@@ -6,6 +6,10 @@ on or below the diagonal was delivered on time; above it, late. Its colour is th
 unreviewed. An acceptance that never delivered is a hollow mark on the "not delivered" line above the
 plot, at its promised-by time: red when abandoned or defaulted, grey while still in progress.
 
+Each delivery's lateness (``ante.records``: submitted-at less promised-by) is the point's height above
+the diagonal: a stem joins the point to the diagonal at its promised-by time, red when late and green
+when on time, labelled with the lateness in words ("2 days early").
+
 No JavaScript: each point is a link to its challenge, with a ``<title>`` for a tooltip and for screen
 readers; the page also lists the same points as a table.
 """
@@ -15,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from ante.records import lateness_words
 from ante.units import format_time
 
 #: The drawing's own coordinates; the SVG scales to its container.
@@ -34,6 +39,7 @@ class Promise:
     score: int | None  # basis points; None when not judged
     outcome: str  # "settled", "unreviewed", "submitted", "abandoned", "defaulted", "in progress"
     href: str
+    lateness: int | None = None  # seconds, from the records' delivery; None when not delivered
 
     @property
     def on_time(self) -> bool | None:
@@ -66,7 +72,8 @@ def describe(p: Promise) -> str:
     if p.delivered_at is None:
         parts.append(f"not delivered ({p.outcome})")
     else:
-        when = "on time" if p.on_time else "late"
+        # "2 days early" says on time, "1 day late" late; without the records' lateness, just which.
+        when = ("on time" if p.on_time else "late") if p.lateness is None else lateness_words(p.lateness)
         parts.append(f"delivered {format_time(p.delivered_at)} ({when})")
     if p.score is not None:
         parts.append(f"scored {p.score / 100:g}%")
@@ -96,7 +103,8 @@ def promise_chart(promises: list[Promise], title: str) -> str:
         f'aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="chart-title">{escape(title)}</title>',
         f'<desc id="chart-desc">{len(promises)} promises, {delivered} delivered. Horizontal: the promised-by '
-        'time; vertical: when the deliverable was submitted. On or below the diagonal is on time. '
+        'time; vertical: when the deliverable was submitted. On or below the diagonal is on time; a '
+        "delivery's stem from the diagonal is its lateness. "
         'Colour is the score, red for 0% to green for 100%; grey is not judged.</desc>',
         f'<rect class="plot" x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}"/>',
         # The "late" half above the diagonal, lightly shaded.
@@ -117,6 +125,19 @@ def promise_chart(promises: list[Promise], title: str) -> str:
                'promised by (UTC)</text>')
     out.append(f'<text class="axis-label" x="16" y="{TOP + plot_h / 2}" text-anchor="middle" '
                f'transform="rotate(-90 16 {TOP + plot_h / 2})">delivered at (UTC)</text>')
+    # The stems and their labels first, so that the points are drawn over them and take the clicks.
+    for p in promises:
+        if p.delivered_at is None or p.lateness is None:
+            continue
+        side = "late" if p.lateness > 0 else "on-time"
+        px, py, dy = x(p.promised_by), y(p.delivered_at), y(p.promised_by)
+        out.append(f'<line class="lateness {side}" data-challenge="{p.challenge_id}" data-lateness="{p.lateness}" '
+                   f'x1="{px}" y1="{dy}" x2="{px}" y2="{py}"/>')
+        # Beside the point, on the side with room: right of it in the plot's left half, left of it in the right.
+        left = px > LEFT + plot_w / 2
+        out.append(f'<text class="lateness-label {side}" x="{round(px - 11 if left else px + 11, 1)}" '
+                   f'y="{round(py + 4, 1)}" text-anchor="{"end" if left else "start"}">'
+                   f'{escape(lateness_words(p.lateness))}</text>')
     for p in promises:
         broken = p.delivered_at is None and p.outcome in ("abandoned", "defaulted")
         colour = score_colour(0 if broken else p.score)

@@ -10,7 +10,8 @@ Routes
   cancelled), ``funder=``, ``contributor=``, ``panel=`` filter it.
 - ``/ui/challenges/{id}``: a challenge's terms, promise, deliverable, verdicts and timeline; events in
   blocks after the snapshot's final block (``ante.finality``) are marked unconfirmed.
-- ``/ui/people/{address}``: an address's records in every role, its challenges and its promise chart.
+- ``/ui/people/{address}``: an address's records in every role, its challenges and its promise chart, with
+  each delivery's lateness and score and their promise closeness (``ante.records``).
 - ``/ui/rankings``: contributors by reliability and by earnings, evaluators by reviews.
 - ``/ui/audit``: ``ante audit``'s reconciliation, with its verdict first.
 
@@ -36,6 +37,7 @@ from ante.oracle.dashboard import present
 from ante.oracle.dashboard.svg import Promise, describe, promise_chart, score_colour
 from ante.oracle.readmodel import UNAVAILABLE, AuditUnavailable, await_audit
 from ante.oracle.service import NotReady, OracleService, Snapshot
+from ante.records import closeness_words, lateness_words
 from ante.state import State
 from ante.units import format_address, format_amount, format_duration
 
@@ -48,8 +50,8 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(short=format_address, pct=present.pct, share=present.share, when=present.when,
-                       hex32=present.hex32, duration=format_duration)
-    env.globals.update(relative=present.relative, link=present.link, colour=score_colour, GROUPS=present.GROUPS,
+                       hex32=present.hex32, duration=format_duration, lateness=lateness_words)
+    env.globals.update(closeness=closeness_words, relative=present.relative, link=present.link, colour=score_colour, GROUPS=present.GROUPS,
                        GROUP_NOTES=present.GROUP_NOTES, DEADLINE_NAMES=present.DEADLINE_NAMES, State=State)
     return env
 
@@ -253,7 +255,10 @@ def _sentence(text: str) -> str:
 
 
 def promises_of(address: str, snapshot: Snapshot) -> list[Promise]:
-    """Every acceptance by `address`, from its challenges' timelines, as points of the promise chart."""
+    """Every acceptance by `address`, from its challenges' timelines, as points of the promise chart; a
+    delivery's lateness is the records' (a challenge is delivered at most once)."""
+    record = snapshot.records().contributor(address)
+    lateness = {d.challenge_id: d.lateness for d in record.deliveries} if record else {}
     promises = []
     for cid, c in sorted(snapshot.chronicle.challenges.items()):
         current = None
@@ -268,7 +273,7 @@ def promises_of(address: str, snapshot: Snapshot) -> list[Promise]:
             elif current is None:
                 continue
             elif isinstance(e, ChallengeSubmitted):
-                current.update(delivered_at=e.timestamp, outcome="submitted")
+                current.update(delivered_at=e.timestamp, outcome="submitted", lateness=lateness.get(cid))
             elif isinstance(e, ChallengeSettled):
                 current.update(score=e.score, outcome="settled")
             elif isinstance(e, ChallengeLapsed):
