@@ -60,7 +60,7 @@ Contributor (the account that accepted)
   on the promised second, positive is late. It is ``on_time`` when ``lateness <= 0`` (the same test
   as ``delivered_on_time``). Its ``score`` is the settlement's score in basis points, None until it is
   settled (and for good if it went Unreviewed).
-  ``deliveries``: every delivery, in chain order; ``delivered`` of them are counted below.
+  ``deliveries``: every delivery, in chain order (``delivered`` of them); all count in what follows.
   ``median_lateness``: the median of their lateness in seconds: the middle value of the sorted
   lateness for an odd count; for an even count the mean of the two middle values, exactly (an integer
   when whole, else a number ending in .5). ``worst_lateness``: the largest lateness (the latest
@@ -68,7 +68,9 @@ Contributor (the account that accepted)
   ``undelivered``: promises that ended with nothing delivered, i.e. ``abandoned + defaulted``; they have
   no delivery time, so they stay out of the median and the worst, but count in the share as not on
   time. ``on_time_share`` = ``delivered_on_time / (delivered + undelivered)``, a float in [0, 1]
-  (None when both are 0). In-progress acceptances are in none of these until they finish.
+  (None when both are 0). An acceptance with nothing delivered yet (still Accepted, even past its
+  promised-by time) is in none of these until it is submitted, abandoned or defaulted; a delivery
+  counts from its submission, before any verdict.
 - Amounts, per token:
   ``staked``: the sum of their stakes (``ChallengeAccepted.stake``) over all acceptances;
   ``received``: the sum of the payouts of their finished acceptances;
