@@ -113,8 +113,7 @@ def populate(chain, oracle, evaluators) -> None:
 def oracle(node, evaluators, tmp_path_factory):
     """The oracle over a deployment with challenges in five states and stored verdicts."""
     oracle = Oracle(node, tmp_path_factory.mktemp("fuzz-oracle"), chain_uri=node["uri"], account="TEST::4",
-                    name="oracle")
-    oracle.port = ORACLE_PORT
+                    name="oracle", port=ORACLE_PORT)
     try:
         oracle.start()
         oracle.wait_healthy()

@@ -147,8 +147,11 @@ def hexhash(value) -> str:
 class Oracle:
     """`ante oracle run` as a process of its own (its own process group), logging to a file."""
 
-    def __init__(self, node: dict, workdir: Path, *, chain_uri: str, account: str, name: str):
-        self.port = next(ORACLE_PORTS)
+    def __init__(self, node: dict, workdir: Path, *, chain_uri: str, account: str, name: str,
+                 port: int | None = None):
+        """`port`: where the oracle listens (default: the next of this module's ORACLE_PORTS; other
+        modules give ports of their own, so that this module's range is never used up by them)."""
+        self.port = port if port is not None else next(ORACLE_PORTS)
         self.account = account
         self.db = workdir / f"{name}.sqlite"
         self.log = workdir / f"{name}.log"

@@ -64,14 +64,15 @@ def node(tmp_path_factory, evaluators):
 def behind_proxy(node, tmp_path):
     """(the oracle, started behind a proxy to the node and healthy, the proxy); both ended afterwards."""
     proxy = TcpProxy(PROXY_PORT, NODE_PORT).start()
-    oracle = Oracle(node, tmp_path, chain_uri=proxy.uri, account="TEST::4", name="oracle")
-    oracle.port = ORACLE_PORT
+    oracle = None
     try:
+        oracle = Oracle(node, tmp_path, chain_uri=proxy.uri, account="TEST::4", name="oracle", port=ORACLE_PORT)
         oracle.start()
         oracle.wait_healthy()
         yield oracle, proxy
     finally:
-        oracle.close()
+        if oracle is not None:
+            oracle.close()
         proxy.close()
 
 
