@@ -14,6 +14,7 @@ from pathlib import Path
 from eth_utils import keccak
 
 from ante import artifacts
+from ante.abi import ERC20_VIEWS
 from ante.chain import ChainReader
 from ante.rpc import ApeNode, Node, NodeRefused, quantity
 from ante.events import Event
@@ -28,14 +29,9 @@ from ante.transactions import TransactionPolicy
 from ante.units import format_amount
 from ante.verdict import SignedVerdict, Verdict, quorum
 
+#: The ERC-20 functions the client calls through Ape: the views of ``ante.abi`` and ``approve``.
 ERC20_ABI = [
-    {"type": "function", "name": "symbol", "stateMutability": "view", "inputs": [], "outputs": [{"name": "", "type": "string"}]},
-    {"type": "function", "name": "decimals", "stateMutability": "view", "inputs": [], "outputs": [{"name": "", "type": "uint8"}]},
-    {"type": "function", "name": "balanceOf", "stateMutability": "view",
-     "inputs": [{"name": "a", "type": "address"}], "outputs": [{"name": "", "type": "uint256"}]},
-    {"type": "function", "name": "allowance", "stateMutability": "view",
-     "inputs": [{"name": "o", "type": "address"}, {"name": "s", "type": "address"}],
-     "outputs": [{"name": "", "type": "uint256"}]},
+    *ERC20_VIEWS,
     {"type": "function", "name": "approve", "stateMutability": "nonpayable",
      "inputs": [{"name": "s", "type": "address"}, {"name": "v", "type": "uint256"}],
      "outputs": [{"name": "", "type": "bool"}]},
