@@ -89,13 +89,37 @@ def send(method, *args, sender, value: int = 0, policy: TransactionPolicy | None
     ``ContractLogicError`` with the decoded custom error."""
     policy = policy or TransactionPolicy()
     simulate(method, *args, sender=sender, value=value)
-    receipt = method(*args, sender=sender, value=value, **policy.fee_kwargs())
-    policy.report_sent(str(receipt.txn_hash))
+    txn = method.as_transaction(*args, sender=sender.address, value=value, **policy.fee_kwargs())
+    receipt = _broadcast(sender, txn, policy)
     confirmed = confirm(str(receipt.txn_hash), policy)
     if confirmed.failed:
         simulate(method, *args, sender=sender, value=value)  # raises the contract's reason if it has one
         raise AnteError(f"the transaction {confirmed.txn_hash} reverted in block {confirmed.block_number}.")
     return confirmed
+
+
+def _broadcast(sender, txn, policy: TransactionPolicy):
+    """Signs `txn` with the Ape account `sender` and hands it to the node; returns Ape's receipt.
+
+    The hash is reported the moment the transaction is signed, before the node sees it, so that an
+    interruption while it is on its way still names the transaction that may be mined. An account that
+    sends its own way (a Safe proposes, an impersonated account is not signed for) goes through its own
+    ``call`` and is reported once that returns."""
+    from ape.api.accounts import AccountAPI
+    from ape.exceptions import SignatureError
+    from eth_utils import to_hex
+
+    if type(sender).call is not AccountAPI.call:
+        receipt = sender.call(txn)
+        policy.report_sent(str(receipt.txn_hash))
+        return receipt
+    txn = sender.prepare_transaction(txn)
+    signed = sender.sign_transaction(txn)
+    if not signed:
+        raise SignatureError("The transaction was not signed.", transaction=txn)
+    signed.sender = signed.sender or sender.address
+    policy.report_sent(to_hex(signed.txn_hash))
+    return sender.provider.send_transaction(signed)
 
 
 def simulate(method, *args, sender, value: int = 0) -> bytes:
@@ -142,8 +166,7 @@ def deploy(container, sender, policy: TransactionPolicy | None = None, args: tup
     policy = policy or TransactionPolicy()
     txn = container(*args, sender=sender.address, **policy.fee_kwargs())
     _simulate_creation(sender.address, txn.data, container)
-    receipt = sender.call(txn)
-    policy.report_sent(str(receipt.txn_hash))
+    receipt = _broadcast(sender, txn, policy)
     confirmed = confirm(str(receipt.txn_hash), policy)
     address = getattr(confirmed, "contract_address", None)
     if confirmed.failed or not address:

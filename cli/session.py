@@ -71,7 +71,8 @@ class Session:
     def _interrupted(self) -> str:
         """What Ctrl-C leaves behind: nothing sent, or a transaction that may still be mined."""
         if self._sent:
-            return (f"Interrupted after transaction {self._sent[-1]} was sent: it may still be mined, so look it up "
+            return (f"Interrupted after signing transaction {self._sent[-1]}: it may have been sent and may still be "
+                    "mined, so look it up "
                     "(ante show, ante list) before sending it again.")
         if self.sending:
             return "Interrupted before anything was sent."

@@ -254,7 +254,7 @@ def test_ctrl_c_after_sending_says_which_transaction_may_still_be_mined(tmp_path
                 process.kill()
         pending = node.call("eth_getBlockByNumber", "pending", False)["transactions"]
     assert process.returncode == 130, (out, err)
-    match = re.search(r"Interrupted after transaction (0x[0-9a-f]{64}) was sent: it may still be mined", err)
+    match = re.search(r"Interrupted after signing transaction (0x[0-9a-f]{64}): it may have been sent and may still be mined", err)
     assert match, err
     assert match.group(1) in pending
 
