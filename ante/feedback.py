@@ -131,6 +131,7 @@ class Feedback:
     MAX_COMMENT_URI = 2048
 
     def __post_init__(self):
+        object.__setattr__(self, "ante", _address(self.ante, "the Ante contract"))
         if self.stance not in STANCE_NAMES:
             raise FeedbackError(f"a stance is endorse (1), neutral (0) or object (-1), not {self.stance}.")
         if len(self.deliverable) != 32 or len(self.comment_hash) != 32:
@@ -162,7 +163,7 @@ class Feedback:
             ante, challenge_id, deliverable, stance, comment, comment_hash = decode(list(SCHEMA_TYPES), bytes(data))
         except (DecodingError, OverflowError, UnicodeDecodeError, ValueError) as error:
             raise FeedbackError(f"the attestation's data is not Ante feedback ({error}).") from None
-        return cls(to_checksum_address(ante), challenge_id, deliverable, stance, comment, comment_hash)
+        return cls(ante, challenge_id, deliverable, stance, comment, comment_hash)
 
     def to_json(self) -> dict:
         return {
