@@ -366,3 +366,19 @@ def sign_feedback(private_key, feedback: Feedback, domain: EasDomain, recipient:
     """Makes and signs the off-chain attestation of `feedback` (the one way Ante produces one)."""
     return Attestation.of(feedback, domain, recipient, time, **extra).sign(private_key)
 
+
+
+#: The roles a signer of feedback can have on the challenge it is about, most involved first.
+ROLES = ("funder", "contributor", "panel", "community")
+
+
+def role(signer: str, *, funder: str, contributor: str | None, panel: list[str] | tuple[str, ...]) -> str:
+    """The signer's role on a challenge: its funder, its contributor, a member of its panel, else community."""
+    signer = to_checksum_address(signer)
+    if signer == to_checksum_address(funder):
+        return "funder"
+    if contributor and signer == to_checksum_address(contributor):
+        return "contributor"
+    if signer in {to_checksum_address(member) for member in panel}:
+        return "panel"
+    return "community"

@@ -125,33 +125,9 @@ def status(session, challenge_id, oracle_url):
 
 
 def _oracle(url: str, path: str, body: dict | None = None) -> dict:
-    """GET (or, with `body`, POST as JSON) `path` on the oracle at `url`; its JSON answer, or one sentence."""
-    import urllib.error
-    import urllib.request
+    from ante.cli.oracle_api import call
 
-    from ante.errors import AnteError, BadInput
-
-    base = url.rstrip("/")
-    base = base.removesuffix("/verdicts")
-    if not base.startswith(("http://", "https://")):
-        raise BadInput(f"{url!r} is not an oracle URL; give one like http://127.0.0.1:8700.")
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(base + path, data=data, method="GET" if body is None else "POST",
-                                     headers={"Content-Type": "application/json", "Accept": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        try:
-            detail = json.loads(error.read()).get("detail")
-        except Exception:
-            detail = None
-        detail = str(detail or error.reason).rstrip(".")
-        what = "refused the verdict" if body is not None else "answered"
-        raise AnteError(f"the oracle at {base} {what} (HTTP {error.code}): {detail}.") from None
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        raise AnteError(f"cannot reach the oracle at {base} ({reason}).") from None
+    return call(url, path, body, refused="refused the verdict")
 
 
 def _percent(score) -> str:
