@@ -1,0 +1,150 @@
+"""Ante's use of EAS (ante.eas) on a real anvil with EAS's real bytecode: setting it up, Ante's schema in it,
+on-chain feedback and off-chain revocations read back over raw JSON-RPC."""
+
+from __future__ import annotations
+
+import pytest
+from eth_utils import keccak
+
+from ante.eas import (EasReader, EasUnavailable, OffchainRevocation, attest, check_local, deploy_eas, published,
+                      register_schema, revoke_offchain, setup)
+from ante.errors import BadInput
+from ante.feedback import SCHEMA, EasDomain, Feedback, schema_uid, sign_feedback
+from ante.rpc import HttpNode
+
+ANTE = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+
+
+@pytest.fixture
+def eas(accounts):
+    """A fresh EAS with Ante's schema registered, set up by ante.eas on the test's chain."""
+    return setup(accounts[0])
+
+
+@pytest.fixture
+def node(chain):
+    """The test's chain over plain HTTP, as the command line reads it (no Ape)."""
+    return HttpNode(chain.provider.uri)
+
+
+def feedback(challenge_id=1, stance=1, comment="https://example.org/review.md") -> Feedback:
+    return Feedback(ANTE, challenge_id, keccak(b"deliverable"), stance, comment, keccak(b"review"))
+
+
+def test_setup_deploys_eas_and_registers_antes_schema(eas, node, chain, accounts):
+    assert eas.chain_id == 31337 and len(eas.receipts) == 3 and eas.registered
+    reader = EasReader(eas.eas, node)
+    assert reader.schema_registry() == eas.schema_registry
+    record = reader.schema()
+    assert record is not None
+    assert record.uid == eas.schema == "0x" + schema_uid().hex()  # the UID Ante computes is the registry's
+    assert (record.schema, record.resolver, record.revocable) == (SCHEMA, "0x" + "00" * 20, True)
+    registered = [log for receipt in eas.receipts[2:] for log in receipt.logs]
+    assert registered and bytes(registered[0]["topics"][1]) == schema_uid()  # Registered(uid, ...)
+
+
+def test_the_schema_is_registered_once(eas, accounts, chain):
+    nonce, other = accounts[0].nonce, accounts[1].nonce
+    assert register_schema(eas.schema_registry, accounts[1]) is None
+    again = setup(accounts[0], known=eas.eas)  # a recorded EAS that is still there is reused
+    assert (again.eas, again.schema_registry, again.receipts, again.registered) == (eas.eas, eas.schema_registry,
+                                                                                     (), False)
+    assert (accounts[0].nonce, accounts[1].nonce) == (nonce, other)  # nothing was sent
+
+
+def test_a_recorded_eas_that_is_gone_is_deployed_again(accounts, chain):
+    first = setup(accounts[0])
+    again = setup(accounts[0], known="0x" + "11" * 20)  # nothing there
+    assert again.eas != first.eas and again.registered and len(again.receipts) == 3
+
+
+def test_the_domain_version_is_eas_version(eas, node, chain):
+    domain = EasReader(eas.eas, node).domain()
+    assert domain == EasDomain(31337, eas.eas, eas.version) == eas.domain
+    from ape import Contract
+
+    from ante.artifacts import contract_type
+
+    assert domain.version == Contract(eas.eas, contract_type=contract_type("EAS")).version() == "1.3.0"
+
+
+def test_on_chain_feedback_reads_back(eas, node, accounts, chain):
+    sent = feedback()
+    start = chain.blocks.head.number
+    uid, receipt = attest(eas.eas, sent, accounts[2].address, accounts[3])
+    other_uid, _ = attest(eas.eas, feedback(2, -1, ""), accounts[2].address, accounts[4])
+    reader = EasReader(eas.eas, node)
+    found = reader.attestations(start)
+    assert [a.uid for a in found] == [uid, other_uid]
+    first = found[0]
+    assert first.feedback == sent and first.invalid == ""
+    assert (first.attester, first.recipient, first.revocable, first.revoked) == (accounts[3].address,
+                                                                                 accounts[2].address, True, False)
+    assert first.time == chain.provider.get_block(receipt.block_number).timestamp
+    assert (first.block_number, first.transaction_hash) == (receipt.block_number, str(receipt.txn_hash))
+    assert found[1].feedback.stance_name == "object"
+    assert reader.attestation(uid) == first.__class__(**{**first.__dict__, "block_number": 0, "log_index": 0,
+                                                         "transaction_hash": ""})
+    assert reader.attestations(receipt.block_number + 1) == found[1:]
+    assert reader.attestations(start, ante="0x" + "22" * 20) == []
+    assert reader.revocations(start) == []
+
+
+def test_attestations_in_another_schema_are_not_antes(eas, node, accounts, chain):
+    from ape import Contract
+
+    from ante.artifacts import contract_type
+    from ante.transactions import send
+
+    registry = Contract(eas.schema_registry, contract_type=contract_type("SchemaRegistry"))
+    send(registry.register, "bool yes", "0x" + "00" * 20, True, sender=accounts[0])
+    other = keccak(b"bool yes" + bytes(20) + b"\x01")
+    eas_contract = Contract(eas.eas, contract_type=contract_type("EAS"))
+    start = chain.blocks.head.number
+    send(eas_contract.attest, (other, (accounts[2].address, 0, True, bytes(32), (1).to_bytes(32, "big"), 0)),
+         sender=accounts[3])
+    assert EasReader(eas.eas, node).attestations(start) == []
+
+
+def test_an_off_chain_revocation_reads_back(eas, node, accounts, chain):
+    signer = accounts[3]
+    signed = sign_feedback(signer.private_key, feedback(), eas.domain, accounts[2].address, 1_700_000_000)
+    start = chain.blocks.head.number
+    receipt = revoke_offchain(eas.eas, signed.uid, signer)
+    reader = EasReader(eas.eas, node)
+    block = chain.provider.get_block(receipt.block_number)
+    assert reader.offchain_revocations(start) == [
+        OffchainRevocation(signer.address, signed.uid, block.timestamp, receipt.block_number, 0, str(receipt.txn_hash))]
+    assert reader.offchain_revocations(start, revokers=[accounts[4].address]) == []
+    assert reader.offchain_revoked_at(signer.address, signed.uid) == block.timestamp
+    assert reader.offchain_revoked_at(accounts[4].address, signed.uid) == 0
+
+
+def test_a_refusal_is_one_sentence_and_sends_nothing(eas, accounts, chain):
+    signer = accounts[3]
+    uid = "0x" + "ab" * 32
+    revoke_offchain(eas.eas, uid, signer)
+    nonce = signer.nonce
+    with pytest.raises(Exception, match=r"EAS refused to revoke 0x(ab){32} off chain \(AlreadyRevokedOffchain\)"):
+        revoke_offchain(eas.eas, uid, signer)
+    assert signer.nonce == nonce
+
+
+def test_eas_of_antes_own_only_on_a_local_chain():
+    check_local(31337)
+    check_local(1337)
+    with pytest.raises(BadInput, match="only on a local development chain .* chain 11155111 uses EAS's published"):
+        check_local(11155111)
+
+
+def test_published_addresses():
+    assert published(1).eas == "0xA1207F3BBa224E2c9c3c6D5aF63D0eb1582Ce587"
+    assert published(11155111).schema_registry == "0x0a7E2Ff54e76B8E6659aedc9103FB21c038050D0"
+    assert published(31337) is None and published(424242) is None
+
+
+def test_no_eas_at_an_address(node):
+    reader = EasReader("0x" + "33" * 20, node)
+    assert not reader.exists()
+    with pytest.raises(EasUnavailable, match="does not answer version"):
+        reader.version()
