@@ -1,0 +1,521 @@
+"""Feedback in: EAS off-chain attestations in Ante's feedback schema, checked, kept and read back.
+
+Anyone may say what they think of a challenge's deliverable (:mod:`ante.feedback`): the oracle takes the
+attestation package as EAS's SDK shares it (``{"sig": …, "signer": …}``), checks it completely and keeps
+it whole, so that anyone can verify it again. Feedback is advisory: it never moves money, and nothing
+here touches the chain.
+
+- :class:`FeedbackStore`: one *current* attestation per (chain, Ante contract, challenge, signer) in the
+  oracle's SQLite file (WAL, ``synchronous=FULL``: committed and fsync'd before an answer). A newer
+  ``time`` replaces an older one; an older one, or another one of the same time, is refused
+  (``"stale"``); the same one again changes nothing (``"unchanged"``). :meth:`FeedbackStore.revoke`
+  removes an attestation by its UID and remembers the UID, so that a revoked attestation is never taken
+  again.
+- :class:`FeedbackPolicy`: who may give feedback, the operator's choice (anyone, a list of addresses,
+  the members of some panels) and how often one signer may post (a sliding hour).
+- :class:`FeedbackDesk`: the checks (the EAS domain of this oracle, Ante's schema, this deployment, a
+  challenge that exists, its submitted deliverable or zero before a submission, the recipient), the
+  policy and the store, for the HTTP API; a refusal is a :class:`Rejected` (an
+  :class:`ante.oracle.admission.Rejected`, answered the same way) whose reason :data:`STATUS` maps to its
+  HTTP status.
+
+A signer's role on a challenge is read from the oracle's snapshot when feedback is listed: ``funder``
+(who posted it), ``contributor`` (who holds it), ``panel`` (a member of the panel that judges it), else
+``community``.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ante.feedback import ZERO_ADDRESS, ZERO_HASH, EasDomain, FeedbackError, SignedAttestation
+from ante.oracle.admission import Rejected as _Rejected
+from ante.oracle.snapshots import NotReady
+from ante.terms import to_checksum_address
+
+#: What :meth:`FeedbackStore.put` reports.
+STORED, UNCHANGED, REPLACED, STALE, REVOKED = "stored", "unchanged", "replaced", "stale", "revoked"
+
+#: The roles a signer can have on a challenge, most specific first.
+ROLES = ("funder", "contributor", "panel", "community")
+
+#: A signer's posts per hour taken by default.
+DEFAULT_RATE = 60
+
+#: How far ahead of the oracle's clock an attestation's time may be, in seconds (clocks differ a little).
+CLOCK_SLACK = 600
+
+#: Every reason feedback is refused for, with its HTTP status.
+STATUS: dict[str, int] = {
+    "too_large": 413,
+    "not_json": 400,
+    "malformed": 422,
+    "invalid": 422,
+    "bad_signature": 422,
+    "wrong_domain": 422,
+    "wrong_contract": 422,
+    "future": 422,
+    "expired": 409,
+    "unknown_challenge": 404,
+    "wrong_deliverable": 409,
+    "wrong_recipient": 409,
+    "stale": 409,
+    "revoked": 409,
+    "not_allowed": 403,
+    "rate_limited": 429,
+    "no_eas": 503,
+    "not_ready": 503,
+}
+
+
+
+class Rejected(_Rejected):
+    """Feedback the oracle will not keep: its `reason` (a key of :data:`STATUS`) and one sentence."""
+
+    @property
+    def status(self) -> int:
+        return STATUS[self.reason]
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    chain_id INTEGER NOT NULL,
+    contract TEXT NOT NULL,
+    challenge_id TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    uid TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    recipient TEXT NOT NULL,
+    deliverable TEXT NOT NULL,
+    stance INTEGER NOT NULL,
+    comment TEXT NOT NULL,
+    comment_hash TEXT NOT NULL,
+    document TEXT NOT NULL,
+    received_at REAL NOT NULL,
+    PRIMARY KEY (chain_id, contract, challenge_id, signer)
+);
+CREATE INDEX IF NOT EXISTS feedback_by_signer ON feedback (chain_id, contract, signer);
+CREATE INDEX IF NOT EXISTS feedback_by_uid ON feedback (uid);
+CREATE TABLE IF NOT EXISTS feedback_revoked (
+    uid TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    revoked_at REAL NOT NULL,
+    PRIMARY KEY (uid, signer)
+);
+"""
+
+
+@dataclass(frozen=True)
+class StoredFeedback:
+    """One current attestation as the store holds it: its fields, the package as posted, when it came."""
+
+    uid: str
+    challenge_id: int
+    signer: str
+    recipient: str
+    time: int
+    deliverable: str
+    stance: int
+    comment: str
+    comment_hash: str
+    package: dict
+    received_at: float
+
+    @property
+    def stance_name(self) -> str:
+        from ante.feedback import STANCE_NAMES
+
+        return STANCE_NAMES[self.stance]
+
+    def to_json(self, role: str | None = None) -> dict:
+        out = {"uid": self.uid, "challenge_id": self.challenge_id, "signer": self.signer,
+               "recipient": self.recipient, "stance": self.stance_name, "comment": self.comment,
+               "comment_hash": self.comment_hash, "deliverable": self.deliverable, "time": self.time,
+               "received_at": self.received_at}
+        if role is not None:
+            out["role"] = role
+        out["package"] = self.package
+        return out
+
+
+def _key(chain_id: int, contract: str) -> tuple[int, str]:
+    return int(chain_id), to_checksum_address(contract)
+
+
+class FeedbackStore:
+    """The feedback kept at `path` (an SQLite file, created if missing; the verdict store's file does).
+    Usable from any thread."""
+
+    _COLUMNS = ("uid, challenge_id, signer, recipient, time, deliverable, stance, comment, comment_hash, document, "
+                "received_at")
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+        self._closed = False
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._db.close()
+
+    def __enter__(self) -> FeedbackStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _transaction(self):
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _read(self, query: str, params: tuple) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(query, params).fetchall()
+
+    # ------------------------------------------------------------------ writing
+
+    def put(self, signed: SignedAttestation, received_at: float | None = None) -> tuple[str, StoredFeedback | None]:
+        """Keeps an (already verified) attestation of Ante feedback as its signer's current one on its
+        challenge. Returns (status, the current attestation after the call):
+
+        - ``stored``: the signer had none on this challenge; ``replaced``: it had an older one;
+        - ``unchanged``: this very attestation (same UID) is the current one;
+        - ``stale``: the current one is as new or newer (nothing changes);
+        - ``revoked``: this attestation was revoked (nothing changes; the second item is None).
+        """
+        a = signed.attestation
+        feedback = signed.feedback()
+        chain_id, contract = _key(a.domain.chain_id, feedback.ante)
+        uid = signed.uid
+        row = (chain_id, contract, str(feedback.challenge_id), to_checksum_address(signed.signer), uid, int(a.time),
+               to_checksum_address(a.recipient), "0x" + bytes(feedback.deliverable).hex(), int(feedback.stance),
+               feedback.comment, "0x" + bytes(feedback.comment_hash).hex(),
+               json.dumps(signed.to_json(), sort_keys=True), time.time() if received_at is None else received_at)
+        with self._transaction() as db:
+            if db.execute("SELECT 1 FROM feedback_revoked WHERE uid = ? AND signer IN (?, '*')",
+                          (uid, row[3])).fetchone():
+                return REVOKED, None
+            old = db.execute(f"SELECT {self._COLUMNS} FROM feedback WHERE chain_id = ? AND contract = ? "
+                             "AND challenge_id = ? AND signer = ?", row[:4]).fetchone()
+            if old is not None:
+                if old[0] == uid:
+                    return UNCHANGED, self._row(old)
+                if old[4] >= row[5]:
+                    return STALE, self._row(old)
+            db.execute("INSERT OR REPLACE INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        current = StoredFeedback(uid, feedback.challenge_id, row[3], row[6], row[5], row[7], row[8], row[9], row[10],
+                                 signed.to_json(), row[12])
+        return (STORED if old is None else REPLACED), current
+
+    def revoke(self, uid: str, signer: str | None = None, revoked_at: float | None = None) -> bool:
+        """Revokes the attestation `uid` (0x and 64 hex digits), `signer`'s only where given (as EAS
+        records an off-chain revocation: by the revoker, for a UID): it is no longer current, and it is
+        never taken again. True if it was a current one.
+
+        (An off-chain UID does not cover its attester, so two signers can sign the same UID.)"""
+        uid = _uid(uid)
+        who = "*" if signer is None else to_checksum_address(signer)
+        with self._transaction() as db:
+            db.execute("INSERT OR IGNORE INTO feedback_revoked VALUES (?, ?, ?)",
+                       (uid, who, time.time() if revoked_at is None else revoked_at))
+            if signer is None:
+                return db.execute("DELETE FROM feedback WHERE uid = ?", (uid,)).rowcount > 0
+            return db.execute("DELETE FROM feedback WHERE uid = ? AND signer = ?", (uid, who)).rowcount > 0
+
+    # ------------------------------------------------------------------ reading
+
+    @staticmethod
+    def _row(row: tuple) -> StoredFeedback:
+        uid, cid, signer, recipient, at, deliverable, stance, comment, comment_hash, document, received_at = row
+        return StoredFeedback(uid, int(cid), signer, recipient, int(at), deliverable, int(stance), comment,
+                              comment_hash, json.loads(document), received_at)
+
+    def get(self, uid: str) -> StoredFeedback | None:
+        """The current attestation `uid`, if it is one (the first received, should two signers share it)."""
+        rows = self._read(f"SELECT {self._COLUMNS} FROM feedback WHERE uid = ? ORDER BY received_at, rowid LIMIT 1",
+                          (_uid(uid),))
+        return self._row(rows[0]) if rows else None
+
+    def is_revoked(self, uid: str, signer: str | None = None) -> bool:
+        """Whether `uid` was revoked (for every signer, or for `signer` where given)."""
+        who = ("*",) if signer is None else ("*", to_checksum_address(signer))
+        return bool(self._read(f"SELECT 1 FROM feedback_revoked WHERE uid = ? AND signer IN ({', '.join('?' for _ in who)})",
+                               (_uid(uid),) + who))
+
+    def current(self, chain_id: int, contract: str, *, challenge_ids: Iterable[int] | None = None,
+                signer: str | None = None) -> list[StoredFeedback]:
+        """The current feedback on one deployment, only on `challenge_ids` and by `signer` where given;
+        by challenge, then newest first."""
+        query = f"SELECT {self._COLUMNS} FROM feedback WHERE chain_id = ? AND contract = ?"
+        params: tuple = _key(chain_id, contract)
+        if signer is not None:
+            query += " AND signer = ?"
+            params += (to_checksum_address(signer),)
+        wanted = None if challenge_ids is None else {str(int(c)) for c in challenge_ids}
+        if wanted is not None:
+            if not wanted:
+                return []
+            query += f" AND challenge_id IN ({', '.join('?' for _ in wanted)})"
+            params += tuple(sorted(wanted))
+        out = [self._row(row) for row in self._read(query, params)]
+        return sorted(out, key=lambda f: (f.challenge_id, -f.time, f.uid))
+
+    def count(self) -> int:
+        return self._read("SELECT COUNT(*) FROM feedback", ())[0][0]
+
+
+def _uid(uid: str) -> str:
+    text = str(uid).lower()
+    if len(text) != 66 or not text.startswith("0x") or any(ch not in "0123456789abcdef" for ch in text[2:]):
+        raise ValueError(f"{str(uid)[:80]!r} is not an attestation UID (0x and 64 hex digits).")
+    return text
+
+
+# ------------------------------------------------------------------------------------------ policy
+
+
+@dataclass
+class FeedbackPolicy:
+    """Who may give feedback and how often.
+
+    `addresses` and `panels` empty: anyone. Otherwise a signer is let in when it is one of `addresses`
+    or a member of one of `panels` (panel ids). `rate`: posts taken from one signer in any hour (0: no
+    limit); every post that verifies counts, taken or not, so that a signer cannot make the oracle check
+    signatures without end."""
+
+    addresses: frozenset[str] = frozenset()
+    panels: frozenset[int] = frozenset()
+    rate: int = DEFAULT_RATE
+    window: float = 3600.0
+    clock: object = field(default=time.monotonic, repr=False)
+
+    def __post_init__(self):
+        self.addresses = frozenset(to_checksum_address(a) for a in self.addresses)
+        self.panels = frozenset(int(p) for p in self.panels)
+        self._posts: dict[str, collections.deque] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def open(self) -> bool:
+        return not self.addresses and not self.panels
+
+    def allows(self, signer: str, chronicle) -> bool:
+        """Whether `signer` may give feedback (the panels' members are read from `chronicle`)."""
+        if self.open or signer in self.addresses:
+            return True
+        for panel_id in self.panels:
+            panel = chronicle.panels.get(panel_id)
+            if panel is not None and signer in {to_checksum_address(m) for m in panel.members}:
+                return True
+        return False
+
+    def describe(self) -> str:
+        """Who may give feedback, in words."""
+        if self.open:
+            return "anyone"
+        parts = []
+        if self.addresses:
+            parts.append(f"{len(self.addresses)} listed address{'es' if len(self.addresses) != 1 else ''}")
+        if self.panels:
+            parts.append("the members of panel" + ("s " if len(self.panels) > 1 else " ")
+                         + ", ".join(str(p) for p in sorted(self.panels)))
+        return " and ".join(parts)
+
+    def take(self, signer: str) -> float | None:
+        """Counts one post of `signer`; None if it is within the rate, else the seconds until one more is."""
+        if self.rate <= 0:
+            return None
+        now = self.clock()
+        with self._lock:
+            posts = self._posts.setdefault(signer, collections.deque())
+            while posts and posts[0] <= now - self.window:
+                posts.popleft()
+            if len(posts) >= self.rate:
+                return max(1.0, posts[0] + self.window - now)
+            posts.append(now)
+            return None
+
+
+def read_addresses(path: Path | str) -> list[str]:
+    """Addresses from a file, one a line (blank lines and ``#`` comments ignored); ValueError naming the
+    first line that is not an address."""
+    out = []
+    for number, line in enumerate(Path(path).read_text().splitlines(), 1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        try:
+            out.append(to_checksum_address(text))
+        except (TypeError, ValueError):
+            raise ValueError(f"line {number} of the address file is not an address ({text[:60]!r}).") from None
+    return out
+
+
+# ------------------------------------------------------------------------------------------ the desk
+
+
+def role_of(signer: str, challenge, chronicle) -> str:
+    """`signer`'s role on `challenge`: funder, contributor, panel or community."""
+    if challenge is None:
+        return "community"
+    if signer == challenge.terms.funder:
+        return "funder"
+    if challenge.contributor is not None and signer == challenge.contributor:
+        return "contributor"
+    panel = chronicle.panels.get(challenge.terms.panel_id)
+    if panel is not None and signer in {to_checksum_address(m) for m in panel.members}:
+        return "panel"
+    return "community"
+
+
+class FeedbackDesk:
+    """Takes and reads feedback for `service` (its chain id, contract, snapshots, feedback store,
+    EAS domain and feedback policy)."""
+
+    def __init__(self, service):
+        self.service = service
+
+    def accept(self, body: bytes | str | dict) -> tuple[int, dict]:
+        """Checks and keeps one posted attestation package; (201 or 200, the answer), else
+        :class:`Rejected` with nothing stored."""
+        s = self.service
+        domain: EasDomain | None = s.eas
+        if domain is None:
+            raise Rejected("no_eas", "this oracle takes no feedback: it was started without an EAS deployment "
+                                     "to check attestations against (see `ante oracle run --eas`).")
+        if isinstance(body, (bytes, str)):
+            try:
+                document = json.loads(body)
+            except (ValueError, UnicodeDecodeError) as error:
+                raise Rejected("not_json", f"the body is not valid JSON ({error}).") from None
+            except RecursionError:
+                raise Rejected("not_json", "the body nests arrays or objects too deeply to be an attestation.") from None
+        else:
+            document = body
+        if not isinstance(document, dict):
+            raise Rejected("malformed", "the body must be a JSON object: EAS's off-chain attestation package "
+                                        "with sig and signer.")
+        try:
+            signed = SignedAttestation.from_json(document)
+        except FeedbackError as error:
+            raise Rejected(error.reason, str(error)) from None
+        a = signed.attestation
+        if a.domain != domain:
+            raise Rejected("wrong_domain", f"the attestation is bound to EAS {a.domain.eas} version {a.domain.version} "
+                                           f"on chain {a.domain.chain_id}, but this oracle takes feedback for EAS "
+                                           f"{domain.eas} version {domain.version} on chain {domain.chain_id}.")
+        try:
+            feedback = signed.feedback()
+        except FeedbackError as error:
+            raise Rejected(error.reason, str(error)) from None
+        if feedback.ante != s.contract:
+            raise Rejected("wrong_contract", f"the feedback is about the Ante deployment at {feedback.ante}, but this "
+                                             f"oracle serves {s.contract}.")
+        now = time.time()
+        if a.time > now + CLOCK_SLACK:
+            raise Rejected("future", f"the attestation's time {a.time} is ahead of the oracle's clock ({int(now)}).")
+        if a.expiration_time and a.expiration_time <= now:
+            raise Rejected("expired", f"the attestation expired at {a.expiration_time}.")
+        try:
+            snapshot = s.snapshots.ready()
+        except NotReady as error:
+            raise Rejected("not_ready", str(error)) from None
+        cid = feedback.challenge_id
+        c = snapshot.chronicle.challenges.get(cid)
+        if c is None or (c.deliverable is None and feedback.deliverable != ZERO_HASH):
+            # The snapshot may predate the challenge or its submission: look again, while the node answers.
+            latest, _ = s.snapshots.fresh()
+            snapshot = latest or snapshot
+            c = snapshot.chronicle.challenges.get(cid)
+        if c is None:
+            raise Rejected("unknown_challenge", f"there is no challenge {cid} on this deployment as of block "
+                                                f"{snapshot.head}.")
+        expected = ZERO_HASH if c.deliverable is None else bytes(c.deliverable)
+        if bytes(feedback.deliverable) != expected:
+            raise Rejected("wrong_deliverable",
+                           f"the feedback is about deliverable 0x{bytes(feedback.deliverable).hex()}, but challenge "
+                           f"{cid} " + (f"was submitted with 0x{expected.hex()}." if c.deliverable is not None
+                                        else "has nothing submitted yet (give the zero hash)."))
+        recipient = to_checksum_address(a.recipient)
+        if recipient not in (ZERO_ADDRESS, c.contributor):
+            raise Rejected("wrong_recipient",
+                           f"the attestation's recipient is {recipient}, but challenge {cid}'s contributor is "
+                           + (f"{c.contributor} (or give the zero address)." if c.contributor else
+                              "nobody yet (give the zero address)."))
+        policy: FeedbackPolicy = s.feedback_policy
+        if not policy.allows(signed.signer, snapshot.chronicle):
+            raise Rejected("not_allowed", f"the signer {signed.signer} may not give feedback here: this oracle takes feedback "
+                                          f"from {policy.describe()}.")
+        wait = policy.take(signed.signer)
+        if wait is not None:
+            raise Rejected("rate_limited", f"the signer {signed.signer} has posted {policy.rate} attestations in the last hour, "
+                                           f"this oracle's limit; try again in {int(wait)} second{'' if int(wait) == 1 else 's'}.")
+        status, current = s.feedback_store.put(signed)
+        if status == REVOKED:
+            raise Rejected("revoked", f"the attestation {signed.uid} was revoked; sign a new one.")
+        if status == STALE:
+            raise Rejected("stale", f"the signer {signed.signer} already gave feedback as new or newer on challenge {cid} "
+                                    f"(attestation {current.uid}, time {current.time}); only an attestation with a "
+                                    f"later time replaces it.")
+        answer = {"status": status, "uid": current.uid, "challenge_id": cid, "signer": current.signer,
+                  "stance": current.stance_name, "role": role_of(current.signer, c, snapshot.chronicle),
+                  "time": current.time}
+        return (200 if status == UNCHANGED else 201), answer
+
+    # ------------------------------------------------------------------ reading
+
+    def listing(self, *, challenge: int | None = None, signer: str | None = None,
+                recipient: str | None = None) -> list[dict] | None:
+        """Current feedback, on `challenge`, by `signer`, received by `recipient` (the contributor of the
+        challenges it is about), each with its signer's role; None when `challenge` does not exist."""
+        s = self.service
+        snapshot = s.snapshots.ready()
+        challenges = snapshot.chronicle.challenges
+        ids = None
+        if challenge is not None:
+            if challenge not in challenges:
+                return None
+            ids = {challenge}
+        if recipient is not None:
+            recipient = to_checksum_address(recipient)
+            theirs = {cid for cid, c in challenges.items() if c.contributor == recipient}
+            ids = theirs if ids is None else ids & theirs
+        rows = s.feedback_store.current(s.chain_id, s.contract, challenge_ids=ids,
+                                        signer=None if signer is None else to_checksum_address(signer))
+        return [f.to_json(role_of(f.signer, challenges.get(f.challenge_id), snapshot.chronicle)) for f in rows]
+
+    def one(self, uid: str) -> dict | None:
+        """The package of the current attestation `uid` (None if none)."""
+        found = self.service.feedback_store.get(uid)
+        return None if found is None else found.package
+
+    def received(self, address: str) -> dict:
+        """What `address` received as a contributor: every current feedback on its challenges, and how many
+        distinct signers endorse, stay neutral and object."""
+        items = self.listing(recipient=address) or []
+        signers: dict[str, set[str]] = {"endorse": set(), "neutral": set(), "object": set()}
+        for item in items:
+            signers[item["stance"]].add(item["signer"])
+        return {"items": items, "signers": {stance: len(group) for stance, group in signers.items()}}
