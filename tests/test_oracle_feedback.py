@@ -371,3 +371,63 @@ def test_feedback_is_listed_with_each_signers_role(api, oracle, bounties, domain
     assert unknown.status_code == 404 and f"no challenge {cid + 40}" in detail(unknown)
     assert api.get("/feedback", params={"signer": "0x1234"}).status_code == 422
     assert api.get("/feedback", params={"challenge": -1}).status_code == 422
+
+
+# ------------------------------------------------------------------------------------------ ante oracle run's options
+
+
+def test_the_feedback_options_make_the_policy(tmp_path):
+    from ante.errors import BadInput
+    from ante.oracle.command import _feedback_policy
+
+    assert _feedback_policy((), (), 60).open
+    listed = tmp_path / "reviewers.txt"
+    listed.write_text(f"{STRANGERS[1].address}\n")
+    policy = _feedback_policy((STRANGERS[0].address.lower(), str(listed)), (2,), 5)
+    assert policy.addresses == {STRANGERS[0].address, STRANGERS[1].address} and policy.panels == {2}
+    assert policy.rate == 5 and policy.describe() == "2 listed addresses and the members of panel 2"
+    with pytest.raises(BadInput, match="neither") as refused_path:
+        _feedback_policy((str(tmp_path / "missing.txt"),), (), 60)
+    assert str(tmp_path) not in str(refused_path.value)  # names the file, not where it is
+    listed.write_text("not an address\n")
+    with pytest.raises(BadInput, match="reviewers.txt: line 1"):
+        _feedback_policy((str(listed),), (), 60)
+
+
+class FakeNode:
+    """Answers EAS's version() as EAS 1.4.0 does (and nothing else)."""
+
+    def __init__(self, version="1.4.0"):
+        self.version = version
+        self.calls = []
+
+    def request(self, method, params=None):
+        from eth_abi import encode
+
+        self.calls.append(method)
+        assert method == "eth_call" and params[0]["to"] == EAS
+        return "0x" + encode(["string"], [self.version]).hex()
+
+
+class FakeClient:
+    def __init__(self, chain_id, eas=None):
+        from types import SimpleNamespace
+
+        self.chain_id = chain_id
+        self.node = FakeNode()
+        self.deployment = SimpleNamespace(chain_id=chain_id) if eas is None else SimpleNamespace(chain_id=chain_id, eas=eas)
+
+
+def test_the_eas_options_make_the_domain():
+    from ante.errors import BadInput
+    from ante.oracle.command import _eas_domain
+
+    assert _eas_domain(FakeClient(5), None, None) is None  # no EAS: no feedback
+    assert _eas_domain(FakeClient(5), EAS, "1.3.0") == EasDomain(5, EAS, "1.3.0")
+    client = FakeClient(5)
+    assert _eas_domain(client, EAS.lower(), None) == EasDomain(5, EAS, "1.4.0") and client.node.calls == ["eth_call"]
+    assert _eas_domain(FakeClient(5, eas=EAS), None, None) == EasDomain(5, EAS, "1.4.0")  # the deployment's own
+    with pytest.raises(BadInput, match="needs --eas"):
+        _eas_domain(FakeClient(5), None, "1.4.0")
+    with pytest.raises(BadInput, match="--eas"):
+        _eas_domain(FakeClient(5), "0x1234", "1.4.0")
