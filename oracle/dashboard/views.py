@@ -1,17 +1,18 @@
 """The dashboard's pages: server-rendered HTML over the oracle's snapshot of the chain.
 
 Every page reads the same :class:`ante.oracle.service.OracleService` the JSON API reads: the folded event
-log (:mod:`ante.history`), the records (:mod:`ante.records`), the stored verdicts and, for the audit
+log (:mod:`ante.history`), the records (:mod:`ante.records`), the stored verdicts and feedback and, for the audit
 page, :mod:`ante.audit` against the contract. Nothing here touches the chain or the store directly.
 
 Routes
 ------
 - ``/``: the board, challenges by state; ``?state=`` (open, accepted, submitted, settled, lapsed,
   cancelled), ``funder=``, ``contributor=``, ``panel=`` filter it.
-- ``/ui/challenges/{id}``: a challenge's terms, promise, deliverable, verdicts and timeline; events in
-  blocks after the snapshot's final block (``ante.finality``) are marked unconfirmed.
+- ``/ui/challenges/{id}``: a challenge's terms, promise, deliverable, verdicts, feedback and timeline;
+  events in blocks after the snapshot's final block (``ante.finality``) are marked unconfirmed.
 - ``/ui/people/{address}``: an address's records in every role, its challenges and its promise chart, with
-  each delivery's lateness and score and their promise closeness (``ante.records``).
+  each delivery's lateness and score and their promise closeness (``ante.records``), and the feedback
+  its work received, counted by distinct signers.
 - ``/ui/rankings``: contributors by reliability and by earnings, evaluators by reviews.
 - ``/ui/audit``: ``ante audit``'s reconciliation, with its verdict first.
 
@@ -189,8 +190,9 @@ class Pages:
         timeline = present.timeline(c, fmt)
         for line in timeline:
             line["confirmed"] = final_block is None or line["block"] <= final_block
+        feedback = self.service.feedback.listing(challenge=challenge_id) or []
         return self.render("challenge.html", snapshot, c=c, panel=panel, evaluators=evaluators, quorum=quorum,
-                           attempts=view["attempts"], timeline=timeline, fmt_c=fmt,
+                           attempts=view["attempts"], timeline=timeline, fmt_c=fmt, feedback=feedback,
                            group=present.group_of(c.state), final_block=final_block,
                            unconfirmed=sum(not line["confirmed"] for line in timeline))
 
@@ -221,6 +223,7 @@ class Pages:
             chart = Markup(promise_chart(promises, f"Promises of {format_address(address)} against deliveries"))
         return self.render("person.html", snapshot, address=address, records=records, roles=roles,
                            promises=[(p, describe(p)) for p in promises], chart=chart,
+                           received=self.service.feedback.received(address),
                            panels=[chronicle.panels[p] for p in sorted(panels) if p in chronicle.panels])
 
     # ------------------------------------------------------------------ rankings
