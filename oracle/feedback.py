@@ -399,7 +399,17 @@ class FeedbackDesk:
 
     def accept(self, body: bytes | str | dict) -> tuple[int, dict]:
         """Checks and keeps one posted attestation package; (201 or 200, the answer), else
-        :class:`Rejected` with nothing stored."""
+        :class:`Rejected` with nothing stored. Counted in the metrics either way."""
+        metrics = self.service.metrics
+        try:
+            status, answer = self.check_and_keep(body)
+        except Rejected as rejection:
+            metrics.feedback_rejected.labels(rejection.reason).inc()
+            raise
+        metrics.feedback_accepted.labels(answer["status"]).inc()
+        return status, answer
+
+    def check_and_keep(self, body: bytes | str | dict) -> tuple[int, dict]:
         s = self.service
         domain: EasDomain | None = s.eas
         if domain is None:
@@ -426,6 +436,14 @@ class FeedbackDesk:
             raise Rejected("wrong_domain", f"the attestation is bound to EAS {a.domain.eas} version {a.domain.version} "
                                            f"on chain {a.domain.chain_id}, but this oracle takes feedback for EAS "
                                            f"{domain.eas} version {domain.version} on chain {domain.chain_id}.")
+        # Every post whose signature verifies counts against its signer's rate, taken or not: checking
+        # signatures is the work a signer could otherwise make the oracle do without end.
+        policy: FeedbackPolicy = s.feedback_policy
+        wait = policy.take(signed.signer)
+        if wait is not None:
+            raise Rejected("rate_limited", f"the signer {signed.signer} has posted {policy.rate} "
+                                           f"attestation{'' if policy.rate == 1 else 's'} in the last hour, this oracle's limit; try again in {int(wait)} "
+                                           f"second{'' if int(wait) == 1 else 's'}.")
         try:
             feedback = signed.feedback()
         except FeedbackError as error:
@@ -464,14 +482,9 @@ class FeedbackDesk:
                            f"the attestation's recipient is {recipient}, but challenge {cid}'s contributor is "
                            + (f"{c.contributor} (or give the zero address)." if c.contributor else
                               "nobody yet (give the zero address)."))
-        policy: FeedbackPolicy = s.feedback_policy
         if not policy.allows(signed.signer, snapshot.chronicle):
             raise Rejected("not_allowed", f"the signer {signed.signer} may not give feedback here: this oracle takes feedback "
                                           f"from {policy.describe()}.")
-        wait = policy.take(signed.signer)
-        if wait is not None:
-            raise Rejected("rate_limited", f"the signer {signed.signer} has posted {policy.rate} attestations in the last hour, "
-                                           f"this oracle's limit; try again in {int(wait)} second{'' if int(wait) == 1 else 's'}.")
         status, current = s.feedback_store.put(signed)
         if status == REVOKED:
             raise Rejected("revoked", f"the attestation {signed.uid} was revoked; sign a new one.")

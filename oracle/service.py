@@ -88,7 +88,7 @@ class OracleService:
             return self._feedback_store
 
     def close_feedback(self) -> None:
-        """Closes the feedback store if this service opened it."""
+        """Closes the feedback store (if it was opened); the verdict store is closed by its owner."""
         with self._feedback_lock:
             if self._feedback_store is not None:
                 self._feedback_store.close()

@@ -322,6 +322,25 @@ def test_a_signer_past_its_hourly_rate_is_429_until_the_hour_has_moved_on(api, o
     clock[0] += 1
     assert post(api, posts[2]).status_code == 201
     assert api.get("/feedback", params={"signer": STRANGERS[0].address}).json()[0]["uid"] == posts[2].uid
+    assert metric(api, 'feedback_rejected_total{reason="rate_limited"}') == 2
+    assert metric(api, 'feedback_accepted_total{status="stored"}') == 2
+    assert metric(api, 'feedback_accepted_total{status="replaced"}') == 2
+
+
+def test_every_post_whose_signature_verifies_counts_against_the_rate(api, oracle, bounties, domain):
+    cid, _, _ = bounties.create()
+    oracle.run_once()
+    oracle.feedback_policy = FeedbackPolicy(rate=1)
+    refused(api, attestation(STRANGERS[0].key, "0x" + "12" * 20, cid, ZERO_HASH, domain), 422, "Ante deployment")
+    refused(api, attestation(STRANGERS[0].key, bounties.ante.address, cid, ZERO_HASH, domain), 429, "posted 1 attestation in the last hour")
+    assert post(api, attestation(STRANGERS[1].key, bounties.ante.address, cid, ZERO_HASH, domain)).status_code == 201
+
+
+def metric(api, line_start: str) -> float:
+    for line in api.get("/metrics").text.splitlines():
+        if line.startswith(line_start + " "):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"no metric {line_start}")
 
 
 # ------------------------------------------------------------------------------------------ GET /feedback
