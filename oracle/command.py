@@ -195,7 +195,8 @@ def _feedback_policy(sources, panels, rate):
 
 def _eas_domain(client, address, version):
     """The EAS domain feedback is checked against: --eas (its version given or read with an eth_call of
-    version()), else the deployment's own EAS where one is recorded; None for no feedback."""
+    version()), else the deployment's own EAS where one is recorded (with its recorded version); None for
+    no feedback."""
     from ante.errors import AnteError, BadInput
     from ante.feedback import EasDomain, FeedbackError
 
@@ -203,6 +204,7 @@ def _eas_domain(client, address, version):
         address = getattr(client.deployment, "eas", "") or ""
         if not address and version:
             raise BadInput("--eas-version needs --eas (no EAS deployment is recorded with this Ante deployment).")
+        version = version or getattr(client.deployment, "eas_version", "") or ""
     if not address:
         return None
     try:

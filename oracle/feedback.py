@@ -10,7 +10,8 @@ here touches the chain.
   ``time`` replaces an older one; an older one, or another one of the same time, is refused
   (``"stale"``); the same one again changes nothing (``"unchanged"``). :meth:`FeedbackStore.revoke`
   removes an attestation by its UID and remembers the UID, so that a revoked attestation is never taken
-  again.
+  again; the chain worker honours EAS's own off-chain revocations (``revokeOffchain`` by the attester)
+  as it reads new blocks (:meth:`FeedbackDesk.follow_revocations`).
 - :class:`FeedbackPolicy`: who may give feedback, the operator's choice (anyone, a list of addresses,
   the members of some panels) and how often one signer may post (a sliding hour).
 - :class:`FeedbackDesk`: the checks (the EAS domain of this oracle, Ante's schema, this deployment, a
@@ -104,6 +105,10 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 CREATE INDEX IF NOT EXISTS feedback_by_signer ON feedback (chain_id, contract, signer);
 CREATE INDEX IF NOT EXISTS feedback_by_uid ON feedback (uid);
+CREATE TABLE IF NOT EXISTS feedback_cursors (
+    name TEXT PRIMARY KEY,
+    block INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS feedback_revoked (
     uid TEXT NOT NULL,
     signer TEXT NOT NULL,
@@ -243,6 +248,26 @@ class FeedbackStore:
             if signer is None:
                 return db.execute("DELETE FROM feedback WHERE uid = ?", (uid,)).rowcount > 0
             return db.execute("DELETE FROM feedback WHERE uid = ? AND signer = ?", (uid, who)).rowcount > 0
+
+    def revoke_all(self, revocations: Iterable[tuple[str, str]], cursor: str, block: int,
+                   revoked_at: float | None = None) -> int:
+        """Revokes every (uid, signer) of `revocations` and moves the cursor `cursor` to `block`, in one
+        transaction (so that a crash neither loses a revocation nor skips blocks); returns how many
+        current attestations went."""
+        at = time.time() if revoked_at is None else revoked_at
+        gone = 0
+        with self._transaction() as db:
+            for uid, signer in revocations:
+                uid, signer = _uid(uid), to_checksum_address(signer)
+                db.execute("INSERT OR IGNORE INTO feedback_revoked VALUES (?, ?, ?)", (uid, signer, at))
+                gone += db.execute("DELETE FROM feedback WHERE uid = ? AND signer = ?", (uid, signer)).rowcount
+            db.execute("INSERT OR REPLACE INTO feedback_cursors VALUES (?, ?)", (cursor, int(block)))
+        return gone
+
+    def cursor(self, name: str) -> int | None:
+        """The last block read for `name` (see :meth:`revoke_all`), or None."""
+        rows = self._read("SELECT block FROM feedback_cursors WHERE name = ?", (name,))
+        return rows[0][0] if rows else None
 
     # ------------------------------------------------------------------ reading
 
@@ -496,6 +521,28 @@ class FeedbackDesk:
                   "stance": current.stance_name, "role": role_of(current.signer, c, snapshot.chronicle),
                   "time": current.time}
         return (200 if status == UNCHANGED else 201), answer
+
+    # ------------------------------------------------------------------ revocations on EAS
+
+    def follow_revocations(self, head: int, final_block: int | None = None) -> int:
+        """Reads EAS's off-chain revocations (``revokeOffchain``, each by its attester) from where the last
+        read ended up to `head`, and honours them; returns how many current attestations went. The next
+        read starts after `final_block` where given (a revocation in a block a reorganisation replaces is
+        read again, never missed). Chain work: the worker calls it, under the chain lock."""
+        from ante.eas import EasReader
+
+        s = self.service
+        if s.eas is None:
+            return 0
+        store = s.feedback_store
+        name = f"offchain-revocations:{s.eas.chain_id}:{s.eas.eas}"
+        last = store.cursor(name)
+        start = int(getattr(s.client.deployment, "block", 0) or 0) if last is None else last + 1
+        if start > head:
+            return 0
+        found = EasReader(s.eas.eas, s.client.node).offchain_revocations(start, head)
+        done = head if final_block is None else max(start - 1, min(head, final_block))
+        return store.revoke_all([(r.uid, r.revoker) for r in found], name, done)
 
     # ------------------------------------------------------------------ reading
 

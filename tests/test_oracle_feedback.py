@@ -20,7 +20,7 @@ with warnings.catch_warnings():  # Starlette suggests httpx2; the pinned httpx w
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from oracle_support import oracle, oracle_client, store, store_path  # noqa: F401
+from oracle_support import oracle, oracle_client, running_oracle, store, store_path, wait_until  # noqa: F401
 
 from ante.feedback import ZERO_ADDRESS, ZERO_HASH, Attestation, EasDomain, Feedback, SignedAttestation, sign_feedback
 from ante.oracle.app import create_app
@@ -429,12 +429,12 @@ class FakeNode:
 
 
 class FakeClient:
-    def __init__(self, chain_id, eas=None):
+    def __init__(self, chain_id, eas=None, **recorded):
         from types import SimpleNamespace
 
         self.chain_id = chain_id
         self.node = FakeNode()
-        self.deployment = SimpleNamespace(chain_id=chain_id) if eas is None else SimpleNamespace(chain_id=chain_id, eas=eas)
+        self.deployment = SimpleNamespace(chain_id=chain_id, **({} if eas is None else {"eas": eas}), **recorded)
 
 
 def test_the_eas_options_make_the_domain():
@@ -446,7 +446,49 @@ def test_the_eas_options_make_the_domain():
     client = FakeClient(5)
     assert _eas_domain(client, EAS.lower(), None) == EasDomain(5, EAS, "1.4.0") and client.node.calls == ["eth_call"]
     assert _eas_domain(FakeClient(5, eas=EAS), None, None) == EasDomain(5, EAS, "1.4.0")  # the deployment's own
+    recorded = FakeClient(5, eas=EAS, eas_version="1.3.0")
+    assert _eas_domain(recorded, None, None) == EasDomain(5, EAS, "1.3.0") and recorded.node.calls == []
     with pytest.raises(BadInput, match="needs --eas"):
         _eas_domain(FakeClient(5), None, "1.4.0")
     with pytest.raises(BadInput, match="--eas"):
         _eas_domain(FakeClient(5), "0x1234", "1.4.0")
+
+
+# ------------------------------------------------------------------------------------------ revocations on EAS
+
+
+def test_an_off_chain_revocation_on_eas_takes_feedback_out_at_the_next_tick(oracle, bounties, accounts, chain):
+    from ante.eas import revoke_offchain, setup
+
+    eas = setup(accounts[0])
+    oracle.eas = eas.domain
+    cid, _, _ = bounties.create()
+    oracle.run_once()
+    revoker, other = accounts[3], accounts[5]
+    mine = attestation(revoker.private_key, bounties.ante.address, cid, ZERO_HASH, eas.domain)
+    theirs = attestation(other.private_key, bounties.ante.address, cid, ZERO_HASH, eas.domain)
+    with TestClient(create_app(oracle)) as api:
+        assert post(api, mine).status_code == 201 and post(api, theirs).status_code == 201
+        oracle.run_once()
+        assert len(api.get("/feedback", params={"challenge": cid}).json()) == 2  # nothing revoked yet
+        revoke_offchain(eas.eas, mine.uid, revoker)
+        revoke_offchain(eas.eas, theirs.uid, accounts[6])  # not the attester's: it does not count
+        oracle.run_once()
+        assert [i["uid"] for i in api.get("/feedback", params={"challenge": cid}).json()] == [theirs.uid]
+        assert api.get(f"/feedback/{mine.uid}").status_code == 404
+        refused(api, mine, 409, "revoked")
+        assert oracle.feedback_store.cursor(f"offchain-revocations:{chain.chain_id}:{eas.eas}") == chain.blocks.head.number
+
+
+def test_the_running_worker_honours_a_revocation_as_it_reads_new_blocks(running_oracle, bounties, accounts):
+    from ante.eas import revoke_offchain, setup
+
+    eas = setup(accounts[0])
+    cid, _, _ = bounties.create()
+    running_oracle.eas = eas.domain
+    signed = attestation(accounts[3].private_key, bounties.ante.address, cid, ZERO_HASH, eas.domain)
+    status, _ = running_oracle.accept_feedback(signed.to_json())  # looks the new challenge up with the worker
+    assert status == 201
+    revoke_offchain(eas.eas, signed.uid, accounts[3])
+    wait_until(lambda: running_oracle.feedback_store.get(signed.uid) is None)
+    assert running_oracle.feedback_store.is_revoked(signed.uid, accounts[3].address)
