@@ -2,8 +2,8 @@
 
 Anyone may say what they think of a challenge's deliverable (:mod:`ante.feedback`): the oracle takes the
 attestation package as EAS's SDK shares it (``{"sig": …, "signer": …}``), checks it completely and keeps
-it whole, so that anyone can verify it again. Feedback is advisory: it never moves money, and nothing
-here touches the chain.
+it whole, so that anyone can verify it again. Feedback is advisory: it never moves money. Nothing here
+touches the chain but :meth:`FeedbackDesk.follow_revocations`, which the chain worker calls.
 
 - :class:`FeedbackStore`: one *current* attestation per (chain, Ante contract, challenge, signer) in the
   oracle's SQLite file (WAL, ``synchronous=FULL``: committed and fsync'd before an answer). A newer
@@ -13,7 +13,8 @@ here touches the chain.
   again; the chain worker honours EAS's own off-chain revocations (``revokeOffchain`` by the attester)
   as it reads new blocks (:meth:`FeedbackDesk.follow_revocations`).
 - :class:`FeedbackPolicy`: who may give feedback, the operator's choice (anyone, a list of addresses,
-  the members of some panels) and how often one signer may post (a sliding hour).
+  the members of some panels) and how often one signer may post (a sliding hour, kept in memory: a
+  restart forgets it).
 - :class:`FeedbackDesk`: the checks (the EAS domain of this oracle, Ante's schema, this deployment, a
   challenge that exists, its submitted deliverable or zero before a submission, the recipient), the
   policy and the store, for the HTTP API; a refusal is a :class:`Rejected` (an
@@ -336,6 +337,9 @@ class FeedbackPolicy:
     window: float = 3600.0
     clock: object = field(default=time.monotonic, repr=False)
 
+    #: Signers remembered before those idle for a whole window are forgotten.
+    SIGNERS = 10_000
+
     def __post_init__(self):
         self.addresses = frozenset(to_checksum_address(a) for a in self.addresses)
         self.panels = frozenset(int(p) for p in self.panels)
@@ -374,6 +378,8 @@ class FeedbackPolicy:
             return None
         now = self.clock()
         with self._lock:
+            if len(self._posts) >= self.SIGNERS and signer not in self._posts:  # forget signers idle for the window
+                self._posts = {who: p for who, p in self._posts.items() if p and p[-1] > now - self.window}
             posts = self._posts.setdefault(signer, collections.deque())
             while posts and posts[0] <= now - self.window:
                 posts.popleft()

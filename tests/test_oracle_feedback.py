@@ -336,6 +336,18 @@ def test_every_post_whose_signature_verifies_counts_against_the_rate(api, oracle
     assert post(api, attestation(STRANGERS[1].key, bounties.ante.address, cid, ZERO_HASH, domain)).status_code == 201
 
 
+def test_the_rate_forgets_signers_idle_for_a_whole_window_once_it_holds_many():
+    clock = [0.0]
+    policy = FeedbackPolicy(rate=1, clock=lambda: clock[0])
+    policy.SIGNERS = 3
+    for who in ("a", "b", "c"):
+        assert policy.take(who) is None
+    clock[0] = 3600.5  # a, b and c are idle for a whole window
+    assert policy.take("d") is None
+    assert set(policy._posts) == {"d"}
+    assert policy.take("d") is not None  # d's own post still counts
+
+
 def metric(api, line_start: str) -> float:
     for line in api.get("/metrics").text.splitlines():
         if line.startswith(line_start + " "):
