@@ -3,6 +3,8 @@ on-chain feedback and off-chain revocations read back over raw JSON-RPC."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from eth_utils import keccak
 
@@ -148,3 +150,124 @@ def test_no_eas_at_an_address(node):
     assert not reader.exists()
     with pytest.raises(EasUnavailable, match="does not answer version"):
         reader.version()
+
+
+# ---------------------------------------------------------------- through the client, as the front ends use it
+
+
+def test_the_client_deploys_with_eas_and_gives_feedback_through_it(accounts, chain, tmp_path):
+    from ante.client import AnteClient
+    from ante.deployment import Deployment, Registry
+
+    registry = Registry(tmp_path / "deployments.json")
+    client = AnteClient.deploy(accounts[0], registry=registry, index_path=tmp_path / "index.sqlite")
+    d = client.deployment
+    assert registry.find(31337) == d and client.eas_note == ""
+    assert (d.eas_version, d.feedback_schema) == ("1.3.0", "0x" + schema_uid().hex())
+    node = HttpNode(chain.provider.uri)
+    assert client.eas_domain() == EasReader(d.eas, node).domain() == EasDomain(31337, d.eas, "1.3.0")
+    assert EasReader(d.eas, node).schema().schema == SCHEMA
+
+    sent = Feedback(client.address, 1, keccak(b"work"), 0, "https://example.org/c.md", keccak(b"c"))
+    uid = client.attest_feedback(sent, accounts[2].address, accounts[3])
+    assert client.last_receipt.block_number > d.block
+    reader = AnteClient(d, index_path=tmp_path / "index.sqlite", node=node)  # a reader over HTTP, no Ape
+    [found] = reader.feedback_attestations()
+    assert (found.uid, found.feedback, found.attester) == (uid, sent, accounts[3].address)
+    with pytest.raises(BadInput, match="about the Ante at 0x5FbDB"):
+        client.attest_feedback(feedback(), accounts[2].address, accounts[3])
+
+    signed = sign_feedback(accounts[3].private_key, sent, client.eas_domain(), accounts[2].address, client.now())
+    client.revoke_offchain(signed.uid, accounts[3])
+    assert [(r.revoker, r.uid) for r in reader.offchain_revocations()] == [(accounts[3].address, signed.uid)]
+    assert reader.offchain_revocations(revokers=[accounts[4].address]) == []
+
+    older = AnteClient(Deployment(31337, d.address, d.block), index_path=tmp_path / "index.sqlite")  # recorded before
+    assert older.eas_domain() is None
+    with pytest.raises(EasUnavailable, match="has no EAS recorded, so feedback on chain is unavailable"):
+        older.attest_feedback(sent, accounts[2].address, accounts[3])
+
+    again = AnteClient.deploy(accounts[0], registry=registry, index_path=tmp_path / "index2.sqlite")
+    assert again.deployment.eas == d.eas and again.eas_setup.receipts == ()  # reused, nothing registered twice
+
+
+# ---------------------------------------------------------------- off a local chain (own anvils, ports 18710-18719)
+
+SEPOLIA = 11_155_111
+PLANTER = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720"  # anvil's account 9, never TEST::0
+DEPLOYER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"  # TEST::0
+
+
+def sepolia_anvil(port: int, tmp_path):
+    from node_support import Anvil
+
+    return Anvil(port, tmp_path, "--chain-id", str(SEPOLIA), "--block-time", "1")  # a block a second, as public ones
+
+
+def ante_on(node, tmp_path, *args):
+    from node_support import ante
+
+    (tmp_path / "ape-config.yaml").write_text(f"node:\n  ethereum:\n    sepolia:\n      uri: {node.uri}\n")
+    run = ante(*args, "--network", "ethereum:sepolia:node", cwd=tmp_path, data=tmp_path / "data")
+    assert run.code == 0 and "Traceback" not in run.err, run
+    return run
+
+
+def plant_published_eas(node) -> None:
+    """Puts EAS's bytecode at its published Sepolia addresses on a Sepolia-like anvil, as if EAS were
+    deployed there: each contract is deployed (by an account of no other use) and its code copied."""
+    from eth_abi import encode
+
+    from ante.artifacts import contract_type
+    from node_support import wait_for
+
+    listed = published(SEPOLIA)
+
+    def create(data: str) -> str:
+        tx = node.call("eth_sendTransaction", {"from": PLANTER, "data": data, "gas": hex(10_000_000)})
+        receipt = wait_for(lambda: node.call("eth_getTransactionReceipt", tx), 30, "the planting deployment")
+        assert receipt["status"] == "0x1", receipt
+        return receipt["contractAddress"]
+
+    registry = create(contract_type("SchemaRegistry").deployment_bytecode.bytecode)
+    node.call("anvil_setCode", listed.schema_registry, node.call("eth_getCode", registry, "latest"))
+    eas = create(contract_type("EAS").deployment_bytecode.bytecode + encode(["address"], [listed.schema_registry]).hex())
+    node.call("anvil_setCode", listed.eas, node.call("eth_getCode", eas, "latest"))
+
+
+def test_off_a_local_chain_without_eas_ante_deploys_without_feedback_on_chain(tmp_path):
+    with sepolia_anvil(18710, tmp_path) as node:
+        listed = published(SEPOLIA)
+        run = ante_on(node, tmp_path, "deploy", "--account", "TEST::0", "--yes")
+        assert run.out.strip().splitlines()[2] == (
+            f"EAS's published address on chain {SEPOLIA} ({listed.eas}) holds no EAS on this node, so feedback on "
+            "chain is unavailable there (everything else works).")
+        assert node.nonce(DEPLOYER) == 1  # Ante only: nothing was deployed or registered for EAS
+        data = json.loads((tmp_path / "data" / "deployments.json").read_text())[str(SEPOLIA)]
+        assert (data["eas"], data["eas_version"], data["feedback_schema"]) == ("", "", "")
+        ante_on(node, tmp_path, "panel", "create", "--evaluator", PLANTER, "--threshold", "1", "--account", "TEST::0",
+                "--yes")  # everything else works
+        with pytest.raises(EasUnavailable, match="no EAS recorded"):
+            from ante.client import AnteClient
+            from ante.deployment import Registry
+
+            AnteClient.connect(registry=Registry(tmp_path / "data" / "deployments.json"),
+                               node=HttpNode(node.uri)).eas_reader()
+
+
+def test_off_a_local_chain_the_published_eas_is_used_and_the_schema_registered_once(tmp_path):
+    with sepolia_anvil(18711, tmp_path) as node:
+        plant_published_eas(node)
+        listed = published(SEPOLIA)
+        reader = EasReader(listed.eas, HttpNode(node.uri))
+        assert reader.schema() is None
+        deployed = json.loads(ante_on(node, tmp_path, "deploy", "--account", "TEST::0", "--yes", "--json").out)
+        assert (deployed["eas"], deployed["eas_version"], deployed["feedback_schema"]) == (
+            listed.eas, "1.3.0", "0x" + schema_uid().hex())
+        assert reader.schema().schema == SCHEMA
+        assert node.nonce(DEPLOYER) == 2  # the schema's registration, then Ante
+        text = ante_on(node, tmp_path, "deploy", "--account", "TEST::0", "--yes").out.strip().splitlines()
+        assert text[2] == f"Feedback goes to EAS at {listed.eas} (version 1.3.0), in Ante's schema 0x{schema_uid().hex()}."
+        assert node.nonce(DEPLOYER) == 3  # Ante only: the schema was there already
+        logs = node.call("eth_getLogs", {"address": listed.schema_registry, "fromBlock": "0x0", "toBlock": "latest"})
+        assert len(logs) == 1  # one Registered event
