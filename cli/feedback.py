@@ -88,7 +88,7 @@ def give(session, challenge_id, stance, comment, publish, oracle_url, onchain, o
 
         answer = call(oracle_url, "/feedback", package, refused="refused the feedback")
         session.emit({"attestation": package, "oracle": answer}, lambda: session.out.print(
-            f"The oracle took your {stance} on challenge {challenge_id} as {account.address}: uid {package['sig']['uid']}."
+            f"The oracle took your feedback ({stance}) on challenge {challenge_id} from {account.address}: uid {package['sig']['uid']}."
             + (f" Wrote {out}." if out else "")))
         return
     if out and not session.as_json:

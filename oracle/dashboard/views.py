@@ -191,6 +191,9 @@ class Pages:
         for line in timeline:
             line["confirmed"] = final_block is None or line["block"] <= final_block
         feedback = self.service.feedback.listing(challenge=challenge_id) or []
+        reasons = {f["signer"]: f for f in feedback if f.get("role") == "panel"}  # an evaluator's word on it
+        for e in evaluators:
+            e["reasons"] = reasons.get(e["address"])
         return self.render("challenge.html", snapshot, c=c, panel=panel, evaluators=evaluators, quorum=quorum,
                            attempts=view["attempts"], timeline=timeline, fmt_c=fmt, feedback=feedback,
                            group=present.group_of(c.state), final_block=final_block,
