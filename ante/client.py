@@ -521,6 +521,14 @@ class AnteClient:
         uid, self.last_receipt = attest(reader.eas, feedback, recipient, sender, self.transactions)
         return uid
 
+    def revoke_feedback(self, uid: str, sender):
+        """Revokes `sender`'s on-chain feedback attestation `uid` on this deployment's EAS (``EAS.revoke``);
+        returns the receipt (also `last_receipt`)."""
+        from ante.eas import revoke
+
+        self.last_receipt = revoke(self.eas_reader().eas, uid, sender, self.transactions)
+        return self.last_receipt
+
     def revoke_offchain(self, uid: str, sender):
         """Revokes `sender`'s off-chain attestation `uid` on this deployment's EAS (``revokeOffchain``);
         returns the receipt (also `last_receipt`)."""

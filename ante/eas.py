@@ -16,7 +16,7 @@ holds it on a chain, and reads and writes there:
 - **writing** (Ape account, every transaction simulated first through :mod:`ante.transactions`):
   :func:`attest` sends ``EAS.attest`` and returns the new attestation's UID from its ``Attested`` event;
   :func:`revoke_offchain` is EAS's standard revocation of an off-chain attestation (the attester calls
-  ``revokeOffchain(uid)``).
+  ``revokeOffchain(uid)``), :func:`revoke` that of an on-chain one (``EAS.revoke``).
 - **reading** (raw JSON-RPC through an :class:`ante.rpc.Node`, no Ape needed): every on-chain attestation in
   Ante's schema (:meth:`EasReader.attestations`), on-chain revocations in it (:meth:`EasReader.revocations`)
   and off-chain revocations (:meth:`EasReader.offchain_revocations`), as plain dataclasses.
@@ -226,10 +226,12 @@ class EasReader:
         code = self.node.request("eth_getCode", [self.eas, "latest"])
         if not code or code == "0x":
             return False
+        from eth_abi.exceptions import DecodingError
+
         try:
             self.version()
             self.schema_registry()
-        except (NodeRefused, EasUnavailable, ValueError, OverflowError):
+        except (NodeRefused, EasUnavailable, DecodingError, ValueError, OverflowError):
             return False
         return True
 
@@ -479,3 +481,16 @@ def revoke_offchain(eas: str, uid, sender, policy=None):
         return send(_contract("EAS", eas).revokeOffchain, _uid(uid), sender=sender, policy=policy)
     except ContractLogicError as error:
         raise _refused(f"to revoke {_hex(_uid(uid))} off chain", error) from error
+
+
+def revoke(eas: str, uid, sender, policy=None):
+    """Revokes the on-chain attestation `uid` in Ante's schema (``EAS.revoke``; only its attester may);
+    returns the receipt."""
+    from ape.exceptions import ContractLogicError
+
+    from ante.transactions import send
+
+    try:
+        return send(_contract("EAS", eas).revoke, (schema_uid(), (_uid(uid), 0)), sender=sender, policy=policy)
+    except ContractLogicError as error:
+        raise _refused(f"to revoke {_hex(_uid(uid))}", error) from error

@@ -8,8 +8,8 @@ import json
 import pytest
 from eth_utils import keccak
 
-from ante.eas import (EasReader, EasUnavailable, OffchainRevocation, attest, check_local, deploy_eas, published,
-                      register_schema, revoke_offchain, setup)
+from ante.eas import (EasReader, EasUnavailable, OffchainRevocation, Revocation, attest, check_local, published,
+                      register_schema, revoke, revoke_offchain, setup)
 from ante.errors import BadInput
 from ante.feedback import SCHEMA, EasDomain, Feedback, schema_uid, sign_feedback
 from ante.rpc import HttpNode
@@ -90,6 +90,21 @@ def test_on_chain_feedback_reads_back(eas, node, accounts, chain):
     assert reader.attestations(receipt.block_number + 1) == found[1:]
     assert reader.attestations(start, ante="0x" + "22" * 20) == []
     assert reader.revocations(start) == []
+
+
+def test_an_on_chain_revocation_reads_back(eas, node, accounts, chain):
+    start = chain.blocks.head.number
+    uid, _ = attest(eas.eas, feedback(), accounts[2].address, accounts[3])
+    kept, _ = attest(eas.eas, feedback(2), accounts[2].address, accounts[3])
+    with pytest.raises(Exception, match=r"EAS refused to revoke .* \(AccessDenied\)"):
+        revoke(eas.eas, uid, accounts[4])  # only the attester may
+    receipt = revoke(eas.eas, uid, accounts[3])
+    reader = EasReader(eas.eas, node)
+    time = chain.provider.get_block(receipt.block_number).timestamp
+    assert reader.revocations(start) == [Revocation(uid, accounts[3].address, accounts[2].address, time,
+                                                    receipt.block_number, 0, str(receipt.txn_hash))]
+    assert [(a.uid, a.revoked, a.revocation_time) for a in reader.attestations(start)] == [(uid, True, time),
+                                                                                          (kept, False, 0)]
 
 
 def test_attestations_in_another_schema_are_not_antes(eas, node, accounts, chain):
@@ -181,6 +196,8 @@ def test_the_client_deploys_with_eas_and_gives_feedback_through_it(accounts, cha
     client.revoke_offchain(signed.uid, accounts[3])
     assert [(r.revoker, r.uid) for r in reader.offchain_revocations()] == [(accounts[3].address, signed.uid)]
     assert reader.offchain_revocations(revokers=[accounts[4].address]) == []
+    client.revoke_feedback(uid, accounts[3])
+    assert [(a.uid, a.revoked) for a in reader.feedback_attestations()] == [(uid, True)]
 
     older = AnteClient(Deployment(31337, d.address, d.block), index_path=tmp_path / "index.sqlite")  # recorded before
     assert older.eas_domain() is None
