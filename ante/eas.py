@@ -275,7 +275,8 @@ class EasReader:
             stop = quantity(self.node.request("eth_blockNumber"))
         return read_logs(self.node, self.eas, topics, start, stop) if stop >= start else []
 
-    def attestations(self, start: int = 0, stop: int | None = None, ante: str | None = None) -> list[OnchainAttestation]:
+    def attestations(self, start: int = 0, stop: int | None = None,
+                     ante: str | None = None) -> list[OnchainAttestation]:
         """Every on-chain attestation in Ante's schema made from block `start` to `stop` (default: the head),
         in chain order; with `ante`, only feedback about that Ante deployment."""
         logs = self._logs([topic("Attested"), None, None, "0x" + schema_uid().hex()], start, stop)

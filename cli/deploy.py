@@ -26,7 +26,8 @@ def deploy(session):
     """
     session.connect()
     account = session.account()
-    session.confirm(f"Deploy Ante (and set up EAS for feedback where needed) on {session.network} from {account.address}?")
+    session.confirm(f"Deploy Ante (and set up EAS for feedback where needed) on {session.network} "
+                    f"from {account.address}?")
     from ante.client import AnteClient
 
     client = session.transaction("Deployed Ante", lambda: AnteClient.deploy(account, network=session.network,

@@ -248,7 +248,8 @@ def plant_published_eas(node) -> None:
 
     registry = create(contract_type("SchemaRegistry").deployment_bytecode.bytecode)
     node.call("anvil_setCode", listed.schema_registry, node.call("eth_getCode", registry, "latest"))
-    eas = create(contract_type("EAS").deployment_bytecode.bytecode + encode(["address"], [listed.schema_registry]).hex())
+    constructor = encode(["address"], [listed.schema_registry]).hex()
+    eas = create(contract_type("EAS").deployment_bytecode.bytecode + constructor)
     node.call("anvil_setCode", listed.eas, node.call("eth_getCode", eas, "latest"))
 
 
@@ -284,7 +285,26 @@ def test_off_a_local_chain_the_published_eas_is_used_and_the_schema_registered_o
         assert reader.schema().schema == SCHEMA
         assert node.nonce(DEPLOYER) == 2  # the schema's registration, then Ante
         text = ante_on(node, tmp_path, "deploy", "--account", "TEST::0", "--yes").out.strip().splitlines()
-        assert text[2] == f"Feedback goes to EAS at {listed.eas} (version 1.3.0), in Ante's schema 0x{schema_uid().hex()}."
+        assert text[2] == (f"Feedback goes to EAS at {listed.eas} (version 1.3.0), in Ante's schema "
+                           f"0x{schema_uid().hex()}.")
         assert node.nonce(DEPLOYER) == 3  # Ante only: the schema was there already
         logs = node.call("eth_getLogs", {"address": listed.schema_registry, "fromBlock": "0x0", "toBlock": "latest"})
         assert len(logs) == 1  # one Registered event
+
+
+def test_reading_feedback_loads_no_ape(eas, accounts, chain):
+    import subprocess
+    import sys
+
+    uid, _ = attest(eas.eas, feedback(), accounts[2].address, accounts[3])
+    program = ("import json, sys\n"
+               "from ante.eas import EasReader\n"
+               "from ante.rpc import HttpNode\n"
+               "reader = EasReader(sys.argv[1], HttpNode(sys.argv[2]))\n"
+               "found = [a.uid for a in reader.attestations()] + [r.uid for r in reader.offchain_revocations()]\n"
+               "loaded = [m for m in sys.modules if m == 'ape' or m.startswith(('ape.', 'ape_'))]\n"
+               "print(json.dumps({'found': found, 'ape': loaded}))\n")
+    done = subprocess.run([sys.executable, "-c", program, eas.eas, chain.provider.uri], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"found": [uid], "ape": []}
