@@ -382,3 +382,13 @@ def role(signer: str, *, funder: str, contributor: str | None, panel: list[str] 
     if signer in {to_checksum_address(member) for member in panel}:
         return "panel"
     return "community"
+
+
+def tally(items) -> dict[str, int]:
+    """How many distinct signers endorse, stay neutral and object, over items with a ``signer`` and a
+    ``stance`` name: a signer counts once per stance however many challenges they spoke on, so praise is
+    measured in people, not in attestations."""
+    signers: dict[str, set[str]] = {name: set() for name in STANCES}
+    for item in items:
+        signers[item["stance"]].add(to_checksum_address(item["signer"]))
+    return {stance: len(group) for stance, group in signers.items()}

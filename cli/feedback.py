@@ -118,8 +118,8 @@ def list_feedback(session, challenge_id, oracle_url):
     """
     client = session.client()
     c = client.challenge(challenge_id, session.chronicle())
-    items = current(_gather(session, client, oracle_url, challenge_id=challenge_id))
-    rows = [_row(item, client, c) for item in items]
+    items = current(gather(session, client, oracle_url, challenge_id=challenge_id))
+    rows = [feedback_row(item, client, c) for item in items]
     session.emit({"challenge_id": challenge_id, "feedback": rows}, lambda: _show(session, challenge_id, rows))
 
 
@@ -150,7 +150,7 @@ def export(session, address, oracle_url, out):
             subject = to_checksum_address(address)
         except ValueError:
             raise click.BadParameter(f"{address!r} is not an address.", param_hint="ADDRESS") from None
-    items = _gather(session, client, oracle_url, recipient=subject)
+    items = gather(session, client, oracle_url, recipient=subject)
     latest = current(items)
     offchain = [item["package"] for item in latest if item["package"]]
     onchain = [{"uid": item["uid"], "attester": item["signer"], "challenge_id": item["feedback"].challenge_id,
@@ -310,7 +310,7 @@ def _domain(client):
     return domain
 
 
-def _gather(session, client, oracle_url, *, challenge_id: int | None = None,
+def gather(session, client, oracle_url, *, challenge_id: int | None = None,
             recipient: str | None = None) -> list[dict]:
     """The feedback on one challenge (or received by `recipient`) from every source, each item verified
     here: off-chain packages from the oracle (left out when their signer revoked them on EAS), on-chain
@@ -361,7 +361,7 @@ def current(items: list[dict]) -> list[dict]:
     return sorted(latest.values(), key=lambda item: (item["time"], item["uid"]))
 
 
-def _row(item: dict, client, c) -> dict:
+def feedback_row(item: dict, client, c) -> dict:
     from ante.feedback import role
 
     members, _ = client.panel(c.terms.panel_id)

@@ -580,8 +580,7 @@ class FeedbackDesk:
     def received(self, address: str) -> dict:
         """What `address` received as a contributor: every current feedback on its challenges, and how many
         distinct signers endorse, stay neutral and object."""
+        from ante.feedback import tally
+
         items = self.listing(recipient=address) or []
-        signers: dict[str, set[str]] = {"endorse": set(), "neutral": set(), "object": set()}
-        for item in items:
-            signers[item["stance"]].add(item["signer"])
-        return {"items": items, "signers": {stance: len(group) for stance, group in signers.items()}}
+        return {"items": items, "signers": tally(items)}

@@ -172,3 +172,17 @@ def test_the_dashboard_shows_the_endorsement_and_the_reasons_in_a_browser(storie
             assert "Feedback received" in page.content()
         finally:
             browser.close()
+
+
+def test_carls_records_give_the_evidence_of_his_work(stories):
+    """`ante records ADDRESS --oracle URL`: the feedback Carl's work received beside his record, counted by
+    distinct signers, each item naming its signer's role and its attestation."""
+    demo, module = stories
+    who = module.addresses()
+    carl = ante_json(demo, "records", who["Carl (contributor)"], "--oracle", demo.oracle_url)
+    received = carl["feedback"]
+    assert received["signers"] == {"endorse": 2, "neutral": 0, "object": 0}
+    assert {(i["challenge_id"], i["role"]) for i in received["items"]} == {(1, "panel"), (1, "community")}
+    assert all(i["uid"].startswith("0x") and len(i["uid"]) == 66 for i in received["items"])
+    dana = ante_json(demo, "records", who["Dana (contributor)"], "--oracle", demo.oracle_url)["feedback"]
+    assert dana["signers"] == {"endorse": 0, "neutral": 0, "object": 1}  # Evan's reasons for the fail
