@@ -132,3 +132,22 @@ def test_a_person_page_counts_the_feedback_received_by_distinct_signers(scene, b
     # A funder has no record as a contributor, so no such section.
     stranger = web.get(f"/ui/people/{bounties.funder.address}").text
     assert 'id="feedback-received"' not in stranger
+
+
+def test_the_rankings_show_each_contributors_feedback_by_distinct_signers(scene, bounties):
+    web, _, _, contributor, _ = scene
+    html = web.get("/ui/rankings").text
+    table = rows(html, "by-reliability")
+    mine = [row for row in table if row[1] == format_address(contributor)]
+    assert len(mine) == 1 and mine[0][-1] == "2 endorse, 2 object, 1 neutral", table
+
+
+def test_an_evaluators_reasons_stand_beside_their_verdict(scene, evaluators):
+    web, cid, _, _, _ = scene
+    html = web.get(f"/ui/challenges/{cid}").text
+    verdicts = re.search(r'<table class="verdicts">(.*?)</table>', html, re.S).group(1)
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", verdicts, re.S) if evaluators[0].address in r)
+    assert "object" in row and "ipfs://objection" in row
+    others = [r for r in re.findall(r"<tr>(.*?)</tr>", verdicts, re.S) if "<th scope=\"row\"" in r and
+              evaluators[0].address not in r]
+    assert others and all('data-label="Reasons">—' in r for r in others)

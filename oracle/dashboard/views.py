@@ -243,8 +243,14 @@ class Pages:
             by_earnings.append({"token": token, "fmt": self.formatter(token), "rows": holders})
         evaluators = sorted(records.evaluators.values(),
                             key=lambda r: (-r.verdicts_signed, r.reviews_missed, int(r.address, 16)))
+        from ante.feedback import tally
+
+        received: dict[str, list[dict]] = {}
+        for item in self.service.feedback.listing() or []:
+            received.setdefault(item["recipient"], []).append(item)
+        endorsed = {address: tally(items) for address, items in received.items()}
         return self.render("rankings.html", snapshot, by_reliability=by_reliability, by_earnings=by_earnings,
-                           evaluators=evaluators)
+                           evaluators=evaluators, endorsed=endorsed)
 
     # ------------------------------------------------------------------ the audit
 
