@@ -93,7 +93,7 @@ def test_a_challenge_page_lists_its_feedback_with_roles_and_escaped_comments(sce
     response = web.get(f"/ui/challenges/{cid}")
     assert response.status_code == 200
     html = response.text
-    table = rows(html, "feedback")
+    table = [row[:5] for row in rows(html, "feedback")]
     assert table == [
         [format_address(REVIEWERS[2].address), "community", "neutral", "https://example.org/review", format_time(now - 5)],
         [format_address(REVIEWERS[1].address), "community", "object", "https://example.org/review", format_time(now - 10)],
@@ -151,3 +151,12 @@ def test_an_evaluators_reasons_stand_beside_their_verdict(scene, evaluators):
     others = [r for r in re.findall(r"<tr>(.*?)</tr>", verdicts, re.S) if "<th scope=\"row\"" in r and
               evaluators[0].address not in r]
     assert others and all('data-label="Reasons">—' in r for r in others)
+
+
+def test_each_feedback_signer_is_shown_with_their_record(scene, bounties, evaluators):
+    web, cid, _, _, _ = scene
+    table = rows(web.get(f"/ui/challenges/{cid}").text, "feedback")
+    record = {row[0]: row[5] for row in table}
+    assert record[format_address(REVIEWERS[2].address)] == "no record yet"
+    assert record[format_address(bounties.funder.address)].startswith("funded ")
+    assert record[format_address(evaluators[0].address)] == "signed 0 verdicts"  # a panel member, nothing settled yet

@@ -192,6 +192,8 @@ class Pages:
             line["confirmed"] = final_block is None or line["block"] <= final_block
         feedback = self.service.feedback.listing(challenge=challenge_id) or []
         reasons = {f["signer"]: f for f in feedback if f.get("role") == "panel"}  # an evaluator's word on it
+        records = snapshot.records()
+        feedback = [{**f, "standing": present.standing(records, f["signer"])} for f in feedback]
         for e in evaluators:
             e["reasons"] = reasons.get(e["address"])
         return self.render("challenge.html", snapshot, c=c, panel=panel, evaluators=evaluators, quorum=quorum,
