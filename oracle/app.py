@@ -34,9 +34,12 @@ status (503 while the oracle has not read the chain yet), and a method a path do
   recipient, expired, revoked, or older than the signer's current feedback), 403 (the policy does not
   take this signer), 413, 429 (the signer's hourly rate is used up) and 503 (no EAS configured, or the
   chain not read yet) otherwise, with nothing stored.
-- ``GET /feedback[?challenge=ID][&signer=ADDRESS][&recipient=ADDRESS]``: current feedback, each with its
-  signer's role on the challenge (funder, contributor, panel or community) and its package; 404 for a
-  challenge that does not exist. ``GET /feedback/{uid}``: one current attestation's package.
+- ``GET /feedback[?challenge=ID][&signer=ADDRESS][&recipient=ADDRESS]``: current feedback, off chain (as
+  posted) and on chain (read by the chain worker from EAS's events, up to the final block), each with its
+  signer's role on the challenge (funder, contributor, panel or community), where it is from
+  (``onchain``, with the ``transaction_hash`` of an on-chain one, else null) and its package (null on
+  chain); 404 for a challenge that does not exist. ``GET /feedback/{uid}``: one current off-chain
+  attestation's package (404 for an on-chain one, which has none).
 - ``GET /records/{address}``: ``ante.records`` for that address (0x and 40 hex digits) in every role.
 - ``GET /health``: ``{ok, chain_id, contract, account, head, indexed, final_block, lag, chain_time,
   synced_at, keeper, confirmations, in_flight, retrying, last_error}``; 200 when ok, else 503.
@@ -234,16 +237,21 @@ def create_app(service: OracleService, *, max_body: int = MAX_BODY, refresh: int
 
     @app.get("/feedback/{uid}", response_model=None, summary="One feedback attestation",
              responses={200: {"model": FeedbackPackage, "description": "The attestation package (EAS's form)."},
-                        **problems(404, 422, s404="No current feedback has this UID.", s422="Not a UID.")})
+                        **problems(404, 422, s404="No current off-chain feedback has this UID (an on-chain "
+                                                  "attestation has no package: EAS holds it).", s422="Not a UID.")})
     def get_feedback(uid: str = Path(json_schema_extra={"pattern": BYTES32},
                                      description="The attestation's off-chain UID: 0x and 64 hex digits.")):
-        """A current attestation's package, exactly as it was posted (re-verifiable with any EAS tool)."""
+        """A current off-chain attestation's package, exactly as it was posted (re-verifiable with any EAS
+        tool). An on-chain attestation has none: EAS holds it, under its UID."""
         if not re.fullmatch(BYTES32, uid):
             return _problem(422, f"{uid[:80]!r} is not an attestation UID: use 0x and 64 hex digits.")
-        package = service.feedback.one(uid)
-        if package is None:
+        found = service.feedback.one(uid)
+        if found is None:
             return _problem(404, f"no current feedback has the UID {uid.lower()}.")
-        return JSONResponse(package)
+        if found.package is None:
+            return _problem(404, f"the feedback {found.uid} is an on-chain attestation (transaction "
+                                 f"{found.transaction_hash}): it has no package; EAS holds it under its UID.")
+        return JSONResponse(found.package)
 
     @app.get("/challenges", response_model=None, summary="List challenges",
              responses={200: {"model": list[ChallengeListed], "description": "Every challenge, by id."},

@@ -1,17 +1,23 @@
-"""Feedback in: EAS off-chain attestations in Ante's feedback schema, checked, kept and read back.
+"""Feedback in: EAS attestations in Ante's feedback schema, off chain and on chain, checked, kept and read back.
 
 Anyone may say what they think of a challenge's deliverable (:mod:`ante.feedback`): the oracle takes the
 attestation package as EAS's SDK shares it (``{"sig": …, "signer": …}``), checks it completely and keeps
-it whole, so that anyone can verify it again. Feedback is advisory: it never moves money. Nothing here
-touches the chain but :meth:`FeedbackDesk.follow_revocations`, which the chain worker calls.
+it whole, so that anyone can verify it again; and the chain worker reads the attestations made on chain
+(``EAS.attest``) from EAS's events, up to the final block, and keeps each valid one the same way (no
+package: EAS holds it; its transaction instead). Feedback is advisory: it never moves money. Nothing here
+touches the chain but :meth:`FeedbackDesk.follow_revocations` and :meth:`FeedbackDesk.follow_onchain`,
+which the chain worker calls.
 
 - :class:`FeedbackStore`: one *current* attestation per (chain, Ante contract, challenge, signer) in the
-  oracle's SQLite file (WAL, ``synchronous=FULL``: committed and fsync'd before an answer). A newer
-  ``time`` replaces an older one; an older one, or another one of the same time, is refused
+  oracle's SQLite file (WAL, ``synchronous=FULL``: committed and fsync'd before an answer), each marked
+  off chain or on chain (with its transaction). A newer ``time`` replaces an older one, wherever each is
+  (an on-chain attestation's time is its block's); an older one, or another one of the same time, is refused
   (``"stale"``); the same one again changes nothing (``"unchanged"``). :meth:`FeedbackStore.revoke`
   removes an attestation by its UID and remembers the UID, so that a revoked attestation is never taken
   again; the chain worker honours EAS's own off-chain revocations (``revokeOffchain`` by the attester)
-  as it reads new blocks (:meth:`FeedbackDesk.follow_revocations`).
+  as it reads new blocks (:meth:`FeedbackDesk.follow_revocations`), and keeps on-chain attestations and
+  honours their revocations (``Attested`` and ``Revoked``, applied in chain order with the cursor in one
+  transaction: :meth:`FeedbackStore.follow_onchain`).
 - :class:`FeedbackPolicy`: who may give feedback, the operator's choice (anyone, a list of addresses,
   the members of some panels) and how often one signer may post (a sliding hour, kept in memory: a
   restart forgets it).
@@ -19,7 +25,9 @@ touches the chain but :meth:`FeedbackDesk.follow_revocations`, which the chain w
   challenge that exists, its submitted deliverable or zero before a submission, the recipient), the
   policy and the store, for the HTTP API; a refusal is a :class:`Rejected` (an
   :class:`ante.oracle.admission.Rejected`, answered the same way) whose reason :data:`STATUS` maps to its
-  HTTP status.
+  HTTP status. An on-chain attestation passes the same checks (:meth:`FeedbackDesk.onchain_problem`), the
+  challenge taken as it was where the attestation was made, and the policy's list but not its rate;
+  one that fails is skipped with one log line.
 
 A signer's role on a challenge is read from the oracle's snapshot when feedback is listed: ``funder``
 (who posted it), ``contributor`` (who holds it), ``panel`` (a member of the panel that judges it), else
@@ -31,6 +39,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -42,6 +51,8 @@ from ante.feedback import ZERO_ADDRESS, ZERO_HASH, EasDomain, FeedbackError, Sig
 from ante.oracle.admission import Rejected as _Rejected
 from ante.oracle.snapshots import NotReady
 from ante.terms import to_checksum_address
+
+log = logging.getLogger("ante.oracle")
 
 #: What :meth:`FeedbackStore.put` reports.
 STORED, UNCHANGED, REPLACED, STALE, REVOKED = "stored", "unchanged", "replaced", "stale", "revoked"
@@ -102,6 +113,8 @@ CREATE TABLE IF NOT EXISTS feedback (
     comment_hash TEXT NOT NULL,
     document TEXT NOT NULL,
     received_at REAL NOT NULL,
+    onchain INTEGER NOT NULL DEFAULT 0,
+    transaction_hash TEXT,
     PRIMARY KEY (chain_id, contract, challenge_id, signer)
 );
 CREATE INDEX IF NOT EXISTS feedback_by_signer ON feedback (chain_id, contract, signer);
@@ -119,9 +132,15 @@ CREATE TABLE IF NOT EXISTS feedback_revoked (
 """
 
 
+#: Columns added to the feedback table since it was first written (an older file gains them on open).
+_ADDED_COLUMNS = (("onchain", "INTEGER NOT NULL DEFAULT 0"), ("transaction_hash", "TEXT"))
+
+
 @dataclass(frozen=True)
 class StoredFeedback:
-    """One current attestation as the store holds it: its fields, the package as posted, when it came."""
+    """One current attestation as the store holds it: its fields, the package as posted (None for an
+    on-chain attestation: EAS holds it), when it came, and where it is from (`onchain`, with the
+    transaction that made it)."""
 
     uid: str
     challenge_id: int
@@ -132,8 +151,10 @@ class StoredFeedback:
     stance: int
     comment: str
     comment_hash: str
-    package: dict
+    package: dict | None
     received_at: float
+    onchain: bool = False
+    transaction_hash: str | None = None
 
     @property
     def stance_name(self) -> str:
@@ -148,6 +169,8 @@ class StoredFeedback:
                "received_at": self.received_at}
         if role is not None:
             out["role"] = role
+        out["onchain"] = self.onchain
+        out["transaction_hash"] = self.transaction_hash
         out["package"] = self.package
         return out
 
@@ -161,7 +184,10 @@ class FeedbackStore:
     Usable from any thread."""
 
     _COLUMNS = ("uid, challenge_id, signer, recipient, time, deliverable, stance, comment, comment_hash, document, "
-                "received_at")
+                "received_at, onchain, transaction_hash")
+    _INSERT = ("INSERT OR REPLACE INTO feedback (chain_id, contract, challenge_id, signer, uid, time, recipient, "
+               "deliverable, stance, comment, comment_hash, document, received_at, onchain, transaction_hash) "
+               "VALUES (" + ", ".join("?" for _ in range(15)) + ")")
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
@@ -171,6 +197,10 @@ class FeedbackStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(feedback)")}
+        for name, kind in _ADDED_COLUMNS:
+            if name not in present:
+                self._db.execute(f"ALTER TABLE feedback ADD COLUMN {name} {kind}")
         self._closed = False
 
     def close(self) -> None:
@@ -213,27 +243,61 @@ class FeedbackStore:
         """
         a = signed.attestation
         feedback = signed.feedback()
-        chain_id, contract = _key(a.domain.chain_id, feedback.ante)
-        uid = signed.uid
-        row = (chain_id, contract, str(feedback.challenge_id), to_checksum_address(signed.signer), uid, int(a.time),
-               to_checksum_address(a.recipient), "0x" + bytes(feedback.deliverable).hex(), int(feedback.stance),
-               feedback.comment, "0x" + bytes(feedback.comment_hash).hex(),
-               json.dumps(signed.to_json(), sort_keys=True), time.time() if received_at is None else received_at)
+        row = self._new_row(a.domain.chain_id, feedback, signed.uid, signed.signer, a.time, a.recipient,
+                            signed.to_json(), received_at, False, None)
         with self._transaction() as db:
-            if db.execute("SELECT 1 FROM feedback_revoked WHERE uid = ? AND signer IN (?, '*')",
-                          (uid, row[3])).fetchone():
-                return REVOKED, None
-            old = db.execute(f"SELECT {self._COLUMNS} FROM feedback WHERE chain_id = ? AND contract = ? "
-                             "AND challenge_id = ? AND signer = ?", row[:4]).fetchone()
-            if old is not None:
-                if old[0] == uid:
-                    return UNCHANGED, self._row(old)
-                if old[4] >= row[5]:
-                    return STALE, self._row(old)
-            db.execute("INSERT OR REPLACE INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
-        current = StoredFeedback(uid, feedback.challenge_id, row[3], row[6], row[5], row[7], row[8], row[9], row[10],
-                                 signed.to_json(), row[12])
+            return self._keep(db, row)
+
+    @staticmethod
+    def _new_row(chain_id, feedback, uid, signer, at, recipient, package, received_at, onchain, transaction_hash):
+        chain_id, contract = _key(chain_id, feedback.ante)
+        return (chain_id, contract, str(feedback.challenge_id), to_checksum_address(signer), uid, int(at),
+                to_checksum_address(recipient), "0x" + bytes(feedback.deliverable).hex(), int(feedback.stance),
+                feedback.comment, "0x" + bytes(feedback.comment_hash).hex(), json.dumps(package, sort_keys=True),
+                time.time() if received_at is None else received_at, 1 if onchain else 0, transaction_hash)
+
+    def _keep(self, db, row: tuple) -> tuple[str, StoredFeedback | None]:
+        """:meth:`put`'s rule, in the transaction `db`: one current attestation per signer and challenge,
+        a newer time wins, a revoked UID never comes back."""
+        uid, signer = row[4], row[3]
+        if db.execute("SELECT 1 FROM feedback_revoked WHERE uid = ? AND signer IN (?, '*')", (uid, signer)).fetchone():
+            return REVOKED, None
+        old = db.execute(f"SELECT {self._COLUMNS} FROM feedback WHERE chain_id = ? AND contract = ? "
+                         "AND challenge_id = ? AND signer = ?", row[:4]).fetchone()
+        if old is not None:
+            if old[0] == uid:
+                return UNCHANGED, self._row(old)
+            if old[4] >= row[5]:
+                return STALE, self._row(old)
+        db.execute(self._INSERT, row)
+        current = StoredFeedback(uid, int(row[2]), signer, row[6], row[5], row[7], row[8], row[9], row[10],
+                                 json.loads(row[11]), row[12], bool(row[13]), row[14])
         return (STORED if old is None else REPLACED), current
+
+    def follow_onchain(self, changes: Iterable[tuple[str, object]], chain_id: int, cursor: str, block: int,
+                       received_at: float | None = None) -> list[tuple[str, str]]:
+        """Applies what EAS logged on chain, in chain order, and moves the cursor `cursor` to `block`, in one
+        transaction (a crash neither loses an attestation nor skips blocks). Each change is
+        ``("attested", OnchainAttestation)`` (already checked: Ante feedback about a deployment kept here)
+        or ``("revoked", Revocation)``. Returns (status of :meth:`put`, or ``"gone"`` / ``"absent"`` for a
+        revocation; UID) for each change."""
+        out = []
+        with self._transaction() as db:
+            for kind, item in changes:
+                if kind == "attested":
+                    row = self._new_row(chain_id, item.feedback, _uid(item.uid), item.attester, item.time,
+                                        item.recipient, None, received_at, True, item.transaction_hash or None)
+                    out.append((self._keep(db, row)[0], row[4]))
+                else:
+                    uid, attester = _uid(item.uid), to_checksum_address(item.attester)
+                    gone = db.execute("DELETE FROM feedback WHERE uid = ? AND signer = ? AND onchain = 1",
+                                      (uid, attester)).rowcount
+                    if gone:
+                        db.execute("INSERT OR IGNORE INTO feedback_revoked VALUES (?, ?, ?)",
+                                   (uid, attester, time.time() if received_at is None else received_at))
+                    out.append(("gone" if gone else "absent", uid))
+            db.execute("INSERT OR REPLACE INTO feedback_cursors VALUES (?, ?)", (cursor, int(block)))
+        return out
 
     def revoke(self, uid: str, signer: str | None = None, revoked_at: float | None = None) -> bool:
         """Revokes the attestation `uid` (0x and 64 hex digits), `signer`'s only where given (as EAS
@@ -261,7 +325,9 @@ class FeedbackStore:
             for uid, signer in revocations:
                 uid, signer = _uid(uid), to_checksum_address(signer)
                 db.execute("INSERT OR IGNORE INTO feedback_revoked VALUES (?, ?, ?)", (uid, signer, at))
-                gone += db.execute("DELETE FROM feedback WHERE uid = ? AND signer = ?", (uid, signer)).rowcount
+                # (revokeOffchain is for off-chain UIDs: it does not touch an on-chain attestation)
+                gone += db.execute("DELETE FROM feedback WHERE uid = ? AND signer = ? AND onchain = 0",
+                                   (uid, signer)).rowcount
             db.execute("INSERT OR REPLACE INTO feedback_cursors VALUES (?, ?)", (cursor, int(block)))
         return gone
 
@@ -274,9 +340,10 @@ class FeedbackStore:
 
     @staticmethod
     def _row(row: tuple) -> StoredFeedback:
-        uid, cid, signer, recipient, at, deliverable, stance, comment, comment_hash, document, received_at = row
+        (uid, cid, signer, recipient, at, deliverable, stance, comment, comment_hash, document, received_at, onchain,
+         transaction_hash) = row
         return StoredFeedback(uid, int(cid), signer, recipient, int(at), deliverable, int(stance), comment,
-                              comment_hash, json.loads(document), received_at)
+                              comment_hash, json.loads(document), received_at, bool(onchain), transaction_hash)
 
     def get(self, uid: str) -> StoredFeedback | None:
         """The current attestation `uid`, if it is one (the first received, should two signers share it)."""
@@ -405,6 +472,26 @@ def read_addresses(path: Path | str) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------ the desk
+
+
+def _standing(challenge, position: tuple[int, int]) -> tuple[bytes | None, str | None] | None:
+    """(deliverable, contributor) of `challenge` (a ChallengeHistory) just before the chain position
+    `position` (block, log index), from its events; None if it did not exist yet (or at all)."""
+    from ante.events import ChallengeAbandoned, ChallengeAccepted, ChallengeSubmitted
+
+    if challenge is None or not challenge.events or challenge.events[0].position >= position:
+        return None
+    deliverable = contributor = None
+    for event in challenge.events:
+        if event.position >= position:
+            break
+        if isinstance(event, ChallengeAccepted):
+            deliverable, contributor = None, to_checksum_address(event.contributor)
+        elif isinstance(event, ChallengeSubmitted):
+            deliverable, contributor = bytes(event.deliverable), to_checksum_address(event.contributor)
+        elif isinstance(event, ChallengeAbandoned) and event.reopened:
+            deliverable = contributor = None
+    return deliverable, contributor
 
 
 def role_of(signer: str, challenge, chronicle) -> str:
@@ -550,6 +637,86 @@ class FeedbackDesk:
         done = head if final_block is None else max(start - 1, min(head, final_block))
         return store.revoke_all([(r.uid, r.revoker) for r in found], name, done)
 
+    # ------------------------------------------------------------------ on-chain feedback on EAS
+
+    def onchain_cursor(self) -> str:
+        """The name of the cursor of :meth:`follow_onchain` in the feedback store."""
+        s = self.service
+        return f"onchain-attestations:{s.eas.chain_id}:{s.eas.eas}:{s.contract}"
+
+    def follow_onchain(self, snapshot) -> dict[str, int]:
+        """Reads the on-chain attestations in Ante's schema and their revocations (EAS's ``Attested`` and
+        ``Revoked`` events) from where the last read ended up to the snapshot's final block, never beyond
+        (an attestation in a block a reorganisation could replace is read once it is final, so that none
+        is kept that the chain lost), and keeps each valid one as its attester's feedback on its challenge
+        by :meth:`FeedbackStore.put`'s rule; a revocation takes it out. Something that is not valid
+        feedback here is skipped with one log line. Returns how many were kept, revoked and skipped.
+        Chain work: the worker calls it, under the chain lock."""
+        from ante.eas import EasReader
+
+        s = self.service
+        counts = {"kept": 0, "revoked": 0, "skipped": 0}
+        if s.eas is None:
+            return counts
+        store = s.feedback_store
+        name = self.onchain_cursor()
+        last = store.cursor(name)
+        start = int(getattr(s.client.deployment, "block", 0) or 0) if last is None else last + 1
+        final = getattr(snapshot, "final_block", None)
+        stop = snapshot.head if final is None else min(snapshot.head, final)
+        if start > stop:
+            return counts
+        reader = EasReader(s.eas.eas, s.client.node)
+        changes: list[tuple[str, object]] = []
+        for attested in reader.attestations(start, stop):
+            problem = self.onchain_problem(attested, snapshot.chronicle)
+            if problem:
+                counts["skipped"] += 1
+                log.info("skipped the on-chain attestation %s (transaction %s): %s", attested.uid,
+                         attested.transaction_hash, problem)
+                continue
+            changes.append(("attested", attested))
+        changes += [("revoked", r) for r in reader.revocations(start, stop)]
+        changes.sort(key=lambda change: (change[1].block_number, change[1].log_index))
+        for status, uid in store.follow_onchain(changes, s.chain_id, name, stop):
+            if status in (STORED, REPLACED):
+                counts["kept"] += 1
+            elif status == "gone":
+                counts["revoked"] += 1
+            elif status == STALE:
+                log.info("the on-chain attestation %s is older than its attester's current feedback: not kept", uid)
+        return counts
+
+    def onchain_problem(self, attested, chronicle) -> str:
+        """Why the on-chain attestation `attested` (an :class:`ante.eas.OnchainAttestation`) is not valid
+        feedback on this deployment, in a few words; "" when it is. The challenge, its deliverable and its
+        contributor are taken as they were where the attestation was made (feedback given before a
+        submission is about the challenge as posted, and stays so)."""
+        s = self.service
+        feedback = attested.feedback
+        if feedback is None:
+            return attested.invalid.rstrip(".") or "it is not Ante feedback"
+        if feedback.ante != s.contract:
+            return f"about another Ante deployment ({feedback.ante})"
+        if attested.expiration_time and attested.expiration_time <= time.time():
+            return f"it expired at {attested.expiration_time}"
+        cid = feedback.challenge_id
+        standing = _standing(chronicle.challenges.get(cid), (attested.block_number, attested.log_index))
+        if standing is None:
+            return f"there is no challenge {cid} on this deployment (as of block {attested.block_number})"
+        deliverable, contributor = standing
+        expected = ZERO_HASH if deliverable is None else bytes(deliverable)
+        if bytes(feedback.deliverable) != expected:
+            return (f"it is about deliverable 0x{bytes(feedback.deliverable).hex()}, but challenge {cid} "
+                    + (f"was submitted with 0x{expected.hex()}" if deliverable is not None else
+                       "had nothing submitted then"))
+        recipient = to_checksum_address(attested.recipient)
+        if recipient not in (ZERO_ADDRESS, contributor):
+            return f"its recipient is {recipient}, not challenge {cid}'s contributor ({contributor or 'nobody yet'})"
+        if not s.feedback_policy.allows(attested.attester, chronicle):
+            return f"this oracle takes feedback from {s.feedback_policy.describe()}, not from {attested.attester}"
+        return ""
+
     # ------------------------------------------------------------------ reading
 
     def listing(self, *, challenge: int | None = None, signer: str | None = None,
@@ -572,10 +739,9 @@ class FeedbackDesk:
                                         signer=None if signer is None else to_checksum_address(signer))
         return [f.to_json(role_of(f.signer, challenges.get(f.challenge_id), snapshot.chronicle)) for f in rows]
 
-    def one(self, uid: str) -> dict | None:
-        """The package of the current attestation `uid` (None if none)."""
-        found = self.service.feedback_store.get(uid)
-        return None if found is None else found.package
+    def one(self, uid: str) -> StoredFeedback | None:
+        """The current attestation `uid` (None if none)."""
+        return self.service.feedback_store.get(uid)
 
     def received(self, address: str) -> dict:
         """What `address` received as a contributor: every current feedback on its challenges, and how many

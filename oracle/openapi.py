@@ -461,9 +461,9 @@ class FeedbackPackage(Closed):
 
 
 class FeedbackItem(Closed):
-    """One signer's current feedback on one challenge."""
+    """One signer's current feedback on one challenge: its latest attestation, off chain or on chain."""
 
-    uid: Hash
+    uid: Hash = Field(description="The attestation's UID: EAS's off-chain UID, or its on-chain one.")
     challenge_id: ChallengeId
     signer: Address
     recipient: Address = Field(description="The attestation's recipient: the contributor, or the zero address.")
@@ -473,9 +473,16 @@ class FeedbackItem(Closed):
     comment: str = Field(description="The comment document's URI (may be empty).")
     comment_hash: Hash = Field(description="The keccak-256 of the comment document's bytes.")
     deliverable: Hash = Field(description="The deliverable it is about; zero before a submission.")
-    time: Timestamp = Field(description="When the signer made the attestation (its own claim).")
-    received_at: Moment
-    package: FeedbackPackage
+    time: Timestamp = Field(description="When the attestation was made: the signer's own claim off chain, the "
+                                        "block's time on chain. The later of a signer's attestations on a "
+                                        "challenge is the current one, wherever each is.")
+    received_at: Moment = Field(description="When the oracle took it: posted, or read from the chain.")
+    onchain: bool = Field(description="true: an on-chain attestation (EAS.attest), read from EAS's events up to the "
+                                      "final block; false: an off-chain one, posted to this oracle.")
+    transaction_hash: Hash | None = Field(description="The transaction that made an on-chain attestation; "
+                                                      "null off chain.")
+    package: FeedbackPackage | None = Field(description="The off-chain attestation package as signed, so that anyone "
+                                                        "can verify it; null on chain (EAS holds the attestation).")
 
 
 class FeedbackAccepted(Closed):
