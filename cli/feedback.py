@@ -314,13 +314,16 @@ def gather(session, client, oracle_url, *, challenge_id: int | None = None,
             recipient: str | None = None) -> list[dict]:
     """The feedback on one challenge (or received by `recipient`) from every source, each item verified
     here: off-chain packages from the oracle (left out when their signer revoked them on EAS), on-chain
-    attestations from EAS (left out when revoked)."""
+    attestations from EAS (left out when revoked). An on-chain attestation the oracle lists too is taken
+    once, by its UID, from EAS: this read is the one checked against the chain."""
     from urllib.parse import urlencode
 
     from ante.feedback import FeedbackError, SignedAttestation
 
     domain = _domain(client)
     items = []
+    attestations = client.feedback_attestations()
+    onchain_uids = {attested.uid.lower() for attested in attestations}
     if oracle_url:
         from ante.cli.oracle_api import call
 
@@ -329,6 +332,9 @@ def gather(session, client, oracle_url, *, challenge_id: int | None = None,
         entries = answer if isinstance(answer, list) else answer.get("feedback", [])
         revoked = {(r.revoker, r.uid.lower()) for r in client.offchain_revocations()}
         for entry in entries:
+            if isinstance(entry, dict) and (entry.get("onchain") is True
+                                            or str(entry.get("uid", "")).lower() in onchain_uids):
+                continue  # read from EAS below (or revoked there): not twice, and not on the oracle's word
             try:
                 signed = SignedAttestation.from_json(entry["package"], domain)
                 given = signed.feedback()
@@ -336,12 +342,13 @@ def gather(session, client, oracle_url, *, challenge_id: int | None = None,
                 session.err.print(f"Left out an attestation from the oracle that does not verify: {error}",
                                   markup=False)
                 continue
-            if given.ante != client.deployment.address or (signed.signer, signed.uid.lower()) in revoked:
+            if (given.ante != client.deployment.address or (signed.signer, signed.uid.lower()) in revoked
+                    or signed.uid.lower() in onchain_uids):
                 continue
             items.append({"uid": signed.uid, "signer": signed.signer, "feedback": given,
                           "recipient": signed.attestation.recipient, "time": signed.attestation.time,
                           "onchain": False, "package": signed.to_json()})
-    for attested in client.feedback_attestations():
+    for attested in attestations:
         if attested.feedback is None or attested.revoked:
             continue
         items.append({"uid": attested.uid, "signer": attested.attester, "feedback": attested.feedback,

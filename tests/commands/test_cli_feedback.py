@@ -134,3 +134,46 @@ def test_an_evaluators_reasons_go_with_the_verdict_and_the_verdict_still_settles
     other = deployed.sign(submitted, "TEST::6", score="40%")
     settled = deployed.settle(submitted, path, other)
     assert settled["score"] == 4000
+
+
+def test_an_onchain_attestation_the_oracle_lists_too_is_shown_once(submitted, deployed, tmp_path, monkeypatch):
+    """The oracle reads on-chain feedback from EAS too; `ante feedback list --oracle` takes each on-chain
+    attestation once, from its own read of the chain, beside the oracle's off-chain packages."""
+    import warnings
+
+    with warnings.catch_warnings():  # Starlette suggests httpx2; the pinned httpx works
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    import ante.cli.oracle_api
+    from ante.client import AnteClient
+    from ante.deployment import Registry
+    from ante.eas import EasReader
+    from ante.oracle.app import create_app
+    from ante.oracle.service import OracleService
+    from ante.oracle.store import VerdictStore
+
+    onchain = give(deployed, submitted, "--onchain", stance="object", account=FUNDER_ACCOUNT)
+    offchain = give(deployed, submitted, account=STRANGER)
+    recorded = Registry().find(31337)
+    client = AnteClient(recorded, index_path=tmp_path / "oracle-index.sqlite")
+    domain = EasReader(recorded.eas, client.node).domain(31337)
+    with VerdictStore(tmp_path / "oracle.sqlite") as store:
+        service = OracleService(client, deployed.accounts[4], store, poll=0.2, sync_wait=5, eas=domain)
+        try:
+            service.run_once()
+            with TestClient(create_app(service)) as api:
+                assert api.post("/feedback", json=offchain).status_code == 201
+                service.run_once()
+                listed = api.get("/feedback", params={"challenge": submitted}).json()
+                assert {(i["uid"], i["onchain"]) for i in listed} == {(onchain["uid"], True),
+                                                                     (offchain["sig"]["uid"], False)}
+                monkeypatch.setattr(ante.cli.oracle_api, "call", lambda url, path, *rest, **kw: api.get(path).json())
+                outcome = deployed.ok("feedback", "list", submitted, "--oracle", "http://oracle.invalid", "--json")
+        finally:
+            service.stop()
+            service.close_feedback()
+    rows = outcome.json()["feedback"]
+    assert sorted((row["uid"], row["onchain"]) for row in rows) == sorted([(onchain["uid"], True),
+                                                                          (offchain["sig"]["uid"], False)])
+    assert "Left out" not in outcome.err
