@@ -1,6 +1,7 @@
 """The dashboard's feedback: a challenge page lists each signer's current feedback (signer, role, stance,
-comment, time), escaped; a person's page counts the endorsements and objections their work received by
-distinct signers. Pages are plain HTML (no script needed)."""
+comment, time, and where it is recorded: on chain with its transaction, or off chain), escaped; a person's
+page counts the endorsements and objections their work received by distinct signers. Pages are plain
+HTML (no script needed)."""
 
 from __future__ import annotations
 
@@ -160,3 +161,22 @@ def test_each_feedback_signer_is_shown_with_their_record(scene, bounties, evalua
     assert record[format_address(REVIEWERS[2].address)] == "no record yet"
     assert record[format_address(bounties.funder.address)].startswith("funded ")
     assert record[format_address(evaluators[0].address)] == "signed 0 verdicts"  # a panel member, nothing settled yet
+
+
+def test_each_feedback_says_whether_it_is_on_chain_with_its_transaction_or_off_chain(scene, oracle, bounties, accounts):
+    from ante.eas import attest, setup
+
+    web, cid, _, contributor, _ = scene
+    eas = setup(accounts[0])
+    oracle.eas = eas.domain  # the off-chain scene was signed for a made-up EAS; what is kept stays
+    deliverable = oracle.snapshot.chronicle.challenges[cid].deliverable
+    data = Feedback(bounties.ante.address, cid, bytes(deliverable), 1, "https://example.org/onchain")
+    uid, receipt = attest(eas.eas, data, contributor, accounts[8])
+    oracle.run_once()
+    table = rows(web.get(f"/ui/challenges/{cid}").text, "feedback")
+    where = {row[0]: row[6] for row in table}
+    assert where[format_address(accounts[8].address)] == "on chain" + str(receipt.txn_hash)
+    assert [w for signer, w in where.items() if signer != format_address(accounts[8].address)] == ["off chain"] * 5
+    received = rows(web.get(f"/ui/people/{contributor}").text, "feedback-received")
+    assert sorted(row[6] for row in received) == sorted(["on chain" + str(receipt.txn_hash)] + ["off chain"] * 5)
+    assert oracle.feedback_store.get(uid).onchain
