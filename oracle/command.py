@@ -77,8 +77,9 @@ def run(session, host, port, db_path, no_keeper, poll, confirmations, max_docume
                                 oracle's transactions
       GET  /records/ADDRESS     an address's records
       POST /feedback            an EAS off-chain attestation of feedback (with --eas)
-      GET  /feedback            current feedback (?challenge=ID, ?signer=, ?recipient=)
-      GET  /feedback/UID        one attestation package, re-verifiable by anyone
+      GET  /feedback            current feedback, off chain and on chain (read from EAS)
+                                (?challenge=ID, ?signer=, ?recipient=)
+      GET  /feedback/UID        one off-chain attestation package, re-verifiable by anyone
       PUT  /documents/0xHASH    a document (spec, promise, deliverable) by the keccak-256
                                 of its bytes, as `ante post --publish` uploads it; stored
                                 in documents/ beside the --db
