@@ -281,6 +281,30 @@ def test_only_final_blocks_are_read(relayer, store, bounties, eas, chain, accoun
         service.close_feedback()
 
 
+def test_an_attestation_a_reorganisation_removes_before_it_is_final_never_appears(relayer, store, bounties, eas,
+                                                                                   chain, accounts, ante, tmp_path):
+    client = AnteClient(Deployment(chain.chain_id, ante.address, 0), index_path=tmp_path / "deep.sqlite",
+                        finality_depth=3)
+    service = OracleService(client, relayer, store, poll=0.2, sync_wait=5, eas=eas.domain)
+    try:
+        cid, _, _ = bounties.create()
+        chain.mine(3)
+        service.run_once()
+        fork = chain.provider.make_request("evm_snapshot", [])
+        phantom, _ = attest(eas.eas, given(bounties.ante.address, cid, ZERO_HASH), ZERO_ADDRESS, accounts[6])
+        service.run_once()
+        assert service.feedback_store.current(chain.chain_id, ante.address) == []  # not final yet: not read
+        chain.provider.make_request("evm_revert", [fork])  # the block that held it is replaced
+        chain.mine(5)
+        service.run_once()
+        assert service.feedback_store.current(chain.chain_id, ante.address) == []
+        assert service.feedback_store.get(phantom) is None
+        assert service.feedback_store.cursor(service.feedback.onchain_cursor()) == chain.blocks.head.number - 3
+    finally:
+        service.stop()
+        service.close_feedback()
+
+
 def test_a_restarted_oracle_reads_on_from_its_cursor_and_loses_nothing(oracle_client, relayer, store, bounties, eas,
                                                                        chain, accounts, monkeypatch):
     cid, _, _ = bounties.create()
