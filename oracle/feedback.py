@@ -668,17 +668,21 @@ class FeedbackDesk:
             return counts
         reader = EasReader(s.eas.eas, s.client.node)
         changes: list[tuple[str, object]] = []
+        skipped = []
         for attested in reader.attestations(start, stop):
             problem = self.onchain_problem(attested, snapshot.chronicle)
             if problem:
-                counts["skipped"] += 1
-                log.info("skipped the on-chain attestation %s (transaction %s): %s", attested.uid,
-                         attested.transaction_hash, problem)
-                continue
-            changes.append(("attested", attested))
+                skipped.append((attested, problem))
+            else:
+                changes.append(("attested", attested))
         changes += [("revoked", r) for r in reader.revocations(start, stop)]
         changes.sort(key=lambda change: (change[1].block_number, change[1].log_index))
-        for status, uid in store.follow_onchain(changes, s.chain_id, name, stop):
+        applied = store.follow_onchain(changes, s.chain_id, name, stop)
+        for attested, problem in skipped:  # once read for good (the cursor moved past it): said once
+            counts["skipped"] += 1
+            log.info("skipped the on-chain attestation %s (transaction %s): %s", attested.uid,
+                     attested.transaction_hash, problem)
+        for status, uid in applied:
             if status in (STORED, REPLACED):
                 counts["kept"] += 1
             elif status == "gone":
