@@ -189,6 +189,8 @@ class ChallengeBrief(Closed):
     promise_hash: Hash | None
     promise_uri: str | None
     promised_by: Timestamp | None
+    confidence_bps: Annotated[int, Field(ge=1, le=10_000)] | None = Field(
+        description="The contributor's stated chance of success in basis points; null when none was stated.")
     accepted_at: Timestamp | None
     deliver_by: Timestamp | None
     deliverable: Hash | None

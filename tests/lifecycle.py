@@ -53,8 +53,8 @@ class Bounties:
         challenge_id = receipt.events.filter(self.ante.ChallengeCreated)[0].challengeId
         return challenge_id, ChallengeRecord(terms), receipt
 
-    def accept(self, challenge_id, record, sender=None, value=None, promised_by=None, promise=None):
-        """Accepts with exactly the stake; returns (record, receipt)."""
+    def accept(self, challenge_id, record, sender=None, value=None, promised_by=None, promise=None, confidence=0):
+        """Accepts with exactly the stake, stating `confidence` basis points (0 = none); returns (record, receipt)."""
         sender = sender or self.contributor
         if value is None:
             value = record.terms.stake if record.terms.is_ether else 0
@@ -62,7 +62,7 @@ class Bounties:
             promised_by = self.now + DAY
         promise = promise or keccak(text="promise: ship it in a day")
         receipt = self.ante.accept(
-            challenge_id, record.as_tuple(), promise, promised_by, "ipfs://promise", sender=sender, value=value
+            challenge_id, record.as_tuple(), promise, promised_by, "ipfs://promise", confidence, sender=sender, value=value
         )
         return record.accepted_by(sender.address), receipt
 
