@@ -140,13 +140,14 @@ def _create_via(self, proxy, terms: Terms, sender, uri="ipfs://spec"):
     return challenge_id, ChallengeRecord(terms), receipt
 
 
-def _accept_via(self, proxy, challenge_id, record, sender, promised_by=None):
-    """Accepts from a contract account (`proxy.execute`) with exactly the stake; returns (record, receipt)."""
+def _accept_via(self, proxy, challenge_id, record, sender, promised_by=None, confidence=0):
+    """Accepts from a contract account (`proxy.execute`) with exactly the stake, stating `confidence` basis
+    points (0 = none); returns (record, receipt)."""
     value = record.terms.stake if record.terms.is_ether else 0
     if promised_by is None:
         promised_by = self.now + DAY
     data = self.ante.accept.encode_input(
-        challenge_id, record.as_tuple(), keccak(text="promise"), promised_by, "ipfs://promise"
+        challenge_id, record.as_tuple(), keccak(text="promise"), promised_by, "ipfs://promise", confidence
     )
     receipt = proxy.execute(self.ante.address, data, sender=sender, value=value)
     return record.accepted_by(proxy.address), receipt
