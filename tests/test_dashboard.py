@@ -440,7 +440,7 @@ def test_a_person_shows_stated_confidence_against_the_verdicts(web, dashboard_sc
     url = f"/ui/people/{dashboard_scenario.contributor}"
     p = page(web, url)
     assert p.text("calibration") == "Brier 0.185 over 2 stated confidences (Kelly break-even: 0.331; 0 is perfect)"
-    assert p.text("calibration-note").startswith("Brier 0.185 over 2 stated confidences")
+    assert p.text("calibration-note").startswith("Brier 0.185 over 2 stated confidences (the Kelly break-even scores 0.331")
     html = web.get(url).text
     svg = re.search(r"<svg class=\"calibration-chart\".*?</svg>", html, re.S).group(0)
     points = re.findall(r'<circle class="point forecast" data-challenge="(\d+)" data-confidence="(\d+)" '

@@ -159,7 +159,7 @@ def promise_chart(promises: list[Promise], title: str) -> str:
 # --------------------------------------------------------------------------------------- calibration
 
 #: The calibration chart's own coordinates: a square plot.
-CAL_SIZE, CAL_LEFT, CAL_TOP, CAL_PLOT = 420, 64, 28, 320
+CAL_SIZE, CAL_LEFT, CAL_TOP, CAL_PLOT = 392, 64, 28, 320
 
 
 def describe_forecast(f: Forecast) -> str:
