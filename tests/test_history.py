@@ -405,6 +405,21 @@ def test_event_for_an_unknown_challenge_raises_a_clear_error(bounties, ante, cha
         fold(events)
 
 
+def test_a_stated_confidence_above_certainty_is_an_anomaly(bounties, ante, chain):
+    """The contract refuses it, so a log that carries one did not come from it."""
+    import dataclasses
+
+    cid, record, _ = bounties.create()
+    bounties.accept(cid, record, confidence=10_000)
+    events = [dataclasses.replace(e, confidence_bps=10_001) if isinstance(e, ev.ChallengeAccepted) else e
+              for e in read_events(ante, chain)]
+    message = f"challenge {cid}: a stated confidence of 10001 basis points, above 10000"
+    with pytest.raises(HistoryError, match=message):
+        fold(events)
+    assert [a.message for a in fold(events, strict=False).anomalies] == [message]
+    assert fold(read_events(ante, chain)).challenges[cid].confidence_bps == 10_000
+
+
 def test_event_out_of_lifecycle_raises_in_strict_mode_and_is_listed_otherwise(bounties, ante, chain):
     cid, record = bounties.submitted_challenge()
     events = [e for e in read_events(ante, chain) if not isinstance(e, ev.ChallengeAccepted)]
