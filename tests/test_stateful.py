@@ -20,6 +20,11 @@ quorum (too few signers, an invalid signature or a non-member after a valid quor
 predicts the revert. `TRANSITIONS_SEEN` counts each successful transition and the run's summary
 prints them on one line starting `stateful transitions:` (see conftest.py); under the `ci` profile the
 test fails if a run reaches less than half of a count in `CI_TARGETS`.
+
+Every acceptance states a confidence (0, 10000, the edges next to them or anything between; the
+`accept` rule now and then one above 10000, which must revert), and each successful one's
+ChallengeAccepted event must carry exactly the value sent; `CONFIDENCE_SEEN` counts them, and under the
+`ci` profile a run must see none (0), certain (10000) and between.
 """
 
 from __future__ import annotations
