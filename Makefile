@@ -98,7 +98,8 @@ bench: install
 	python bench/oracle.py
 	python bench/dashboard.py
 
-# Refresh the contract packaged for the installed `ante` command (tests/test_artifact.py checks it).
+# Refresh the contracts packaged for the installed `ante` command: Ante's from a fresh compile, EAS's and its
+# published addresses from the npm package in node_modules (tests/test_artifact.py checks them all).
 artifacts: install
 	ape compile
 	python toolchain/export_artifact.py

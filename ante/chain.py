@@ -27,6 +27,19 @@ def _hex(value) -> str:
     return text if text.startswith("0x") else "0x" + text
 
 
+def read_logs(node: Node, address: str, topics: list, start: int, stop: int) -> list[dict]:
+    """The raw logs of `address` matching `topics` (``eth_getLogs``'s filter) from block `start` to `stop`,
+    asked for :data:`LOG_PAGE` blocks at a time; logs a node marks removed are left out, the rest come in
+    chain order."""
+    logs: list[dict] = []
+    for first in range(start, stop + 1, LOG_PAGE):
+        last = min(stop, first + LOG_PAGE - 1)
+        logs += node.request("eth_getLogs", [{"address": address, "fromBlock": hex(first), "toBlock": hex(last),
+                                              "topics": topics}])
+    logs = [log for log in logs if not log.get("removed")]
+    return sorted(logs, key=lambda log: (quantity(log["blockNumber"]), quantity(log["logIndex"])))
+
+
 class ChainReader:
     """Reads what the event index needs from `node` (default: Ape's connected provider) for the Ante
     deployment at `address`. Calling it reads the events of a block range (an ``ante.index.Fetch``);
@@ -57,13 +70,8 @@ class ChainReader:
 
     def logs(self, start: int, stop: int) -> list[dict]:
         """The deployment's raw logs of Ante's events from block `start` to `stop`, in chain order."""
-        logs: list[dict] = []
-        for first in range(start, stop + 1, LOG_PAGE):
-            last = min(stop, first + LOG_PAGE - 1)
-            logs += self.node.request("eth_getLogs", [{"address": self.address, "fromBlock": hex(first),
-                                                       "toBlock": hex(last), "topics": [self._decoder.topics]}])
-        logs = [log for log in logs if not log.get("removed") and self._decoder.knows(log)]
-        return sorted(logs, key=lambda log: (quantity(log["blockNumber"]), quantity(log["logIndex"])))
+        logs = read_logs(self.node, self.address, [self._decoder.topics], start, stop)
+        return [log for log in logs if self._decoder.knows(log)]
 
     def __call__(self, start: int, stop: int) -> Iterator[Event]:
         logs = self.logs(start, stop)

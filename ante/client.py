@@ -20,6 +20,7 @@ from ante.rpc import ApeNode, Node, NodeRefused, quantity
 from ante.events import Event
 from ante.deployment import Deployment, Registry, data_dir
 from ante.errors import AnteError, BadInput, refused
+from ante.feedback import EasDomain, Feedback
 from ante.finality import Finality
 from ante.history import Chronicle, ChallengeHistory, fold, seal_hex
 from ante.index import EventIndex, Notice
@@ -147,14 +148,36 @@ class AnteClient:
 
         registry = registry or Registry()
         registry.check_writable()  # before 3.4M gas is spent on a deployment nobody could find again
+        eas, eas_note = cls._setup_eas(sender, registry, policy or cls.transactions)
         instance, receipt = deploy(ContractContainer(contract_type()), sender, policy or cls.transactions)
-        deployment = Deployment(chain.chain_id, instance.address, receipt.block_number, network)
+        recorded = {"eas": eas.eas, "eas_version": eas.version, "feedback_schema": eas.schema} if eas else {}
+        deployment = Deployment(chain.chain_id, instance.address, receipt.block_number, network, **recorded)
         registry.record(deployment)
         client = cls(deployment, **kwargs)
         if policy is not None:
             client.transactions = policy
         client.receipt = receipt
+        client.eas_setup, client.eas_note = eas, eas_note
         return client
+
+    @staticmethod
+    def _setup_eas(sender, registry: Registry, policy: TransactionPolicy):
+        """(the chain's EAS with Ante's schema in it, None) for a new deployment: on a local chain the one
+        recorded before if it is still there, else a new one; elsewhere EAS's published deployment. On a
+        chain without EAS: (None, the sentence saying so), and Ante is deployed all the same."""
+        from ape import chain
+
+        from ante.deployment import DeploymentNotFound
+        from ante.eas import EasUnavailable, setup
+
+        try:
+            known = registry.find(chain.chain_id).eas
+        except DeploymentNotFound:
+            known = ""
+        try:
+            return setup(sender, policy, known=known), ""
+        except EasUnavailable as error:
+            return None, str(error)
 
     @property
     def contract(self):
@@ -460,6 +483,64 @@ class AnteClient:
             challenge = fresh
         return self.send(method, cid, challenge.record().as_tuple(), *args, sender=sender, value=value,
                          token=challenge.terms.token)
+
+    # ------------------------------------------------------------------ feedback on EAS
+
+    def eas_domain(self) -> EasDomain | None:
+        """The domain of off-chain feedback on this deployment (its chain's EAS and that EAS's version), or
+        None when the deployment has no EAS."""
+        d = self.deployment
+        if not d.eas:
+            return None
+        return EasDomain(d.chain_id, d.eas, d.eas_version or self.eas_reader().version())
+
+    def eas_reader(self):
+        """An :class:`ante.eas.EasReader` of this deployment's EAS, reading through the client's node."""
+        from ante.eas import EasReader, EasUnavailable
+
+        if not self.deployment.eas:
+            raise EasUnavailable(f"the Ante deployment at {self.address} on chain {self.chain_id} has no EAS "
+                                 "recorded, so feedback on chain is unavailable (`ante deploy` records one where "
+                                 "the chain has EAS).")
+        return EasReader(self.deployment.eas, self.node)
+
+    def feedback_attestations(self) -> list:
+        """Every on-chain attestation of feedback about this deployment, since it was deployed
+        (:class:`ante.eas.OnchainAttestation`, revocations included as each one's `revocation_time`)."""
+        return self.eas_reader().attestations(self.deployment.block, ante=self.address)
+
+    def offchain_revocations(self, revokers: list[str] | None = None) -> list:
+        """Every off-chain revocation on this deployment's EAS since Ante was deployed (optionally only
+        `revokers`'): :class:`ante.eas.OffchainRevocation`."""
+        return self.eas_reader().offchain_revocations(self.deployment.block, revokers=revokers)
+
+    def attest_feedback(self, feedback: Feedback, recipient: str, sender) -> str:
+        """Attests `feedback` about this deployment's challenge on chain through its EAS, from `sender`
+        (about `recipient`, the contributor); returns the new attestation's UID (the receipt is
+        `last_receipt`)."""
+        from ante.eas import attest
+
+        if int(feedback.ante, 16) != int(self.address, 16):
+            raise BadInput(f"the feedback is about the Ante at {feedback.ante}, not this deployment ({self.address}).")
+        reader = self.eas_reader()
+        uid, self.last_receipt = attest(reader.eas, feedback, recipient, sender, self.transactions)
+        return uid
+
+    def revoke_feedback(self, uid: str, sender):
+        """Revokes `sender`'s on-chain feedback attestation `uid` on this deployment's EAS (``EAS.revoke``);
+        returns the receipt (also `last_receipt`)."""
+        from ante.eas import revoke
+
+        self.last_receipt = revoke(self.eas_reader().eas, uid, sender, self.transactions)
+        return self.last_receipt
+
+    def revoke_offchain(self, uid: str, sender):
+        """Revokes `sender`'s off-chain attestation `uid` on this deployment's EAS (``revokeOffchain``);
+        returns the receipt (also `last_receipt`)."""
+        from ante.eas import revoke_offchain
+
+        self.last_receipt = revoke_offchain(self.eas_reader().eas, uid, sender, self.transactions)
+        return self.last_receipt
 
     def credit(self, token: str, account: str) -> int:
         return int(self._view("credit", to_checksum_address(token), to_checksum_address(account))[0])

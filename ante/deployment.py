@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from eth_utils import is_address, to_checksum_address
@@ -32,12 +32,22 @@ def data_dir() -> Path:
 
 @dataclass(frozen=True)
 class Deployment:
-    """One deployment of the contract: where it lives and from which block its events start."""
+    """One deployment of the contract: where it lives and from which block its events start.
+
+    `eas`, `eas_version` and `feedback_schema`: the EAS deployment feedback goes to on this chain, its
+    ``version()`` and Ante's schema UID in it (:mod:`ante.eas`); empty when the chain has no EAS (and in
+    registries written before feedback existed)."""
 
     chain_id: int
     address: str
     block: int
     network: str = ""
+    eas: str = ""
+    eas_version: str = ""
+    feedback_schema: str = ""
+
+    #: The fields that describe the chain's EAS rather than this Ante (kept for another Ante on the chain).
+    EAS_FIELDS = ("eas", "eas_version", "feedback_schema")
 
 
 class Registry:
@@ -58,9 +68,9 @@ class Registry:
             raise BadInput(f"the deployment registry ({self.WHERE}) is not valid JSON ({error}); fix or delete it.")
         except OSError as error:
             raise AnteError(f"the deployment registry ({self.WHERE}) cannot be read ({error.strerror}).") from None
-        fields = {"chain_id", "address", "block"}
+        needed = {"chain_id", "address", "block"}
         if not isinstance(entries, dict) or not all(
-                isinstance(entry, dict) and fields <= entry.keys() for entry in entries.values()):
+                isinstance(entry, dict) and needed <= entry.keys() for entry in entries.values()):
             raise BadInput(f"the deployment registry ({self.WHERE}) does not hold deployments by chain id; "
                             "fix or delete it.")
         return entries
@@ -94,11 +104,13 @@ class Registry:
                 raise BadInput(f"{override!r} is not an address.")
             recorded = self._read().get(str(chain_id))
             block = recorded["block"] if recorded and recorded["address"].lower() == override.lower() else 0
-            return Deployment(chain_id, to_checksum_address(override), block)
+            eas = {k: recorded[k] for k in Deployment.EAS_FIELDS if k in recorded} if recorded else {}
+            return Deployment(chain_id, to_checksum_address(override), block, **eas)
         entry = self._read().get(str(chain_id))
         if entry is None:
             raise DeploymentNotFound(
                 f"Ante is not deployed on chain {chain_id} as far as this machine knows; "
                 "run `ante deploy` or pass --contract ADDRESS."
             )
-        return Deployment(**entry)
+        known = {f.name for f in fields(Deployment)}
+        return Deployment(**{k: v for k, v in entry.items() if k in known})

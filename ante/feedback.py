@@ -77,7 +77,7 @@ def schema_uid(schema: str = SCHEMA, resolver: str = ZERO_ADDRESS, revocable: bo
     return keccak(schema.encode() + bytes.fromhex(to_checksum_address(resolver)[2:]) + bytes([1 if revocable else 0]))
 
 
-def _hex32(value, what: str) -> bytes:
+def as_bytes32(value, what: str) -> bytes:
     if isinstance(value, (bytes, bytearray)):
         raw = bytes(value)
     elif isinstance(value, str):
@@ -328,16 +328,16 @@ class SignedAttestation:
             if not isinstance(data, str) or not data.startswith("0x"):
                 raise FeedbackError("data must be 0x-hex.")
             attestation = Attestation(
-                domain=given, schema=_hex32(m["schema"], "schema"), recipient=_address(m["recipient"], "recipient"),
-                time=_whole(m["time"], "time", 64), data=bytes.fromhex(data[2:]), salt=_hex32(m["salt"], "salt"),
+                domain=given, schema=as_bytes32(m["schema"], "schema"), recipient=_address(m["recipient"], "recipient"),
+                time=_whole(m["time"], "time", 64), data=bytes.fromhex(data[2:]), salt=as_bytes32(m["salt"], "salt"),
                 expiration_time=_whole(m["expirationTime"], "expirationTime", 64), revocable=m["revocable"],
-                ref_uid=_hex32(m["refUID"], "refUID"))
+                ref_uid=as_bytes32(m["refUID"], "refUID"))
             raw = sig["signature"]
             if isinstance(raw, str):
                 signature = bytes.fromhex(raw.removeprefix("0x"))
             else:
                 v = _whole(raw["v"], "v", 8)
-                signature = _hex32(raw["r"], "r") + _hex32(raw["s"], "s") + bytes([v])
+                signature = as_bytes32(raw["r"], "r") + as_bytes32(raw["s"], "s") + bytes([v])
             named = document.get("signer")
             signer = _address(named, "signer") if named is not None else None
             uid = sig.get("uid")
@@ -382,3 +382,13 @@ def role(signer: str, *, funder: str, contributor: str | None, panel: list[str] 
     if signer in {to_checksum_address(member) for member in panel}:
         return "panel"
     return "community"
+
+
+def tally(items) -> dict[str, int]:
+    """How many distinct signers endorse, stay neutral and object, over items with a ``signer`` and a
+    ``stance`` name: a signer counts once per stance however many challenges they spoke on, so praise is
+    measured in people, not in attestations."""
+    signers: dict[str, set[str]] = {name: set() for name in STANCES}
+    for item in items:
+        signers[item["stance"]].add(to_checksum_address(item["signer"]))
+    return {stance: len(group) for stance, group in signers.items()}

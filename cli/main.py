@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "submit": ("ante.cli.work", "submit", "Submit the deliverable of an accepted challenge."),
     "abandon": ("ante.cli.work", "abandon", "Give up an accepted challenge (the stake goes to the funder)."),
     "verdict": ("ante.cli.verdict", "verdict", "Sign a verdict as an evaluator, or print it for a wallet."),
+    "feedback": ("ante.cli.feedback", "feedback", "Give, list, export and verify feedback on work (EAS)."),
     "settle": ("ante.cli.settle", "settle", "Settle a submitted challenge with a quorum of verdicts."),
     "cancel": ("ante.cli.close", "cancel", "Cancel an open challenge you posted (the reward comes back)."),
     "lapse": ("ante.cli.close", "lapse", "Close a challenge whose deadline has passed."),

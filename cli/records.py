@@ -9,8 +9,10 @@ from ante.cli.params import ADDRESS
 @click.command()
 @click.argument("address", type=ADDRESS, required=False)
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Leaderboard length.")
+@click.option("--oracle", "oracle_url", envvar="ANTE_ORACLE_URL", metavar="URL",
+              help="With ADDRESS, also the off-chain feedback this oracle holds on their work (env ANTE_ORACLE_URL).")
 @chain_options
-def records(session, address, limit):
+def records(session, address, limit, oracle_url):
     """Records of contributors, evaluators and funders, recomputed from the chain's events.
 
     With ADDRESS: that address's records in every role it has played. Without: the contributors'
@@ -28,11 +30,16 @@ def records(session, address, limit):
     Its calibration is "calibration": {stated (settled acceptances with a stated confidence), brier
     (mean of (confidence - score)**2 as probabilities, or null), kelly_brier (the same with the Kelly
     break-even stake / (reward + stake) in place of the confidence, or null)}.
+    With ADDRESS, "feedback" is the feedback their work received (EAS attestations, each verified
+    here; the oracle's off-chain ones with --oracle): {signers: {endorse, neutral, object} counted
+    by distinct signers, items: [{challenge_id, uid, signer, role, stance, comment, onchain}]}, or
+    null when the deployment has no EAS.
 
     \b
     Examples:
       ante records
       ante records 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC --json
+      ante records 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC --oracle http://127.0.0.1:8700
     """
     from ante.records import Records
 
@@ -41,7 +48,9 @@ def records(session, address, limit):
         result = Records.from_events(client.events())
     if address:
         mine = result.for_address(address)
-        session.emit(mine.to_json(), lambda: _show_address(session, client, mine))
+        received = _feedback_received(session, client, address, oracle_url)
+        session.emit({**mine.to_json(), "feedback": received},
+                     lambda: _show_address(session, client, mine, received))
         return
     session.emit(result.to_json(), lambda: _leaderboard(session, client, result, limit))
 
@@ -55,7 +64,23 @@ def _percent(value) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
-def _show_address(session, client, mine):
+def _feedback_received(session, client, address: str, oracle_url: str | None) -> dict | None:
+    """The feedback on `address`'s work, each attestation verified (None when there is no EAS to read)."""
+    if not client.deployment.eas:
+        return None
+    from ante.cli.feedback import gather, feedback_row, current
+    from ante.feedback import tally
+
+    chronicle = session.chronicle()
+    rows = []
+    for item in current(gather(session, client, oracle_url, recipient=address)):
+        c = chronicle.challenges.get(item["feedback"].challenge_id)
+        if c is not None:
+            rows.append({"challenge_id": c.challenge_id, **feedback_row(item, client, c)})
+    return {"signers": tally(rows), "items": rows}
+
+
+def _show_address(session, client, mine, received=None):
     from ante.records import calibration_words, closeness_words, lateness_words
 
     out = session.out.print
@@ -84,6 +109,14 @@ def _show_address(session, client, mine):
         out(f"  as funder: posted {f.posted}, paid out {f.paid_out}, cancelled {f.cancelled}, active {f.active}")
     if not (c or e or f):
         out("  no record: this address has not taken part.")
+    if received and received["items"]:
+        n = received["signers"]
+        out(f"  feedback on their work: {n['endorse']} endorse, {n['neutral']} neutral, {n['object']} object "
+            "(distinct signers)")
+        for r in received["items"]:
+            where = "on chain" if r["onchain"] else "off chain"
+            out(f"      challenge {r['challenge_id']}: {r['stance']} by {r['signer']} ({r['role']}), {where}, "
+                f"{r['comment'] or 'no comment'} [{r['uid']}]", markup=False)
 
 
 def _leaderboard(session, client, result, limit):

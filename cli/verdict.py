@@ -5,7 +5,7 @@ import os
 
 import click
 
-from ante.cli.options import chain_options, offline_options
+from ante.cli.options import chain_options, offline_options, publish_option
 from ante.cli.params import SCORE
 
 
@@ -30,17 +30,29 @@ def verdict():
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write the signed verdict here, not to stdout.")
 @click.option("--post", "oracle_url", metavar="URL",
               help="Send the signed verdict to the oracle at URL (e.g. http://127.0.0.1:8700) and print its answer.")
+@click.option("--comment", metavar="FILE|URL",
+              help="Your reasons: also sign a feedback attestation (EAS) carrying them. A URL, or a local file "
+                   "with --publish.")
+@click.option("--stance", type=click.Choice(["endorse", "neutral", "object"]),
+              help="The stance of the reasons [default: endorse for a score of 50% or more, else object].")
+@publish_option
 @chain_options
-def sign(session, challenge_id, score, out, oracle_url):
+def sign(session, challenge_id, score, out, oracle_url, comment, stance, publish):
     """Sign a verdict with your Ape account; prints (or writes) the signed verdict as JSON.
 
     Give the files of a quorum of evaluators to `ante settle`, or send the verdict straight to a
     running oracle with --post: it settles as soon as a quorum agrees.
 
+    With --comment, your reasons go with it: a feedback attestation signed by the same account (see
+    `ante feedback --help`), kept in the document under "reasons" and sent to the oracle with --post.
+    A verdict without reasons is just as valid.
+
     \b
     Examples:
       ante verdict sign 3 --score 90% --account TEST::5 --out v5.json
       ante verdict sign 3 --score 90% --account TEST::5 --post http://127.0.0.1:8700
+      ante verdict sign 3 --score 60% --comment why.md --publish http://127.0.0.1:8700 \\
+          --post http://127.0.0.1:8700 --account TEST::5
     """
     from eth_account.messages import encode_typed_data
 
@@ -63,13 +75,24 @@ def sign(session, challenge_id, score, out, oracle_url):
     if signature is None:
         raise BadInput("the account declined to sign.")
     signed = SignedVerdict(unsigned, account.address, signature.encode_rsv())
-    document = json.dumps(signed.to_json(), indent=2)
+    package = None
+    if comment is not None:
+        from ante.cli.feedback import reasons
+
+        package = reasons(client, c, stance or ("endorse" if score >= 5000 else "object"), comment, publish, account)
+    whole = {**signed.to_json(), **({"reasons": package} if package else {})}
+    document = json.dumps(whole, indent=2)
     if oracle_url:
         if out:
             with open(out, "w") as handle:
                 handle.write(document + "\n")
         answer = _oracle(oracle_url, "/verdicts", signed.to_json())
-        session.emit({"verdict": signed.to_json(), "oracle": answer}, lambda: _show_answer(session, answer, out))
+        result = {"verdict": signed.to_json(), "oracle": answer}
+        if package:
+            from ante.cli.oracle_api import call
+
+            result["reasons"] = call(oracle_url, "/feedback", package, refused="refused the reasons")
+        session.emit(result, lambda: _show_answer(session, answer, out, package))
         return
     if out:
         with open(out, "w") as handle:
@@ -134,7 +157,7 @@ def _percent(score) -> str:
     return "—" if score is None else f"{score / 100:g}%"
 
 
-def _show_answer(session, answer: dict, out) -> None:
+def _show_answer(session, answer: dict, out, reasons: dict | None = None) -> None:
     q = answer["quorum"]
     done = {"stored": "stored", "replaced": "replaced your earlier verdict with", "unchanged": "already had"}
     line = (f"The oracle {done.get(answer['status'], answer['status'])} {_percent(answer['score'])} for challenge "
@@ -146,6 +169,8 @@ def _show_answer(session, answer: dict, out) -> None:
     if out:
         session.out.print(f"Wrote {out}.")
     session.out.print(line)
+    if reasons:
+        session.out.print(f"Your reasons went with it: attestation {reasons['sig']['uid']}.")
 
 
 def _show_status(session, view: dict) -> None:

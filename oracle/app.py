@@ -26,6 +26,20 @@ status (503 while the oracle has not read the chain yet), and a method a path do
   own for the challenge, each a nonce with its state and every version sent (hash and fees). Read from
   the last snapshot, never waiting on the node: 404 naming the snapshot's block when it has no such
   challenge.
+- ``POST /feedback``: an EAS off-chain attestation package in Ante's feedback schema (``{sig, signer}``,
+  as EAS's SDK shares it; :mod:`ante.oracle.feedback`). 201 ``{status: stored|replaced, uid,
+  challenge_id, signer, stance, role, time}`` once it is on disk, 200 (``unchanged``) for the current one
+  again; 400 (not JSON), 422 (not an attestation in Ante's schema, a bad signature, another EAS domain or
+  Ante deployment, a time ahead of the clock), 404 (no such challenge), 409 (another deliverable or
+  recipient, expired, revoked, or older than the signer's current feedback), 403 (the policy does not
+  take this signer), 413, 429 (the signer's hourly rate is used up) and 503 (no EAS configured, or the
+  chain not read yet) otherwise, with nothing stored.
+- ``GET /feedback[?challenge=ID][&signer=ADDRESS][&recipient=ADDRESS]``: current feedback, off chain (as
+  posted) and on chain (read by the chain worker from EAS's events, up to the final block), each with its
+  signer's role on the challenge (funder, contributor, panel or community), where it is from
+  (``onchain``, with the ``transaction_hash`` of an on-chain one, else null) and its package (null on
+  chain); 404 for a challenge that does not exist. ``GET /feedback/{uid}``: one current off-chain
+  attestation's package (404 for an on-chain one, which has none).
 - ``GET /records/{address}``: ``ante.records`` for that address (0x and 40 hex digits) in every role.
 - ``GET /health``: ``{ok, chain_id, contract, account, head, indexed, final_block, lag, chain_time,
   synced_at, keeper, confirmations, in_flight, retrying, last_error}``; 200 when ok, else 503.
@@ -50,8 +64,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ante.oracle.dashboard import REFRESH as DASHBOARD_REFRESH
 from ante.oracle.dashboard import mount as mount_dashboard
 from ante.oracle.documents import mount as mount_documents
-from ante.oracle.openapi import (ADDRESS, STATES, VERDICT_BODY, Audit, ChallengeListed, ChallengeView,
-                                 Health, Problem, RecordsOut, VerdictAccepted, describe, mount_docs, problems)
+from ante.oracle.openapi import (ADDRESS, BYTES32, FEEDBACK_BODY, STATES, VERDICT_BODY, Audit, ChallengeListed,
+                                 ChallengeView, FeedbackAccepted, FeedbackItem, FeedbackPackage, Health, Problem, RecordsOut,
+                                 VerdictAccepted, describe, mount_docs, problems)
 from ante.oracle.readmodel import AuditUnavailable, await_audit
 from ante.oracle.service import NotReady, OracleService, Rejected
 
@@ -156,6 +171,87 @@ def create_app(service: OracleService, *, max_body: int = MAX_BODY, refresh: int
         except Rejected as rejection:
             return _problem(rejection.status, rejection.message)
         return JSONResponse(result, status_code=202)
+
+    async def read_body(request: Request, what: str) -> bytes | JSONResponse:
+        """The request's body, or the 413 answer once it is larger than `max_body`."""
+        length = request.headers.get("content-length")
+        too_large = _problem(413, f"the body is larger than {max_body} bytes; {what}.")
+        if length is not None and (not length.isdigit() or int(length) > max_body):
+            return too_large
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > max_body:
+                return too_large
+        return bytes(body)
+
+    @app.post("/feedback", status_code=201, response_model=None, summary="Give feedback on a challenge",
+              responses={201: {"model": FeedbackAccepted, "description": "Kept (committed to disk): new, or newer "
+                                                                         "than the signer's feedback it replaces."},
+                         200: {"model": FeedbackAccepted, "description": "This attestation is already the current one."},
+                         **problems(400, 403, 404, 409, 413, 422, 429, 503,
+                                    s403="This oracle's policy does not take feedback from this signer.",
+                                    s404="There is no such challenge (as of the block the sentence names).",
+                                    s409="Another deliverable or recipient than the challenge's, expired, revoked, "
+                                         "or not newer than the signer's current feedback on the challenge.",
+                                    s422="Not an EAS off-chain attestation in Ante's feedback schema, a bad signature, "
+                                         "another EAS domain or Ante deployment, or a time ahead of the clock.",
+                                    s429="The signer has used up this oracle's hourly rate of feedback.",
+                                    s503="This oracle takes no feedback (no EAS deployment configured), or it has "
+                                         "not read the chain yet.")},
+              openapi_extra={"requestBody": FEEDBACK_BODY})
+    async def post_feedback(request: Request):
+        """Verifies an EAS off-chain attestation of feedback (endorse, neutral or object, with a comment
+        document) and keeps it, whole, as its signer's current feedback on the challenge: a later
+        attestation replaces it. Feedback is advisory: it never moves money."""
+        body = await read_body(request, "an attestation package is a few KiB")
+        if isinstance(body, JSONResponse):
+            return body
+        try:
+            status, answer = await anyio.to_thread.run_sync(service.accept_feedback, body)
+        except Rejected as rejection:
+            return _problem(rejection.status, rejection.message)
+        return JSONResponse(answer, status_code=status)
+
+    @app.get("/feedback", response_model=None, summary="List feedback",
+             responses={200: {"model": list[FeedbackItem], "description": "Current feedback, by challenge, newest first."},
+                        **problems(404, 422, 503, s404="There is no such challenge (as of the oracle's latest view).",
+                                   s422="A challenge id that is not a whole number, or an address that is not one.",
+                                   s503="The oracle has not read the chain yet.")})
+    def list_feedback(challenge: int = Query(None, ge=0, description="Only the feedback on this challenge."),
+                      signer: str = Query(None, json_schema_extra={"pattern": ADDRESS},
+                                          description="Only the feedback this address gave."),
+                      recipient: str = Query(None, json_schema_extra={"pattern": ADDRESS},
+                                             description="Only the feedback on this contributor's challenges.")):
+        """Every signer's current feedback, filtered by challenge, signer and recipient (the contributor of
+        the challenge it is about), each with the signer's role on the challenge and the package as
+        signed, so that anyone can verify it."""
+        for name, value in (("signer", signer), ("recipient", recipient)):
+            if value is not None and not re.fullmatch(ADDRESS, value):
+                return _problem(422, f"the {name} {value[:60]!r} is not an address: use 0x and 40 hex digits.")
+        items = service.feedback.listing(challenge=challenge, signer=signer, recipient=recipient)
+        if items is None:
+            return _problem(404, f"there is no challenge {challenge} on this deployment as of block "
+                                 f"{service.current().head}, the oracle's latest view of the chain.")
+        return JSONResponse(items)
+
+    @app.get("/feedback/{uid}", response_model=None, summary="One feedback attestation",
+             responses={200: {"model": FeedbackPackage, "description": "The attestation package (EAS's form)."},
+                        **problems(404, 422, s404="No current off-chain feedback has this UID (an on-chain "
+                                                  "attestation has no package: EAS holds it).", s422="Not a UID.")})
+    def get_feedback(uid: str = Path(json_schema_extra={"pattern": BYTES32},
+                                     description="The attestation's off-chain UID: 0x and 64 hex digits.")):
+        """A current off-chain attestation's package, exactly as it was posted (re-verifiable with any EAS
+        tool). An on-chain attestation has none: EAS holds it, under its UID."""
+        if not re.fullmatch(BYTES32, uid):
+            return _problem(422, f"{uid[:80]!r} is not an attestation UID: use 0x and 64 hex digits.")
+        found = service.feedback.one(uid)
+        if found is None:
+            return _problem(404, f"no current feedback has the UID {uid.lower()}.")
+        if found.package is None:
+            return _problem(404, f"the feedback {found.uid} is an on-chain attestation (transaction "
+                                 f"{found.transaction_hash}): it has no package; EAS holds it under its UID.")
+        return JSONResponse(found.package)
 
     @app.get("/challenges", response_model=None, summary="List challenges",
              responses={200: {"model": list[ChallengeListed], "description": "Every challenge, by id."},

@@ -43,8 +43,21 @@ def oracle():
                    "[default: the network's setting in Ape; 0 on a local chain].")
 @click.option("--max-document", type=click.IntRange(min=1), default=1024 * 1024, show_default=True, metavar="BYTES",
               help="The largest document (spec, promise, deliverable) the document store accepts.")
+@click.option("--eas", "eas_address", metavar="ADDRESS",
+              help="The EAS deployment feedback attestations are bound to [default: the one recorded with the "
+                   "deployment, if any; without one, the oracle takes no feedback].")
+@click.option("--eas-version", metavar="VERSION",
+              help="EAS's version() for the attestations' domain [default: read from the contract].")
+@click.option("--feedback-from", "feedback_from", multiple=True, metavar="ADDRESS|FILE",
+              help="Take feedback only from this address, or from the addresses in this file (one a line; # "
+                   "comments); repeatable. With --feedback-panel, either lets a signer in [default: anyone].")
+@click.option("--feedback-panel", "feedback_panels", multiple=True, type=click.IntRange(min=1), metavar="ID",
+              help="Take feedback only from the members of this panel; repeatable.")
+@click.option("--feedback-rate", type=click.IntRange(min=0), default=60, show_default=True, metavar="N",
+              help="Feedback attestations taken from one signer in any hour (0: no limit); beyond, 429.")
 @chain_options
-def run(session, host, port, db_path, no_keeper, poll, confirmations, max_document):
+def run(session, host, port, db_path, no_keeper, poll, confirmations, max_document, eas_address, eas_version,
+        feedback_from, feedback_panels, feedback_rate):
     """Run the oracle until SIGTERM or Ctrl-C.
 
     --account is the oracle's Ape account: it sends the settlements and lapses. A keyfile account's
@@ -63,6 +76,9 @@ def run(session, host, port, db_path, no_keeper, poll, confirmations, max_docume
       GET  /challenges/ID       a challenge, its verdicts, what a quorum still needs, the
                                 oracle's transactions
       GET  /records/ADDRESS     an address's records
+      POST /feedback            an EAS off-chain attestation of feedback (with --eas)
+      GET  /feedback            current feedback (?challenge=ID, ?signer=, ?recipient=)
+      GET  /feedback/UID        one attestation package, re-verifiable by anyone
       PUT  /documents/0xHASH    a document (spec, promise, deliverable) by the keccak-256
                                 of its bytes, as `ante post --publish` uploads it; stored
                                 in documents/ beside the --db
@@ -90,6 +106,7 @@ def run(session, host, port, db_path, no_keeper, poll, confirmations, max_docume
     from ante.errors import AnteError
 
     _configure_logging(session.verbose)
+    policy = _feedback_policy(feedback_from, feedback_panels, feedback_rate)
     client = session.client()
     session.passphrase_variable = PASSPHRASE_ENV
     account = session.account()  # a keyfile account is unlocked there, from $ANTE_ORACLE_PASSPHRASE first
@@ -100,8 +117,10 @@ def run(session, host, port, db_path, no_keeper, poll, confirmations, max_docume
     from ante.oracle.service import OracleService
     from ante.oracle.store import VerdictStore
 
+    eas = _eas_domain(client, eas_address, eas_version)
     store = VerdictStore(Path(db_path) if db_path else data_dir() / "oracle.sqlite")
-    service = OracleService(client, account, store, keeper=not no_keeper, poll=poll, confirmations=confirmations)
+    service = OracleService(client, account, store, keeper=not no_keeper, poll=poll, confirmations=confirmations,
+                            eas=eas, feedback_policy=policy)
     app = create_app(service)
     app.state.documents.max_size = max_document
     config = uvicorn.Config(app, host=host, port=port, access_log=session.verbose,
@@ -129,7 +148,9 @@ def run(session, host, port, db_path, no_keeper, poll, confirmations, max_docume
         server.announce = lambda bound: session.err.print(
             f"Ante oracle for {service.contract} on chain {service.chain_id}, account {service.address}: "
             f"listening on http://{host}:{bound or port} (keeper {'off' if no_keeper else 'on'}; "
-            f"{service.relayer.confirmations} confirmations)."
+            f"{service.relayer.confirmations} confirmations; "
+            + (f"feedback from {policy.describe()} for EAS {eas.eas} version {eas.version})." if eas is not None
+               else "no feedback: no EAS deployment).")
         )
         try:
             server.run()
@@ -139,10 +160,64 @@ def run(session, host, port, db_path, no_keeper, poll, confirmations, max_docume
             raise exit_
     finally:
         stopped = service.stop(timeout=15)
+        service.close_feedback()
         store.close()
         log.info("oracle stopped%s", "" if stopped else " (the chain worker was still busy)")
     if not server.started:
         raise AnteError(f"the oracle could not listen on {host}:{port} (see the message above).")
+
+
+def _feedback_policy(sources, panels, rate):
+    """The feedback policy of --feedback-from (addresses and files of them), --feedback-panel and --feedback-rate."""
+    from pathlib import Path
+
+    from ante.errors import BadInput
+    from ante.oracle.feedback import FeedbackPolicy, read_addresses
+    from ante.terms import to_checksum_address
+
+    addresses = []
+    for source in sources:
+        if source.lower().startswith("0x") and len(source) == 42:
+            try:
+                addresses.append(to_checksum_address(source))
+            except ValueError:
+                raise BadInput(f"--feedback-from {source} is not an address.") from None
+        elif Path(source).is_file():
+            try:
+                addresses += read_addresses(source)
+            except (ValueError, UnicodeDecodeError) as error:
+                raise BadInput(f"--feedback-from {Path(source).name}: {error}") from None
+        else:
+            raise BadInput(f"--feedback-from takes an address (0x and 40 hex digits) or a file of them; "
+                           f"{Path(source).name!r} is neither.")
+    return FeedbackPolicy(addresses=frozenset(addresses), panels=frozenset(panels), rate=rate)
+
+
+def _eas_domain(client, address, version):
+    """The EAS domain feedback is checked against: --eas (its version given or read with an eth_call of
+    version()), else the deployment's own EAS where one is recorded (with its recorded version); None for
+    no feedback."""
+    from ante.errors import AnteError, BadInput
+    from ante.feedback import EasDomain, FeedbackError
+
+    if not address:
+        address = getattr(client.deployment, "eas", "") or ""
+        if not address and version:
+            raise BadInput("--eas-version needs --eas (no EAS deployment is recorded with this Ante deployment).")
+        version = version or getattr(client.deployment, "eas_version", "") or ""
+    if not address:
+        return None
+    try:
+        if version:
+            return EasDomain(int(client.chain_id), address, version)
+        from ante.eas import EasReader
+
+        return EasReader(address, client.node).domain(int(client.chain_id))
+    except FeedbackError as error:
+        raise BadInput(f"--eas: {error}") from None
+    except Exception as error:
+        raise AnteError(f"the EAS contract at {address} did not answer version() ({error}); check --eas, or give "
+                        "--eas-version.") from None
 
 
 def _announcing_server(uvicorn):

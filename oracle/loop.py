@@ -5,8 +5,10 @@ a sync asked for by an HTTP handler, or a settlement queued by a verdict that co
 jobs the worker
 
 - **ticks** every ``poll`` seconds (and at start, so a quorum stored before a crash is settled after
-  the restart): re-syncs the event index, re-evaluates every stored quorum (:func:`policies.settlement`)
-  and, unless switched off, runs the keeper (:func:`policies.lapses`);
+  the restart): re-syncs the event index, re-evaluates every stored quorum (:func:`policies.settlement`),
+  honours EAS's off-chain revocations of feedback and keeps the on-chain feedback (and its revocations)
+  EAS logged up to the final block (when the oracle takes feedback) and, unless switched off, runs the
+  keeper (:func:`policies.lapses`);
 - **follows** the transactions in flight (:meth:`Relayer.follow`) every ``FOLLOW_EVERY`` seconds while
   there are any; when one was dropped it ticks at once, so that its intent is looked at again;
 - **retries** a settlement that failed for a transient reason (connection refused, a timeout, a node
@@ -194,9 +196,37 @@ class Worker:
             if (c is not None and c.state == State.SUBMITTED and challenge_id not in self.retries
                     and not s.relayer.busy("settle", challenge_id)):
                 self.settle_if_ready(challenge_id)  # (a scheduled retry keeps its backoff)
+        if s.eas is not None:
+            self.follow_revocations(snapshot)
+            self.follow_onchain_feedback(snapshot)
         if s.keeper:
             self.lapse_due()
         self.follow()
+
+    def follow_revocations(self, snapshot) -> None:
+        """Honours the off-chain revocations EAS logged up to the snapshot's head (feedback only)."""
+        s = self.service
+        try:
+            with s.chain_health.calling(), s.chain_lock:
+                gone = s.feedback.follow_revocations(snapshot.head, getattr(snapshot, "final_block", None))
+        except Exception as error:  # feedback is advisory: the next tick reads again from the same block
+            s.chain_health.error("reading EAS's off-chain revocations", error, outage=False)
+            return
+        if gone:
+            log.info("%s feedback attestation%s revoked on EAS", gone, "" if gone == 1 else "s")
+
+    def follow_onchain_feedback(self, snapshot) -> None:
+        """Keeps the on-chain feedback (and honours its revocations) EAS logged up to the snapshot's final
+        block (feedback only)."""
+        s = self.service
+        try:
+            with s.chain_health.calling(), s.chain_lock:
+                counts = s.feedback.follow_onchain(snapshot)
+        except Exception as error:  # feedback is advisory: the next tick reads again from the same block
+            s.chain_health.error("reading on-chain feedback from EAS", error, outage=False)
+            return
+        if counts["kept"] or counts["revoked"]:
+            log.info("on-chain feedback from EAS: %s kept, %s revoked", counts["kept"], counts["revoked"])
 
     def follow(self) -> bool:
         """The relayer's look at its transactions; True if one was dropped or ended."""

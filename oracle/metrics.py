@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from ante.oracle.admission import STATUS
+from ante.oracle.feedback import REPLACED, STORED, UNCHANGED
+from ante.oracle.feedback import STATUS as FEEDBACK_STATUS
 from ante.oracle.store import FAILED, SETTLED_BY_US, SETTLED_ELSEWHERE
 
 #: Labels of ``verdicts_rejected_total``: the reasons of the admission's status table.
 REJECT_REASONS = tuple(STATUS)
+
+#: Labels of ``feedback_rejected_total`` and ``feedback_accepted_total``.
+FEEDBACK_REASONS = tuple(FEEDBACK_STATUS)
+FEEDBACK_KEPT = (STORED, REPLACED, UNCHANGED)
 
 #: Labels of ``transactions_sent_total``: a first broadcast, the same bytes again (the node had lost
 #: them), a fee replacement at the same nonce, or a cancellation filling a nonce.
@@ -14,7 +20,7 @@ SEND_KINDS = ("new", "rebroadcast", "replacement", "cancel")
 
 
 class Metrics:
-    """Counters and gauges of verdicts, settlements, lapses, transactions and the chain."""
+    """Counters and gauges of verdicts, feedback, settlements, lapses, transactions and the chain."""
 
     def __init__(self, registry=None):
         from prometheus_client import CollectorRegistry, Counter, Gauge
@@ -23,6 +29,10 @@ class Metrics:
         r = self.registry
         self.verdicts_accepted = Counter("verdicts_accepted", "Verdicts stored (new, replaced or unchanged).", registry=r)
         self.verdicts_rejected = Counter("verdicts_rejected", "Verdicts refused, by reason.", ["reason"], registry=r)
+        self.feedback_accepted = Counter("feedback_accepted", "Feedback attestations kept, by status.", ["status"],
+                                         registry=r)
+        self.feedback_rejected = Counter("feedback_rejected", "Feedback attestations refused, by reason.", ["reason"],
+                                         registry=r)
         self.settlements = Counter("settlements", "Settlement attempts, by outcome.", ["outcome"], registry=r)
         self.lapses = Counter("lapses", "Challenges this oracle lapsed.", registry=r)
         self.chain_errors = Counter("chain_errors", "Failed chain operations (node unreachable, timeouts...).", registry=r)
@@ -38,6 +48,10 @@ class Metrics:
         self.in_flight = Gauge("transactions_in_flight", "Transactions sent and not yet confirmed.", registry=r)
         for reason in REJECT_REASONS:
             self.verdicts_rejected.labels(reason)
+        for reason in FEEDBACK_REASONS:
+            self.feedback_rejected.labels(reason)
+        for status in FEEDBACK_KEPT:
+            self.feedback_accepted.labels(status)
         for outcome in (SETTLED_BY_US, SETTLED_ELSEWHERE, FAILED):
             self.settlements.labels(outcome)
         for kind in SEND_KINDS:

@@ -25,6 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from ante.audit import KINDS
 from ante.events import EVENT_TYPES
+from ante.feedback import ATTEST_TYPES, EAS_DOMAIN_NAME, OFFCHAIN_VERSION, STANCES
+from ante.oracle.feedback import ROLES
 from ante.oracle.store import CONFIRMED, DROPPED, MINED, OUTCOMES, PENDING
 from ante.state import State
 from ante.verdict import DOMAIN_NAME, DOMAIN_VERSION, MAX_SCORE, TYPES
@@ -409,6 +411,156 @@ class RecordsOut(Closed):
     funder: FunderRecordOut | None
 
 
+# ------------------------------------------------------------------------------------------ feedback
+
+Stance = Literal[tuple(STANCES)]
+Role = Literal[ROLES]
+HexBytes = Annotated[str, Field(pattern=r"^0x([0-9a-f]{2})*$", description="Bytes, 0x-hex.")]
+
+
+class EasDomainOut(Closed):
+    """The EIP-712 domain of an EAS off-chain attestation: one EAS deployment on one chain."""
+
+    name: Literal[EAS_DOMAIN_NAME]
+    version: str = Field(description="The EAS contract's version().")
+    chainId: Count
+    verifyingContract: Address = Field(description="The EAS contract.")
+
+
+class TypeField(Closed):
+    name: str
+    type: str
+
+
+class AttestTypes(Closed):
+    Attest: list[TypeField] = Field(description="EAS's version-2 Attest type.")
+
+
+class AttestMessage(Closed):
+    version: Literal[OFFCHAIN_VERSION]
+    schema_: Hash = Field(alias="schema", description="The UID of Ante's feedback schema.")
+    recipient: Address = Field(description="The contributor whose work it is about; the zero address for none yet.")
+    time: Timestamp
+    expirationTime: Count = Field(description="0 for never.")
+    revocable: bool
+    refUID: Hash
+    data: HexBytes = Field(description="The ABI encoding of (ante, challengeId, deliverable, stance, comment, commentHash).")
+    salt: Hash
+
+
+class SignatureParts(Closed):
+    v: Annotated[int, Field(ge=0, le=255)]
+    r: Hash
+    s: Hash
+
+
+class OffchainAttestation(Closed):
+    """EAS's off-chain attestation, as its SDK's signOffchainAttestation returns it."""
+
+    version: Literal[OFFCHAIN_VERSION]
+    uid: Hash = Field(description="The off-chain UID (EAS's getOffchainUID).")
+    domain: EasDomainOut
+    primaryType: Literal["Attest"]
+    types: AttestTypes
+    message: AttestMessage
+    signature: SignatureParts
+
+
+class FeedbackPackage(Closed):
+    """An attestation package as EAS's SDK and explorers share it; verifiable by anyone."""
+
+    sig: OffchainAttestation
+    signer: Address
+
+
+class FeedbackItem(Closed):
+    """One signer's current feedback on one challenge: its latest attestation, off chain or on chain."""
+
+    uid: Hash = Field(description="The attestation's UID: EAS's off-chain UID, or its on-chain one.")
+    challenge_id: ChallengeId
+    signer: Address
+    recipient: Address = Field(description="The attestation's recipient: the contributor, or the zero address.")
+    role: Role = Field(description="The signer's role on the challenge: funder (posted it), contributor (holds it), "
+                                   "panel (sits on the panel that judges it) or community.")
+    stance: Stance
+    comment: str = Field(description="The comment document's URI (may be empty).")
+    comment_hash: Hash = Field(description="The keccak-256 of the comment document's bytes.")
+    deliverable: Hash = Field(description="The deliverable it is about; zero before a submission.")
+    time: Timestamp = Field(description="When the attestation was made: the signer's own claim off chain, the "
+                                        "block's time on chain. The later of a signer's attestations on a "
+                                        "challenge is the current one, wherever each is.")
+    received_at: Moment = Field(description="When the oracle took it: posted, or read from the chain.")
+    onchain: bool = Field(description="true: an on-chain attestation (EAS.attest), read from EAS's events up to the "
+                                      "final block; false: an off-chain one, posted to this oracle.")
+    transaction_hash: Hash | None = Field(description="The transaction that made an on-chain attestation; "
+                                                      "null off chain.")
+    package: FeedbackPackage | None = Field(description="The off-chain attestation package as signed, so that anyone "
+                                                        "can verify it; null on chain (EAS holds the attestation).")
+
+
+class FeedbackAccepted(Closed):
+    status: Literal["stored", "replaced", "unchanged"] = Field(
+        description="stored (the signer's first on the challenge), replaced (an older one of the signer's) or unchanged.")
+    uid: Hash
+    challenge_id: ChallengeId
+    signer: Address
+    stance: Stance
+    role: Role
+    time: Timestamp
+
+
+def feedback_body_schemas(domain) -> dict[str, dict]:
+    """The component of ``POST /feedback``'s body: EAS's package, bound to `domain` (an EasDomain, or None)."""
+    whole = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"^(0x[0-9a-fA-F]+|[0-9]+)$"}],
+             "description": "A whole number: an integer, or a decimal or 0x-hex string."}
+    bytes32 = {"type": "string", "pattern": BYTES32}
+    bound = ("Any EAS deployment is described; this oracle takes none (it has no EAS configured)." if domain is None else
+             f"This oracle takes attestations of EAS {domain.eas} version {domain.version} on chain {domain.chain_id}.")
+    return {"FeedbackAttestation": {
+        "title": "FeedbackAttestation",
+        "type": "object",
+        "description": "An EAS version-2 off-chain attestation in Ante's feedback schema, as EAS's SDK shares it. " + bound,
+        "required": ["sig"],
+        "properties": {
+            "sig": {
+                "type": "object",
+                "required": ["version", "domain", "primaryType", "types", "message", "signature"],
+                "properties": {
+                    "version": {"const": OFFCHAIN_VERSION},
+                    "uid": {**bytes32, "description": "If given, the UID of the contents."},
+                    "domain": {"type": "object", "required": ["name", "version", "chainId", "verifyingContract"],
+                               "properties": {"name": {"const": EAS_DOMAIN_NAME}, "version": {"type": "string"},
+                                              "chainId": whole,
+                                              "verifyingContract": {"type": "string", "pattern": ADDRESS}}},
+                    "primaryType": {"const": "Attest"},
+                    "types": {"type": "object", "required": ["Attest"], "properties": {"Attest": {"const": ATTEST_TYPES}}},
+                    "message": {"type": "object",
+                                "required": ["version", "schema", "recipient", "time", "expirationTime", "revocable",
+                                             "refUID", "data", "salt"],
+                                "properties": {"version": whole, "schema": bytes32,
+                                               "recipient": {"type": "string", "pattern": ADDRESS}, "time": whole,
+                                               "expirationTime": whole, "revocable": {"type": "boolean"},
+                                               "refUID": bytes32,
+                                               "data": {"type": "string", "pattern": r"^0x([0-9a-fA-F]{2})*$"},
+                                               "salt": bytes32}},
+                    "signature": {"anyOf": [
+                        {"type": "object", "required": ["v", "r", "s"],
+                         "properties": {"v": whole, "r": bytes32, "s": bytes32}},
+                        {"type": "string", "pattern": SIGNATURE}]},
+                },
+            },
+            "signer": {"type": "string", "pattern": ADDRESS,
+                       "description": "The attester; it must be the address the signature recovers to."},
+        },
+    }}
+
+
+FEEDBACK_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FeedbackAttestation"}}},
+}
+
+
 # ------------------------------------------------------------------------------------------ health, audit
 
 
@@ -458,11 +610,13 @@ class Audit(Closed):
 #: What each error status means, wherever it is answered.
 MEANING = {
     400: "The body is not JSON.",
+    403: "This oracle's policy refuses the request.",
     404: "Not found.",
     405: "The path exists, but not with this method; Allow lists the methods it takes.",
     409: "The request conflicts with the challenge's state.",
     413: "The body is larger than the oracle takes.",
     422: "The request is malformed or does not verify.",
+    429: "Too many requests from one signer; the sentence says when to try again.",
     503: "The oracle cannot answer this right now (it has not read the chain yet, or the chain does not answer).",
 }
 
@@ -489,6 +643,7 @@ def describe(app, service) -> None:
             schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             components.update(verdict_body_schemas(service.chain_id, service.contract))
+            components.update(feedback_body_schemas(getattr(service, "eas", None)))
             for path in schema["paths"].values():
                 for operation in path.values():
                     operation["responses"].setdefault("405", METHOD_NOT_ALLOWED)

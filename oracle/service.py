@@ -12,7 +12,9 @@
   followed to its confirmations through reorganisations and fee replacements, then reconciled;
 - :mod:`ante.oracle.loop`: the one chain worker thread (ticks, follow-ups, retries with backoff);
 - :mod:`ante.oracle.readmodel`: what the API and the dashboard read;
-- :mod:`ante.oracle.store`: the verdicts, the attempts and the outgoing transactions, on disk.
+- :mod:`ante.oracle.store`: the verdicts, the attempts and the outgoing transactions, on disk;
+- :mod:`ante.oracle.feedback`: feedback in (EAS off-chain attestations, checked against the oracle's EAS
+  domain and its feedback policy) and kept beside the verdicts, in the same file.
 
 Call :meth:`OracleService.start` to run the chain worker in its own thread and :meth:`OracleService.stop`
 to end it; or, with no worker, :meth:`OracleService.run_once` to do one round of its work synchronously.
@@ -25,6 +27,7 @@ from collections.abc import Iterable
 
 from ante.history import ChallengeHistory
 from ante.oracle.admission import Admission, Rejected
+from ante.oracle.feedback import FeedbackDesk, FeedbackPolicy, FeedbackStore
 from ante.oracle.loop import Worker
 from ante.oracle.metrics import REJECT_REASONS, Metrics
 from ante.oracle.readmodel import Quorum, ReadModel, select_challenges
@@ -43,10 +46,16 @@ class OracleService:
 
     `confirmations`: blocks a transaction must be under before its outcome is final (default: 0 on a
     local dev chain, else the network's required confirmations in Ape).
+
+    `eas`: the EAS deployment feedback attestations must be bound to (an :class:`ante.feedback.EasDomain`;
+    None: the oracle takes no feedback); `feedback_policy`: who may give it and how often (default:
+    anyone, :data:`ante.oracle.feedback.DEFAULT_RATE` an hour); `feedback_store`: where it is kept
+    (default: the verdict store's file, opened when feedback is first asked for).
     """
 
     def __init__(self, client, account, store: VerdictStore, *, keeper: bool = True, poll: float = 2.0,
-                 sync_wait: float = 10.0, registry=None, confirmations: int | None = None):
+                 sync_wait: float = 10.0, registry=None, confirmations: int | None = None, eas=None,
+                 feedback_policy: FeedbackPolicy | None = None, feedback_store: FeedbackStore | None = None):
         self.client = client
         self.account = account
         self.store = store
@@ -64,6 +73,25 @@ class OracleService:
         self.worker = Worker(self)
         self.admission = Admission(self)
         self.read = ReadModel(self)
+        self.eas = eas
+        self.feedback_policy = feedback_policy if feedback_policy is not None else FeedbackPolicy()
+        self._feedback_store = feedback_store
+        self._feedback_lock = threading.Lock()
+        self.feedback = FeedbackDesk(self)
+
+    @property
+    def feedback_store(self) -> FeedbackStore:
+        """Where feedback is kept: the one given, else the verdict store's file (opened on first use)."""
+        with self._feedback_lock:
+            if self._feedback_store is None:
+                self._feedback_store = FeedbackStore(self.store.path)
+            return self._feedback_store
+
+    def close_feedback(self) -> None:
+        """Closes the feedback store (if it was opened); the verdict store is closed by its owner."""
+        with self._feedback_lock:
+            if self._feedback_store is not None:
+                self._feedback_store.close()
 
     # ------------------------------------------------------------------ running
 
@@ -126,6 +154,10 @@ class OracleService:
     def accept_verdict(self, body: bytes | str | dict) -> dict:
         """Verifies and stores one signed verdict; see :meth:`Admission.accept`."""
         return self.admission.accept(body)
+
+    def accept_feedback(self, body: bytes | str | dict) -> tuple[int, dict]:
+        """Verifies and keeps one feedback attestation; see :meth:`FeedbackDesk.accept`."""
+        return self.feedback.accept(body)
 
     # ------------------------------------------------------------------ reading, for the API and the dashboard
 

@@ -40,7 +40,7 @@ DAY = 86_400
 # Who is who: Ape's test accounts (the same mnemonic anvil funds).
 CAST = {
     "deployer": 0, "Fiona (funder)": 1, "Carl (contributor)": 2, "Dana (contributor)": 3, "Remy (relayer)": 4,
-    "Eve (evaluator)": 5, "Evan (evaluator)": 6, "Ezra (evaluator)": 7,
+    "Eve (evaluator)": 5, "Evan (evaluator)": 6, "Ezra (evaluator)": 7, "Olga (colleague)": 8,
 }
 
 
@@ -225,13 +225,21 @@ def run(demo: Demo) -> None:
               "--bankroll", "2 ether", *account("Carl (contributor)"))
     demo.ante("submit", "1", "--deliverable", "https://example.org/docs/onboarding", *account("Carl (contributor)"))
     say("Eve and Evan read the guide and each send the oracle a signed verdict of 90%; Ezra does not need to.")
-    demo.ante("verdict", "sign", "1", "--score", "90%", "--post", demo.oracle_url, *account("Eve (evaluator)"))
+    say("Eve says why: her reasons are a feedback attestation (EAS) signed with the verdict.")
+    why = demo.write("guide-eve.md", "Clear and complete; the review section could link the style guide. 90%.\n")
+    demo.ante("verdict", "sign", "1", "--score", "90%", "--comment", why, *published(demo), "--post", demo.oracle_url,
+              *account("Eve (evaluator)"))
     demo.ante("verdict", "sign", "1", "--score", "90%", "--post", demo.oracle_url, *account("Evan (evaluator)"))
     say("Two of three agree, a quorum: the oracle relays both signatures and the contract checks them and pays out.")
     demo.await_state(1, "settled")
     demo.ante("verdict", "status", "1", "--oracle", demo.oracle_url)
     say("A 90% verdict pays Carl 90% of reward plus stake (0.99 ETH); the other 0.11 ETH is credited to Fiona.")
     demo.ante("withdraw", *account("Carl (contributor)"))
+    say("Olga, who is on no panel, followed the guide on her first day. Anyone may give feedback: she endorses it.")
+    praise = demo.write("guide-olga.md", "I was set up and on my first issue in an hour. Thank you, Carl.\n")
+    demo.ante("feedback", "give", "1", "--stance", "endorse", "--comment", praise, *published(demo),
+              "--post", demo.oracle_url, *account("Olga (colleague)"))
+    demo.ante("feedback", "list", "1", "--oracle", demo.oracle_url)
 
     heading("Story 2: judged a fail, the stake is forfeited")
     say("Fiona posts 0.5 ETH to fix the flaky test suite, with a 20% stake.")
@@ -244,8 +252,10 @@ def run(demo: Demo) -> None:
     demo.ante("accept", "2", "--promise", promise, *published(demo), "--by", "+3d", "--p", "90%",
               *account("Dana (contributor)"))
     demo.ante("submit", "2", "--deliverable", "https://example.org/pull/77", *account("Dana (contributor)"))
-    say("The suite still fails; the panel judges it a fail (0%). Evan signs and sends his verdict first.")
-    demo.ante("verdict", "sign", "2", "--score", "fail", "--post", demo.oracle_url, *account("Evan (evaluator)"))
+    say("The suite still fails; the panel judges it a fail (0%). Evan signs and sends his verdict first, with why.")
+    why = demo.write("flaky-evan.md", "Ran the suite 100 times: 7 failures, all in the network tests. 0%.\n")
+    demo.ante("verdict", "sign", "2", "--score", "fail", "--comment", why, *published(demo),
+              "--post", demo.oracle_url, *account("Evan (evaluator)"))
     say("The oracle holds one verdict and waits for a second:")
     demo.ante("verdict", "status", "2", "--oracle", demo.oracle_url)
     demo.ante("verdict", "sign", "2", "--score", "fail", "--post", demo.oracle_url, *account("Ezra (evaluator)"))

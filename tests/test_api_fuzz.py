@@ -14,8 +14,14 @@ is still signed by nobody on the panel (its signature is random bytes), so ``POS
 refuse schema-valid data with 422; and a document whose bytes do not hash to the name in the path is
 refused by ``PUT /documents/{name}`` with 422. Every other operation must accept valid data.
 
+The same holds for ``POST /feedback``: a schema-valid attestation package is signed by nobody (and its
+UID is not its contents'), so it may be refused with 422 (or 403, 404, 409 for what it names). The
+oracle takes feedback in a made-up EAS domain (``--eas`` and ``--eas-version``), and holds one
+attestation, so that ``GET /feedback`` lists something.
+
 The run is bounded by examples per operation (seeded, so it is the same run every time) and by a
-deadline on the process; it prints the operations and cases it ran and its duration. Ports 19100-19199.
+deadline on the process; it prints the operations and cases it ran and its duration. Ports 19101 and
+19111 (ANTE_FUZZ_NODE_PORT and ANTE_FUZZ_ORACLE_PORT move them).
 """
 
 from __future__ import annotations
@@ -31,12 +37,16 @@ from pathlib import Path
 import pytest
 from eth_utils import keccak
 
+from ante.feedback import ZERO_HASH, EasDomain, Feedback, sign_feedback
 from ante.terms import ZERO_ADDRESS, ChallengeRecord, Terms
-from node_support import wait_for
-from test_oracle_faults import DAY, ETHER, Oracle, deployed_node, http, signed
+from node_support import ANTE, wait_for
+from test_oracle_faults import DAY, ETHER, POLL, Oracle, deployed_node, http, signed
 
-NODE_PORT = 19101
-ORACLE_PORT = 19111
+NODE_PORT = int(os.environ.get("ANTE_FUZZ_NODE_PORT", 19101))
+ORACLE_PORT = int(os.environ.get("ANTE_FUZZ_ORACLE_PORT", 19111))
+
+#: The made-up EAS deployment the fuzzed oracle takes feedback for (no contract is needed off-chain).
+EAS, EAS_VERSION = "0x4200000000000000000000000000000000000021", "1.4.0"
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 
@@ -54,6 +64,10 @@ CONFIG = """
 [[operations]]
 include-name = "POST /verdicts"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "404", "409", "422", "503"]
+
+[[operations]]
+include-name = "POST /feedback"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "403", "404", "409", "422", "429", "503"]
 
 [[operations]]
 include-name = "PUT /documents/{name}"
@@ -75,6 +89,22 @@ def accept(chain, cid: int, record: ChallengeRecord) -> ChallengeRecord:
     chain.send(chain.ante.functions.accept(cid, record.as_tuple(), keccak(text="promise"), chain.now() + DAY,
                                            "ipfs://promise", 5_000), contributor, record.terms.stake)
     return record.accepted_by(contributor)
+
+
+class FeedbackOracle(Oracle):
+    """`ante oracle run` taking feedback for the made-up EAS deployment."""
+
+    def start(self) -> Oracle:
+        assert self.process is None or self.process.poll() is not None
+        with open(self.log, "a") as log:
+            self.process = subprocess.Popen(
+                [str(ANTE), "oracle", "run", "--account", self.account, "--port", str(self.port), "--db",
+                 str(self.db), "--poll", str(POLL), "--contract", self.contract, "--eas", EAS,
+                 "--eas-version", EAS_VERSION],
+                env=self.env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        self.runs.append(self.process)
+        return self
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +129,12 @@ def populate(chain, oracle, evaluators) -> None:
         assert status == 202, answer
     wait_for(lambda: oracle.sees(settled, "settled"), 60, "the quorum settled")
     wait_for(lambda: oracle.sees(cancelled, "cancelled"), 30, "the oracle seeing every challenge")
+    domain = EasDomain(chain.chain_id, EAS, EAS_VERSION)
+    review = sign_feedback(evaluators[3].key, Feedback(oracle.contract, cancelled, ZERO_HASH, 1, "https://example.org/r"),
+                           domain, ZERO_ADDRESS, int(time.time()))
+    status, answer = http(oracle.port, "POST", "/feedback", review.to_json())
+    assert status == 201, answer
+    assert [item["uid"] for item in http(oracle.port, "GET", "/feedback")[1]] == [review.uid]
     document = b"A deliverable kept in the oracle's document store."
     name = "0x" + keccak(document).hex()
     request = urllib.request.Request(f"http://127.0.0.1:{oracle.port}/documents/{name}", document, method="PUT",
@@ -112,7 +148,7 @@ def populate(chain, oracle, evaluators) -> None:
 @pytest.fixture(scope="module")
 def oracle(node, evaluators, tmp_path_factory):
     """The oracle over a deployment with challenges in five states and stored verdicts."""
-    oracle = Oracle(node, tmp_path_factory.mktemp("fuzz-oracle"), chain_uri=node["uri"], account="TEST::4",
+    oracle = FeedbackOracle(node, tmp_path_factory.mktemp("fuzz-oracle"), chain_uri=node["uri"], account="TEST::4",
                     name="oracle", port=ORACLE_PORT)
     try:
         oracle.start()
@@ -147,7 +183,7 @@ def test_schemathesis_finds_nothing_wrong_with_the_api(oracle, tmp_path):
                                               for phase, r in rates.items()))
     assert done.returncode == 0 and run["complete"], output
     assert cases["with_failures"] == 0 and not run["failures"] and not run["errors"], output
-    assert operations["tested"] == operations["total"] >= 9, operations
+    assert operations["tested"] == operations["total"] >= 12, operations
     assert {phase: result["status"] for phase, result in run["phases"].items() if phase != "examples"} == \
         {"coverage": "success", "fuzzing": "success", "stateful": "success"}, run["phases"]
     assert http(oracle.port, "GET", "/challenges")[0] == 200, "the oracle answers after the run"

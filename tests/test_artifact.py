@@ -1,11 +1,12 @@
-"""The contracts packaged for the `ante` command are the ones these sources compile to."""
+"""The contracts packaged for the `ante` command are the ones these sources compile to, and EAS's are the
+ones its pinned npm package publishes."""
 
 import json
 from pathlib import Path
 
 import pytest
 
-from ante.artifacts import PACKAGED
+from ante.artifacts import EAS_DEPLOYMENTS, EAS_PACKAGE, FROM_NPM, PACKAGED, contract_type
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "ante" / "artifacts"
 
@@ -27,3 +28,39 @@ def test_packaged_abi_matches_a_fresh_compile(project, name):
     packaged = json.loads((ARTIFACTS / f"{name}.json").read_text())
     compiled = getattr(project, name).contract_type.model_dump(mode="json", by_alias=True)["abi"]
     assert packaged["abi"] == compiled, stale(name)
+
+
+# ---------------------------------------------------------------- EAS, as its npm package publishes it
+
+EAS_PACKAGE_DIR = Path(__file__).resolve().parent.parent / "node_modules" / EAS_PACKAGE
+
+
+def npm_artifact(name: str) -> dict:
+    return json.loads((EAS_PACKAGE_DIR / FROM_NPM[name]).read_text())
+
+
+@pytest.mark.parametrize("name", FROM_NPM)
+def test_packaged_eas_contracts_are_the_npm_packages(name):
+    packaged = json.loads((ARTIFACTS / f"{name}.json").read_text())
+    published = npm_artifact(name)
+    assert packaged["abi"] == published["abi"], stale(name)
+    assert packaged["deploymentBytecode"]["bytecode"] == published["bytecode"], stale(name)
+    assert packaged["runtimeBytecode"]["bytecode"] == published["deployedBytecode"], stale(name)
+    assert contract_type(name).name == name
+
+
+def test_the_npm_package_is_the_pinned_version():
+    pinned = json.loads((ARTIFACTS.parent.parent / "package.json").read_text())["dependencies"][EAS_PACKAGE]
+    assert json.loads((EAS_PACKAGE_DIR / "package.json").read_text())["version"] == pinned
+
+
+def test_packaged_eas_addresses_are_the_npm_packages_deployments():
+    expected = {}
+    for folder in (EAS_PACKAGE_DIR / "deployments").iterdir():
+        if (folder / "EAS.json").exists():
+            expected[int((folder / ".chainId").read_text())] = (
+                json.loads((folder / "EAS.json").read_text())["address"],
+                json.loads((folder / "SchemaRegistry.json").read_text())["address"])
+    packaged = json.loads((ARTIFACTS / EAS_DEPLOYMENTS).read_text())
+    assert {int(k): (v["eas"], v["schema_registry"]) for k, v in packaged.items()} == expected, stale("eas-deployments")
+    assert expected[1] == ("0xA1207F3BBa224E2c9c3c6D5aF63D0eb1582Ce587", "0xA7b39296258348C78294F95B872b282326A97BDF")

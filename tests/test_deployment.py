@@ -54,8 +54,28 @@ def test_registry_file_is_plain_json_keyed_by_chain(tmp_path):
     registry = Registry(tmp_path / "d.json")
     registry.record(Deployment(7, ADDRESS, 3, "x"))
     assert json.loads((tmp_path / "d.json").read_text()) == {
-        "7": {"chain_id": 7, "address": ADDRESS, "block": 3, "network": "x"}
+        "7": {"chain_id": 7, "address": ADDRESS, "block": 3, "network": "x", "eas": "", "eas_version": "",
+              "feedback_schema": ""}
     }
+
+
+EAS = "0xC2679fBD37d54388Ce493F1DB75320D236e1815e"
+SCHEMA_UID = "0x" + "5c" * 32
+
+
+def test_a_registry_written_before_feedback_still_loads(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps({"7": {"chain_id": 7, "address": ADDRESS, "block": 3, "network": "x"}}))
+    assert Registry(path).find(7) == Deployment(7, ADDRESS, 3, "x")
+    assert Registry(path).find(7).eas == ""
+
+
+def test_the_chains_eas_is_recorded_and_kept_for_another_ante_on_the_chain(tmp_path):
+    registry = Registry(tmp_path / "d.json")
+    registry.record(Deployment(7, ADDRESS, 3, "x", EAS, "1.3.0", SCHEMA_UID))
+    assert registry.find(7) == Deployment(7, ADDRESS, 3, "x", EAS, "1.3.0", SCHEMA_UID)
+    assert registry.find(7, override=OTHER) == Deployment(7, OTHER, 0, "", EAS, "1.3.0", SCHEMA_UID)
+    assert registry.find(8, override=OTHER).eas == ""
 
 
 def test_data_dir_follows_the_environment(monkeypatch, tmp_path):

@@ -123,3 +123,72 @@ def test_the_stories_documents_are_published_by_the_oracle_and_open_for_anyone(s
             with urllib.request.urlopen(uri, timeout=10) as response:
                 assert response.read() == data
         assert str(demo.workdir) not in json.dumps(shown)
+
+
+def test_the_stories_feedback_an_outsiders_endorsement_and_the_evaluators_reasons(stories):
+    """Olga, on no panel, endorsed Carl's guide; Eve's and Evan's verdicts came with their reasons. Each is an
+    EAS attestation the oracle keeps and `ante feedback list` verifies again."""
+    demo, module = stories
+    who = module.addresses()
+    first = ante_json(demo, "feedback", "list", "1", "--oracle", demo.oracle_url)["feedback"]
+    assert {(r["signer"], r["role"], r["stance"]) for r in first} == {
+        (who["Olga (colleague)"], "community", "endorse"), (who["Eve (evaluator)"], "panel", "endorse")}
+    second = ante_json(demo, "feedback", "list", "2", "--oracle", demo.oracle_url)["feedback"]
+    assert [(r["signer"], r["role"], r["stance"]) for r in second] == [(who["Evan (evaluator)"], "panel", "object")]
+    import urllib.request
+
+    from eth_utils import keccak
+
+    olga = next(r for r in first if r["role"] == "community")
+    with urllib.request.urlopen(olga["comment"], timeout=10) as response:
+        assert "0x" + keccak(response.read()).hex() == olga["comment_hash"]
+
+
+def test_carls_feedback_exported_verifies_offline(stories):
+    demo, module = stories
+    carl = module.addresses()["Carl (contributor)"]
+    bundle = demo.workdir / "carl-feedback.json"
+    done = subprocess.run([str(ANTE), "feedback", "export", carl, "--oracle", demo.oracle_url, "--out", str(bundle)],
+                          env=demo.env, cwd=demo.workdir, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(bundle.read_text())["attestations"]) == 2  # Eve's reasons and Olga's endorsement
+    result = ante_json(demo, "feedback", "verify", str(bundle))
+    assert (result["verified"], result["failed"]) == (2, 0)
+
+
+def test_the_dashboard_shows_the_endorsement_and_the_reasons_in_a_browser(stories):
+    from playwright.sync_api import sync_playwright
+    from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS
+
+    demo, module = stories
+    who = module.addresses()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(15_000)
+            page.goto(demo.oracle_url + "/ui/challenges/1")
+            rows = page.locator("table#feedback tbody tr")
+            texts = [rows.nth(i).inner_text() for i in range(rows.count())]
+            olga = who["Olga (colleague)"]
+            assert any(olga[:6] in text and "community" in text and "endorse" in text for text in texts), texts
+            eve = page.locator("table.verdicts tbody tr", has_text=who["Eve (evaluator)"][:6])
+            assert "endorse" in eve.inner_text() and "/documents/0x" in eve.inner_html()
+            page.goto(demo.oracle_url + f"/ui/people/{who['Carl (contributor)']}")
+            assert "Feedback received" in page.content()
+        finally:
+            browser.close()
+
+
+def test_carls_records_give_the_evidence_of_his_work(stories):
+    """`ante records ADDRESS --oracle URL`: the feedback Carl's work received beside his record, counted by
+    distinct signers, each item naming its signer's role and its attestation."""
+    demo, module = stories
+    who = module.addresses()
+    carl = ante_json(demo, "records", who["Carl (contributor)"], "--oracle", demo.oracle_url)
+    received = carl["feedback"]
+    assert received["signers"] == {"endorse": 2, "neutral": 0, "object": 0}
+    assert {(i["challenge_id"], i["role"]) for i in received["items"]} == {(1, "panel"), (1, "community")}
+    assert all(i["uid"].startswith("0x") and len(i["uid"]) == 66 for i in received["items"])
+    dana = ante_json(demo, "records", who["Dana (contributor)"], "--oracle", demo.oracle_url)["feedback"]
+    assert dana["signers"] == {"endorse": 0, "neutral": 0, "object": 1}  # Evan's reasons for the fail

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import warnings
 from html.parser import HTMLParser
 
 import jsonschema_rs
 import pytest
+from eth_account import Account
 
 with warnings.catch_warnings():  # Starlette suggests httpx2; the pinned httpx works
     warnings.simplefilter("ignore")
@@ -28,7 +30,9 @@ with warnings.catch_warnings():  # Starlette suggests httpx2; the pinned httpx w
 
 from oracle_support import document, oracle, oracle_client, sign, store, store_path  # noqa: F401
 
+from ante.feedback import ZERO_ADDRESS, ZERO_HASH, EasDomain, Feedback, sign_feedback
 from ante.oracle.app import create_app
+from ante.oracle.feedback import FeedbackPolicy
 from ante.oracle.service import OracleService
 from ante.state import State
 from ante.verdict import TYPES
@@ -72,9 +76,19 @@ def check(spec: dict, method: str, path: str, response) -> None:
         validate(spec, schema, response.json())
 
 
-def post_json(api, body):
-    return api.post("/verdicts", content=body if isinstance(body, bytes) else json.dumps(body),
+def post_json(api, body, path="/verdicts"):
+    return api.post(path, content=body if isinstance(body, bytes) else json.dumps(body),
                     headers={"Content-Type": "application/json"})
+
+
+#: Feedback signers (eth_account keys) who are nobody on the test's challenges.
+REVIEWERS = [Account.from_key(bytes.fromhex(f"{i:064x}")) for i in range(950, 956)]
+
+
+def feedback(bounties, domain, reviewer, challenge_id, deliverable=ZERO_HASH, *, at=None, stance=1) -> dict:
+    """`reviewer`'s EAS package of feedback on `challenge_id` (a made-up EAS deployment: only the signature counts)."""
+    data = Feedback(bounties.ante.address, challenge_id, bytes(deliverable), stance, "https://example.org/review")
+    return sign_feedback(reviewer.key, data, domain, ZERO_ADDRESS, int(time.time()) if at is None else at).to_json()
 
 
 # ------------------------------------------------------------------------------------------ statuses
@@ -91,6 +105,18 @@ def requests_by_status(api, oracle, bounties, evaluators, monkeypatch):
     bounties.accept(accepted, accepted_record)
     oracle.run_once()
     stranger = bounties.contributor.address
+    domain = EasDomain(oracle.chain_id, "0x4200000000000000000000000000000000000021", "1.4.0")
+    oracle.eas = domain
+    kept = feedback(bounties, domain, REVIEWERS[0], settled, settled_record.deliverable)
+    assert oracle.accept_feedback(kept)[0] == 201
+    fresh = feedback(bounties, domain, REVIEWERS[1], accepted)
+
+    def with_policy(policy, *bodies):
+        oracle.feedback_policy = policy
+        try:
+            return [post_json(api, body, "/feedback") for body in bodies][-1]
+        finally:
+            oracle.feedback_policy = FeedbackPolicy()
 
     def down_audit():
         import ante.audit
@@ -114,6 +140,31 @@ def requests_by_status(api, oracle, bounties, evaluators, monkeypatch):
             413: lambda: post_json(api, b"[" * 20_000),
             422: lambda: post_json(api, {"typedData": {}, "signature": "0x"}),
             503: lambda: unready(api, oracle).post("/verdicts", json=document(bounties, submitted, record, evaluators[1])),
+        },
+        ("post", "/feedback"): {
+            201: lambda: post_json(api, fresh, "/feedback"),
+            200: lambda: post_json(api, fresh, "/feedback"),
+            400: lambda: post_json(api, b'{"sig": ', "/feedback"),
+            403: lambda: with_policy(FeedbackPolicy(addresses=[REVIEWERS[0].address]),
+                                     feedback(bounties, domain, REVIEWERS[2], accepted)),
+            404: lambda: post_json(api, feedback(bounties, domain, REVIEWERS[2], submitted + 50), "/feedback"),
+            409: lambda: post_json(api, feedback(bounties, domain, REVIEWERS[2], submitted), "/feedback"),
+            413: lambda: post_json(api, b"[" * 20_000, "/feedback"),
+            422: lambda: post_json(api, {"sig": {}, "signer": "0x"}, "/feedback"),
+            429: lambda: with_policy(FeedbackPolicy(rate=1), *(feedback(bounties, domain, REVIEWERS[3], accepted, at=at)
+                                                               for at in (int(time.time()) - 5, int(time.time())))),
+            503: lambda: unready(api, oracle).post("/feedback", json=feedback(bounties, domain, REVIEWERS[4], accepted)),
+        },
+        ("get", "/feedback"): {
+            200: lambda: api.get("/feedback", params={"challenge": settled}),
+            404: lambda: api.get("/feedback", params={"challenge": submitted + 50}),
+            422: lambda: api.get("/feedback", params={"recipient": "0x1234"}),
+            503: lambda: unready(api, oracle).get("/feedback"),
+        },
+        ("get", "/feedback/{uid}"): {
+            200: lambda: api.get(f"/feedback/{kept['sig']['uid']}"),
+            404: lambda: api.get("/feedback/0x" + "ab" * 32),
+            422: lambda: api.get("/feedback/0x1234"),
         },
         ("get", "/challenges"): {
             200: lambda: api.get("/challenges"),
@@ -372,3 +423,29 @@ def test_docs_render_in_a_browser_with_every_request_to_the_oracle(oracle, spec)
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def test_a_feedback_package_the_oracle_gives_back_is_one_its_description_takes(api, spec, oracle, bounties):
+    domain = EasDomain(oracle.chain_id, "0x4200000000000000000000000000000000000021", "1.4.0")
+    oracle.eas = domain
+    cid, _, _ = bounties.create()
+    oracle.run_once()
+    body = spec["paths"]["/feedback"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    package = feedback(bounties, domain, REVIEWERS[0], cid)
+    validate(spec, body, package)
+    response = post_json(api, package, "/feedback")
+    assert response.status_code == 201, response.text
+    check(spec, "post", "/feedback", response)
+    given = api.get(f"/feedback/{package['sig']['uid']}")
+    check(spec, "get", "/feedback/{uid}", given)
+    validate(spec, body, given.json())
+    validator = jsonschema_rs.Draft202012Validator({**body, "components": spec["components"]})
+    for bad in ({"signer": package["signer"]}, {**package, "sig": {**package["sig"], "primaryType": "Verdict"}},
+                {**package, "signer": "0x1234"}):
+        assert not validator.is_valid(bad), bad
+        refused = post_json(api, bad, "/feedback")
+        assert refused.status_code == 422, refused.text
+        check(spec, "post", "/feedback", refused)
+    assert spec["components"]["schemas"]["AttestMessage"]["properties"]["schema"]["pattern"] == "^0x[0-9a-f]{64}$"
+    assert spec["components"]["schemas"]["FeedbackItem"]["properties"]["role"]["enum"] == \
+        ["funder", "contributor", "panel", "community"]

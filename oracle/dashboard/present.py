@@ -135,3 +135,17 @@ def timeline(c: ChallengeHistory, fmt: Formatter) -> list[dict]:
             "tx": e.transaction_hash,
         })
     return lines
+
+
+def standing(records, address: str) -> str:
+    """What a signer's record says in a few words, for reading their feedback: their record as a
+    contributor, else as an evaluator, else as a funder, else that they have none."""
+    c, e, f = records.contributor(address), records.evaluator(address), records.funder(address)
+    parts = []
+    if c is not None:
+        parts.append(f"kept {c.promises_kept} of {c.promises_made} promises")
+    if e is not None:
+        parts.append(f"signed {e.verdicts_signed} verdict{'s' if e.verdicts_signed != 1 else ''}")
+    if f is not None:
+        parts.append(f"funded {f.posted} challenge{'s' if f.posted != 1 else ''}")
+    return "; ".join(parts) or "no record yet"

@@ -1,17 +1,18 @@
 """The dashboard's pages: server-rendered HTML over the oracle's snapshot of the chain.
 
 Every page reads the same :class:`ante.oracle.service.OracleService` the JSON API reads: the folded event
-log (:mod:`ante.history`), the records (:mod:`ante.records`), the stored verdicts and, for the audit
+log (:mod:`ante.history`), the records (:mod:`ante.records`), the stored verdicts and feedback and, for the audit
 page, :mod:`ante.audit` against the contract. Nothing here touches the chain or the store directly.
 
 Routes
 ------
 - ``/``: the board, challenges by state; ``?state=`` (open, accepted, submitted, settled, lapsed,
   cancelled), ``funder=``, ``contributor=``, ``panel=`` filter it.
-- ``/ui/challenges/{id}``: a challenge's terms, promise, deliverable, verdicts and timeline; events in
-  blocks after the snapshot's final block (``ante.finality``) are marked unconfirmed.
+- ``/ui/challenges/{id}``: a challenge's terms, promise, deliverable, verdicts, feedback and timeline;
+  events in blocks after the snapshot's final block (``ante.finality``) are marked unconfirmed.
 - ``/ui/people/{address}``: an address's records in every role, its challenges and its promise chart, with
-  each delivery's lateness and score and their promise closeness (``ante.records``).
+  each delivery's lateness and score and their promise closeness (``ante.records``), and the feedback
+  its work received, counted by distinct signers.
 - ``/ui/rankings``: contributors by reliability and by earnings, evaluators by reviews.
 - ``/ui/audit``: ``ante audit``'s reconciliation, with its verdict first.
 
@@ -196,8 +197,14 @@ class Pages:
         timeline = present.timeline(c, fmt)
         for line in timeline:
             line["confirmed"] = final_block is None or line["block"] <= final_block
+        feedback = self.service.feedback.listing(challenge=challenge_id) or []
+        reasons = {f["signer"]: f for f in feedback if f.get("role") == "panel"}  # an evaluator's word on it
+        records = snapshot.records()
+        feedback = [{**f, "standing": present.standing(records, f["signer"])} for f in feedback]
+        for e in evaluators:
+            e["reasons"] = reasons.get(e["address"])
         return self.render("challenge.html", snapshot, c=c, panel=panel, evaluators=evaluators, quorum=quorum,
-                           attempts=view["attempts"], timeline=timeline, fmt_c=fmt,
+                           attempts=view["attempts"], timeline=timeline, fmt_c=fmt, feedback=feedback,
                            group=present.group_of(c.state), final_block=final_block,
                            unconfirmed=sum(not line["confirmed"] for line in timeline))
 
@@ -234,6 +241,7 @@ class Pages:
         return self.render("person.html", snapshot, address=address, records=records, roles=roles,
                            promises=[(p, describe(p)) for p in promises], chart=chart,
                            forecasts=[(f, describe_forecast(f)) for f in forecasts], calibration_chart=calibration,
+                           received=self.service.feedback.received(address),
                            panels=[chronicle.panels[p] for p in sorted(panels) if p in chronicle.panels])
 
     # ------------------------------------------------------------------ rankings
@@ -250,8 +258,14 @@ class Pages:
             by_earnings.append({"token": token, "fmt": self.formatter(token), "rows": holders})
         evaluators = sorted(records.evaluators.values(),
                             key=lambda r: (-r.verdicts_signed, r.reviews_missed, int(r.address, 16)))
+        from ante.feedback import tally
+
+        received: dict[str, list[dict]] = {}
+        for item in self.service.feedback.listing() or []:
+            received.setdefault(item["recipient"], []).append(item)
+        endorsed = {address: tally(items) for address, items in received.items()}
         return self.render("rankings.html", snapshot, by_reliability=by_reliability, by_earnings=by_earnings,
-                           evaluators=evaluators)
+                           evaluators=evaluators, endorsed=endorsed)
 
     # ------------------------------------------------------------------ the audit
 

@@ -5,34 +5,52 @@ import os
 import re
 from pathlib import Path
 
+from ante.feedback import schema_uid
+
 DEPLOYER = "TEST::0"
 
 
-def test_deploy_prints_where_ante_is(ante_cli, chain, accounts):
-    expected = accounts[0].get_deployment_address()  # TEST::0's next contract
+def deployment_addresses(account, count: int) -> list[str]:
+    """The addresses of `account`'s next `count` contract creations."""
+    from eth_utils import keccak, to_checksum_address
+    from rlp import encode
+
+    sender = bytes.fromhex(account.address[2:])
+    return [to_checksum_address(keccak(encode([sender, account.nonce + i]))[12:]) for i in range(count)]
+
+
+def test_deploy_prints_where_ante_and_eas_are(ante_cli, chain, accounts):
+    # On a fresh local chain TEST::0 deploys EAS's SchemaRegistry and EAS, registers Ante's schema, then Ante.
+    registry, eas, _, expected = deployment_addresses(accounts[0], 4)
     outcome = ante_cli.ok("deploy", "--account", DEPLOYER, "--yes")
     lines = outcome.out.strip().splitlines()
     assert re.fullmatch(r"✔ Deployed Ante — tx 0x[0-9a-f]{64}, block \d+, gas [\d,]+", lines[0]), lines[0]
     block = chain.blocks.head.number
     assert lines[1] == f"Ante is at {expected} on chain 31337 (from block {block})."
-    assert chain.provider.get_code(expected)
+    assert lines[2] == f"Feedback goes to EAS at {eas} (version 1.3.0), in Ante's schema 0x{schema_uid().hex()}."
+    assert len(lines) == 3
+    assert chain.provider.get_code(expected) and chain.provider.get_code(registry)
 
 
 def test_deploy_json_and_the_registry_it_writes(ante_cli, chain, accounts):
-    expected = accounts[0].get_deployment_address()
+    _, eas, _, expected = deployment_addresses(accounts[0], 4)
     data = ante_cli.ok("deploy", "--account", DEPLOYER, "--yes", "--json").json()
     assert data == {"address": expected, "chain_id": 31337, "block": chain.blocks.head.number,
-                    "network": "ethereum:local:foundry"}
+                    "network": "ethereum:local:foundry", "eas": eas, "eas_version": "1.3.0",
+                    "feedback_schema": "0x" + schema_uid().hex()}
     registry = json.loads((Path(os.environ["ANTE_DATA_DIR"]) / "deployments.json").read_text())
     assert registry == {"31337": data}
 
 
-def test_a_second_deploy_replaces_the_first_in_the_registry(ante_cli):
+def test_a_second_deploy_replaces_the_first_in_the_registry_and_reuses_its_eas(ante_cli, accounts):
     first = ante_cli.deploy()
+    eas = json.loads((Path(os.environ["ANTE_DATA_DIR"]) / "deployments.json").read_text())["31337"]["eas"]
+    nonce = accounts[0].nonce
     second = ante_cli.deploy()
     assert first != second
+    assert accounts[0].nonce == nonce + 1  # only Ante: the EAS and its schema were there already
     registry = json.loads((Path(os.environ["ANTE_DATA_DIR"]) / "deployments.json").read_text())
-    assert registry["31337"]["address"] == second
+    assert (registry["31337"]["address"], registry["31337"]["eas"]) == (second, eas)
     # Everything now talks to the second deployment: it has no panel yet.
     assert ante_cli.bad_input("panel", "show", "1") == "There is no panel 1; create one with `ante panel create`."
 

@@ -85,7 +85,8 @@ def test_records_for_a_stranger(deployed):
     lines = deployed.ok("records", deployed.addr(3)).out.strip().splitlines()
     assert lines == [deployed.addr(3), "  no record: this address has not taken part."]
     assert deployed.ok("records", deployed.addr(3), "--json").json() == {
-        "address": deployed.addr(3), "contributor": None, "evaluator": None, "funder": None}
+        "address": deployed.addr(3), "contributor": None, "evaluator": None, "funder": None,
+        "feedback": {"signers": {"endorse": 0, "neutral": 0, "object": 0}, "items": []}}
 
 
 def test_records_bad_address_is_bad_input(deployed):
