@@ -25,7 +25,7 @@ from ante.finality import Finality
 from ante.history import Chronicle, ChallengeHistory, fold, seal_hex
 from ante.index import EventIndex, Notice
 from ante.state import State
-from ante.terms import ZERO_ADDRESS, Terms, to_checksum_address
+from ante.terms import BPS, ZERO_ADDRESS, Terms, to_checksum_address
 from ante.transactions import TransactionPolicy
 from ante.units import format_amount
 from ante.verdict import SignedVerdict, Verdict, quorum
@@ -353,10 +353,11 @@ class AnteClient:
                 raise refused("AnteSelfDealing", {"account": to_checksum_address(terms.designated)})
         self.check_balance(terms.token, address, terms.reward)
 
-    def check_accept(self, challenge: ChallengeHistory, address: str, now: int) -> None:
+    def check_accept(self, challenge: ChallengeHistory, address: str, now: int, confidence_bps: int = 0) -> None:
         """Refuses, in the contract's words and in its order, what ``accept`` by `address` would refuse
         that a read at chain time `now` can tell: a challenge not open, accept-by passed, reserved for
-        someone else, self-dealing (the funder or a panel member), and a stake `address` does not hold."""
+        someone else, self-dealing (the funder or a panel member), a stated confidence above 10000 basis
+        points, and a stake `address` does not hold."""
         terms, cid = challenge.terms, challenge.challenge_id
         if challenge.state != State.OPEN:
             raise AnteError(f"challenge {cid} is {challenge.state.label}; only open challenges can be accepted.")
@@ -368,6 +369,8 @@ class AnteClient:
         members, _ = self.panel(terms.panel_id)
         if _same(address, terms.funder) or any(_same(address, m) for m in members):
             raise refused("AnteSelfDealing", {"account": to_checksum_address(address)})
+        if not 0 <= confidence_bps <= BPS:
+            raise refused("AnteConfidenceInvalid", {"confidenceBps": confidence_bps})
         self.check_balance(terms.token, address, terms.stake)
 
     def post(self, terms: Terms, spec_uri: str, sender) -> tuple[int, object]:
@@ -393,11 +396,13 @@ class AnteClient:
 
         return send(erc20.approve, self.address, amount, sender=owner, policy=self.transactions)
 
-    def accept(self, challenge: ChallengeHistory, promise_hash: bytes, promised_by: int, promise_uri: str, sender):
+    def accept(self, challenge: ChallengeHistory, promise_hash: bytes, promised_by: int, promise_uri: str, sender,
+               confidence_bps: int = 0):
+        """Accepts `challenge` with a promise; `confidence_bps` is the stated chance of success (0 = not stated)."""
         terms = challenge.terms
         if not terms.is_ether and terms.stake:
             self.ensure_allowance(terms.token, sender, terms.stake)
-        return self._act("accept", challenge, promise_hash, promised_by, promise_uri, sender=sender,
+        return self._act("accept", challenge, promise_hash, promised_by, promise_uri, confidence_bps, sender=sender,
                          value=terms.stake if terms.is_ether else 0)
 
     def submit(self, challenge: ChallengeHistory, deliverable: bytes, uri: str, sender):

@@ -93,6 +93,9 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     "AntePromiseTooLate": lambda i, a: (
         f"the promise date {_when(i['promisedBy'])} is after the delivery deadline {_when(i['deliverBy'])}."
     ),
+    "AnteConfidenceInvalid": lambda i, a: (
+        f"a stated confidence is 0% to 100% (0 = not stated), not {int(i['confidenceBps']) / 100:g}%."
+    ),
     "AnteDeliverableMissing": lambda i, a: "the deliverable hash is empty.",
     "AnteScoreInvalid": lambda i, a: f"a score is 0% to 100%, not {int(i['score']) / 100:g}%.",
     "AnteSignatureCountMismatch": lambda i, a: f"{i['signers']} signers but {i['signatures']} signatures were given.",

@@ -186,7 +186,9 @@ class ChallengeCreated(EventBase):
 
 @dataclass(frozen=True, kw_only=True)
 class ChallengeAccepted(EventBase):
-    """A contributor accepted a challenge, escrowing ``stake`` and committing a promise."""
+    """A contributor accepted a challenge, escrowing ``stake`` and committing a promise.
+
+    ``confidence_bps`` is the chance of success they stated, in basis points; 0 means not stated."""
 
     NAME: ClassVar[str] = "ChallengeAccepted"
     ARGS: ClassVar = (
@@ -197,6 +199,7 @@ class ChallengeAccepted(EventBase):
         ("promiseHash", "promise_hash", "bytes32"),
         ("promisedBy", "promised_by", "int"),
         ("promiseURI", "promise_uri", "str"),
+        ("confidenceBps", "confidence_bps", "int"),
     )
 
     challenge_id: int
@@ -206,6 +209,7 @@ class ChallengeAccepted(EventBase):
     promise_hash: bytes
     promised_by: int
     promise_uri: str
+    confidence_bps: int
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -21,9 +21,10 @@ What a challenge's fields mean (:class:`ChallengeHistory`)
   cancel, or an abandonment after accept-by) leaves it as it was; an abandonment that re-opens sets it
   back to accept-by.
 - Acceptance fields (``contributor``, ``stake``, ``promise_hash``, ``promise_uri``, ``promised_by``,
-  ``accepted_at``, ``deliver_by``): those of the acceptance the contract's record holds; ``None`` while
+  ``confidence_bps``, ``accepted_at``, ``deliver_by``): those of the acceptance the contract's record holds; ``None`` while
   nobody holds it (never accepted, or re-opened by an abandonment). An abandonment after accept-by
-  keeps them, as the contract's seal keeps the contributor.
+  keeps them, as the contract's seal keeps the contributor. ``confidence_bps`` is the contributor's
+  stated chance of success in basis points (1..10000); ``None`` also when they stated none (0 on chain).
 - Submission fields (``deliverable``, ``deliverable_uri``, ``submitted_at``, ``review_by``): ``None``
   until a submission.
 - ``score``, ``signers``, ``settled_at``: from the settlement (``None``, ``()``, ``None`` otherwise).
@@ -70,7 +71,7 @@ values are ``null``.
 
 - challenge: ``challenge_id, state, deadline, terms {funder, token, reward, stake_bps, panel_id,
   accept_by, deliver_within, review_within, designated, spec_hash}, spec_uri, created_at, contributor,
-  stake, promise_hash, promise_uri, promised_by, accepted_at, deliver_by, deliverable, deliverable_uri,
+  stake, promise_hash, promise_uri, promised_by, confidence_bps, accepted_at, deliver_by, deliverable, deliverable_uri,
   submitted_at, review_by, score, to_contributor, to_funder, forfeited, signers, settled_at, closed_at,
   abandoned_by, escrow, seal, events`` (``seal`` is :meth:`ChallengeHistory.record`'s seal as 0x-hex
   of 26 bytes; ``events`` is the timeline, each in :func:`ante.events.to_json` form).
@@ -194,6 +195,7 @@ class ChallengeHistory:
     promise_hash: bytes | None = None
     promise_uri: str | None = None
     promised_by: int | None = None
+    confidence_bps: int | None = None
     accepted_at: int | None = None
     deliver_by: int | None = None
     deliverable: bytes | None = None
@@ -260,6 +262,7 @@ class ChallengeHistory:
             "promise_hash": _hex(self.promise_hash),
             "promise_uri": self.promise_uri,
             "promised_by": self.promised_by,
+            "confidence_bps": self.confidence_bps,
             "accepted_at": self.accepted_at,
             "deliver_by": self.deliver_by,
             "deliverable": _hex(self.deliverable),
@@ -433,6 +436,9 @@ class Chronicle:
         if event.promised_by > event.deliver_by:
             self._anomaly(event, f"challenge {c.challenge_id}: promised by {event.promised_by}, "
                                  f"after the delivery deadline {event.deliver_by}")
+        if event.confidence_bps > BPS:
+            self._anomaly(event, f"challenge {c.challenge_id}: a stated confidence of {event.confidence_bps} "
+                                 f"basis points, above {BPS}")
         self._accounts.add((terms.token, event.contributor))
         c.state = State.ACCEPTED
         c.deadline = event.deliver_by
@@ -441,6 +447,7 @@ class Chronicle:
         c.promise_hash = event.promise_hash
         c.promise_uri = event.promise_uri
         c.promised_by = event.promised_by
+        c.confidence_bps = event.confidence_bps or None
         c.accepted_at = event.timestamp
         c.deliver_by = event.deliver_by
         c.deliverable = c.deliverable_uri = c.submitted_at = c.review_by = None
@@ -542,7 +549,7 @@ class Chronicle:
         if event.reopened:
             c.state = State.OPEN
             c.deadline = terms.accept_by
-            c.contributor = c.stake = c.promise_hash = c.promise_uri = c.promised_by = None
+            c.contributor = c.stake = c.promise_hash = c.promise_uri = c.promised_by = c.confidence_bps = None
             c.accepted_at = c.deliver_by = None
             c.deliverable = c.deliverable_uri = c.submitted_at = c.review_by = None
         else:

@@ -71,6 +71,22 @@ Contributor (the account that accepted)
   (None when both are 0). An acceptance with nothing delivered yet (still Accepted, even past its
   promised-by time) is in none of these until it is submitted, abandoned or defaulted; a delivery
   counts from its submission, before any verdict.
+- Calibration: how well the chance of success they stated at acceptance (``ChallengeAccepted.
+  confidenceBps``, 0 = not stated) foretold the verdicts.
+  A **forecast** is an acceptance with a stated confidence (1..10000 basis points) that was settled by a
+  verdict; its probability ``p = confidenceBps / 10000`` and its outcome ``o = score / 10000``, both in
+  [0, 1]. Acceptances that stated nothing, and those that ended without a verdict (abandoned,
+  defaulted, Unreviewed) or have none yet, are not forecasts: nobody judged them against the statement
+  (abandoning and defaulting count against ``reliability`` instead).
+  ``stated``: their forecasts. ``brier`` = ``sum((p - o)**2) / stated``, computed exactly and given as
+  a float in [0, 1] (0 is perfect, 0.25 is what always saying 50% scores against pass-or-fail verdicts,
+  1 is always certain and always wrong); None when ``stated`` is 0.
+  ``kelly_brier``: the same mean over the same forecasts with ``p`` replaced by the probability the Kelly
+  helper (:mod:`ante.kelly`) put on the bet they accepted: its break-even ``1 / (1 + b)`` =
+  ``stake / (reward + stake)`` (0 when the stake is 0). That is the least chance of success at which
+  the helper says accepting has an edge, so it is what the terms alone imply, whatever the contributor
+  believed; it is not their own statement. A ``brier`` below ``kelly_brier`` means their statements
+  foretold the verdicts better than the terms did. None when ``stated`` is 0.
 - Amounts, per token:
   ``staked``: the sum of their stakes (``ChallengeAccepted.stake``) over all acceptances;
   ``received``: the sum of the payouts of their finished acceptances;
@@ -116,7 +132,7 @@ JSON (every ``to_json`` is stable: fixed keys, addresses in ascending numeric or
   defaulted, in_progress, score_total, mean_score, promises {made, kept, broken, unjudged},
   reliability, closeness {delivered, on_time, undelivered, on_time_share, median_lateness,
   worst_lateness, deliveries [{challenge_id, promised_by, submitted_at, lateness, on_time, score}]},
-  amounts {token: {staked, received, at_stake, earned, forfeited}}`` (``closeness.on_time`` is
+  calibration {stated, brier, kelly_brier}, amounts {token: {staked, received, at_stake, earned, forfeited}}`` (``closeness.on_time`` is
   ``delivered_on_time``; times are unix seconds, lateness in seconds)
 - evaluator: ``address, panels, reviews_due, verdicts_signed, reviews_missed``
 - funder: ``address, posted, active, settled, paid_out, cancelled, expired, defaulted, unreviewed,
@@ -161,10 +177,12 @@ __all__ = [
     "ContributorRecord",
     "Delivery",
     "EvaluatorRecord",
+    "Forecast",
     "FunderAmounts",
     "FunderRecord",
     "Records",
     "RecordsError",
+    "calibration_words",
     "closeness_words",
     "compute",
     "lateness_words",
@@ -239,6 +257,46 @@ class Delivery:
         }
 
 
+@dataclass(frozen=True)
+class Forecast:
+    """One settled acceptance with a stated confidence (see "Calibration" in the module docstring)."""
+
+    challenge_id: int
+    confidence_bps: int  # 1..10000
+    score: int  # the verdict, 0..10000
+    stake: int
+    reward: int
+
+    @property
+    def break_even(self) -> Fraction:
+        """stake / (reward + stake): the Kelly helper's break-even probability for the bet accepted."""
+        return Fraction(self.stake, self.reward + self.stake)
+
+    @property
+    def outcome(self) -> Fraction:
+        return Fraction(self.score, 10_000)
+
+    @property
+    def probability(self) -> Fraction:
+        return Fraction(self.confidence_bps, 10_000)
+
+
+def _brier(pairs: list[tuple[Fraction, Fraction]]) -> float | None:
+    """mean((p - o)**2) over (p, o) pairs, exactly, as a float; None for no pairs."""
+    if not pairs:
+        return None
+    return float(sum((p - o) ** 2 for p, o in pairs) / len(pairs))
+
+
+def calibration_words(record: ContributorRecord) -> str | None:
+    """A contributor's calibration in one clause: "Brier 0.04 over 3 stated confidences (the Kelly
+    break-even scores 0.61; 0 is perfect)"; None when no stated confidence has a verdict yet."""
+    if not record.stated:
+        return None
+    return (f"Brier {record.brier:.3g} over {record.stated} stated confidence{'' if record.stated == 1 else 's'} "
+            f"(the Kelly break-even scores {record.kelly_brier:.3g}; 0 is perfect)")
+
+
 def lateness_words(seconds: int | float) -> str:
     """A lateness in words, rounded to its largest unit: "1 day early", "2.5 days late", "3 hours early",
     "exactly on time"."""
@@ -289,7 +347,23 @@ class ContributorRecord:
     promises_broken: int = 0
     promises_unjudged: int = 0
     deliveries: list[Delivery] = field(default_factory=list)
+    forecasts: list[Forecast] = field(default_factory=list)
     amounts: dict[str, ContributorAmounts] = field(default_factory=dict)
+
+    @property
+    def stated(self) -> int:
+        """Settled acceptances with a stated confidence (forecasts)."""
+        return len(self.forecasts)
+
+    @property
+    def brier(self) -> float | None:
+        """mean((confidence - score)**2), both as probabilities, over the forecasts; None without any."""
+        return _brier([(f.probability, f.outcome) for f in self.forecasts])
+
+    @property
+    def kelly_brier(self) -> float | None:
+        """The same mean with the Kelly break-even stake / (reward + stake) as the probability."""
+        return _brier([(f.break_even, f.outcome) for f in self.forecasts])
 
     @property
     def promises_made(self) -> int:
@@ -393,6 +467,7 @@ class ContributorRecord:
                 "worst_lateness": self.worst_lateness,
                 "deliveries": [d.to_json() for d in self.deliveries],
             },
+            "calibration": {"stated": self.stated, "brier": self.brier, "kelly_brier": self.kelly_brier},
             "amounts": {token: amounts.to_json() for token, amounts in _sorted_by_address(self.amounts)},
         }
 
@@ -504,6 +579,7 @@ class _Acceptance:
     contributor: str
     stake: int
     promised_by: int
+    confidence_bps: int = 0  # as stated at acceptance; 0 = not stated
     on_time: bool | None = None  # set at submission
     delivery: Delivery | None = None  # set at submission; its score at settlement
 
@@ -630,7 +706,9 @@ class Records:
         if event.stake != terms.stake:
             raise RecordsError(f"challenge {event.challenge_id}: stake {event.stake}, terms imply {terms.stake}")
         challenge.state = State.ACCEPTED
-        challenge.acceptance = _Acceptance(event.contributor, event.stake, event.promised_by)
+        if event.confidence_bps > 10_000:
+            raise RecordsError(f"challenge {event.challenge_id}: stated confidence {event.confidence_bps} above 10000")
+        challenge.acceptance = _Acceptance(event.contributor, event.stake, event.promised_by, event.confidence_bps)
         record = self._contributor(event.contributor)
         record.accepted += 1
         record.in_progress += 1
@@ -664,6 +742,9 @@ class Records:
         record.settled += 1
         record.score_total += event.score
         acceptance.delivery.score = event.score
+        if acceptance.confidence_bps:
+            record.forecasts.append(Forecast(event.challenge_id, acceptance.confidence_bps, event.score,
+                                             acceptance.stake, terms.reward))
         if acceptance.on_time and event.score >= PASS_MARK:
             record.promises_kept += 1
         else:

@@ -111,7 +111,8 @@ def synthetic_events(count: int) -> tuple[list, int]:
             cid, who, stake, deliver_by, promised_by = data
             events.append(ChallengeAccepted(**at, challenge_id=cid, contributor=who, stake=stake, deliver_by=deliver_by,
                                             promise_hash=keccak(text=f"promise {cid}"), promised_by=promised_by,
-                                            promise_uri=f"https://example.org/promises/{cid}"))
+                                            promise_uri=f"https://example.org/promises/{cid}",
+                                            confidence_bps=(0, 9_000, 8_000, 6_000, 5_000)[cid % 5]))
         elif what == "submit":
             cid, who, review_by = data
             events.append(ChallengeSubmitted(**at, challenge_id=cid, contributor=who,

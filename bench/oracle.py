@@ -153,7 +153,7 @@ class Chain:
             record = ChallengeRecord(terms)
             self._send(self.ante.functions.create(terms.as_tuple(), f"ipfs://spec-{cid}"), terms.reward, self.funder)
             self._send(self.ante.functions.accept(cid, record.as_tuple(), keccak(text="promise"), now + 6 * DAY,
-                                                  "ipfs://promise"), terms.stake, self.contributor)
+                                                  "ipfs://promise", 8_000), terms.stake, self.contributor)
             record = record.accepted_by(self.contributor)
             deliverable = keccak(text=f"deliverable {cid}")
             last = self._send(self.ante.functions.submit(cid, record.as_tuple(), deliverable, "ipfs://work"),

@@ -120,6 +120,8 @@ def show(session, challenge_id):
         if c.contributor:
             out(f"  contributor     {c.contributor}")
             out(f"  promise         {c.promise_uri} (0x{c.promise_hash.hex()}), by {format_time(c.promised_by)}")
+            stated = "not stated" if c.confidence_bps is None else f"{c.confidence_bps / 100:g}% chance of success"
+            out(f"  confidence      {stated}")
             out(f"  deliver by      {format_time(c.deliver_by)}")
         if c.deliverable:
             out(f"  deliverable     {c.deliverable_uri} (0x{c.deliverable.hex()})")

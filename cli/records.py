@@ -27,6 +27,9 @@ def records(session, address, limit, oracle_url):
     undelivered), or null), median_lateness, worst_lateness (seconds, null without deliveries),
     deliveries: [{challenge_id, promised_by, submitted_at, lateness, on_time, score}]}; lateness
     is submitted_at - promised_by in seconds, negative when early; score is null until settled.
+    Its calibration is "calibration": {stated (settled acceptances with a stated confidence), brier
+    (mean of (confidence - score)**2 as probabilities, or null), kelly_brier (the same with the Kelly
+    break-even stake / (reward + stake) in place of the confidence, or null)}.
     With ADDRESS, "feedback" is the feedback their work received (EAS attestations, each verified
     here; the oracle's off-chain ones with --oracle): {signers: {endorse, neutral, object} counted
     by distinct signers, items: [{challenge_id, uid, signer, role, stance, comment, onchain}]}, or
@@ -78,7 +81,7 @@ def _feedback_received(session, client, address: str, oracle_url: str | None) ->
 
 
 def _show_address(session, client, mine, received=None):
-    from ante.records import closeness_words, lateness_words
+    from ante.records import calibration_words, closeness_words, lateness_words
 
     out = session.out.print
     out(f"[bold]{mine.address}[/]")
@@ -95,6 +98,11 @@ def _show_address(session, client, mine, received=None):
         for d in c.deliveries:
             score = "not scored" if d.score is None else f"scored {d.score / 100:.1f}%"
             out(f"      challenge {d.challenge_id}: {lateness_words(d.lateness)}, {score}")
+        calibration = calibration_words(c)
+        out(f"    calibration: {calibration or 'no stated confidence has a verdict yet'}")
+        for forecast in c.forecasts:
+            out(f"      challenge {forecast.challenge_id}: stated {forecast.confidence_bps / 100:g}%, "
+                f"scored {forecast.score / 100:g}% (Kelly break-even {float(forecast.break_even) * 100:.3g}%)")
     if e:
         out(f"  as evaluator: verdicts signed {e.verdicts_signed}, reviews missed {e.reviews_missed} of {e.reviews_due} due")
     if f:

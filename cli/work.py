@@ -12,16 +12,21 @@ from ante.cli.params import PROBABILITY
               help="Your promise, saying what, by when, with what: a URL, or a local file with --publish.")
 @click.option("--by", "promised_by", required=True, help="When you promise to deliver: a date, a time or +10d.")
 @click.option("--p", "belief", type=PROBABILITY,
-              help="Your honest chance of success (70% or 0.7), for the Kelly view.")
+              help="Your honest chance of success (70% or 0.7): stated on chain with the acceptance (to the "
+                   "nearest basis point) and used for the Kelly view.")
+@click.option("--keep-p-private", is_flag=True,
+              help="Use --p for the Kelly view only: the chain records no stated confidence.")
 @click.option("--bankroll", help='What you could stake in all, e.g. "5 ether", for the Kelly view.')
 @publish_option
 @chain_options
 @write_options
-def accept(session, challenge_id, promise, promised_by, belief, bankroll, publish):
+def accept(session, challenge_id, promise, promised_by, belief, keep_p_private, bankroll, publish):
     """Accept a challenge: stake exactly the stake and commit a promise.
 
     Shows the stake, your promised date beside the contract's deadline and, with --p, whether Kelly
-    says the bet is worth it, then asks to confirm. The promise date must fall no later than the
+    says the bet is worth it, then asks to confirm. --p is also stated on chain in the acceptance's
+    event, so that your records can score how well your stated chances foretell the verdicts
+    (calibration); --keep-p-private keeps it off the chain. 0% cannot be stated (0 means none). The promise date must fall no later than the
     delivery deadline. What the contract would refuse (a challenge not open or past its accept-by,
     reserved for someone else, accepted by its funder or an evaluator, a stake you do not hold) is
     refused before anything is shown.
@@ -42,7 +47,8 @@ def accept(session, challenge_id, promise, promised_by, belief, bankroll, publis
     account = session.account()
     c = client.challenge(challenge_id, session.chronicle())
     now = client.now()
-    client.check_accept(c, account.address, now)  # refusals a read can predict, before anything is shown
+    confidence = 0 if belief is None or keep_p_private else stated_bps(belief)
+    client.check_accept(c, account.address, now, confidence)  # refusals a read can predict, before anything is shown
     try:
         by = parse_time(promised_by, now)
     except InputError as error:
@@ -67,12 +73,29 @@ def accept(session, challenge_id, promise, promised_by, belief, bankroll, publis
         if belief is not None:
             for line in kelly(belief, c.terms.reward, c.terms.stake, roll).explain(fmt):
                 session.out.print(f"  {line}")
+            if confidence:
+                session.out.print(f"Stated on chain: your chance of success, {confidence / 100:g}% "
+                                  "(--keep-p-private keeps it off the chain).")
+            elif keep_p_private:
+                session.out.print("Your chance of success stays private: the chain records none.")
+            else:
+                session.out.print("A 0% chance cannot be stated (0 means none): the chain records none.")
     session.confirm(f"Stake {fmt(c.terms.stake)} and promise delivery by {format_time(by)}?")
     receipt = session.transaction(f"Accepted challenge {challenge_id}",
-                                  lambda: client.accept(c, promise_hash, by, promise_uri, account))
+                                  lambda: client.accept(c, promise_hash, by, promise_uri, account, confidence))
     from ante.cli.session import receipt_json
 
-    session.emit({"challenge_id": challenge_id, "stake": str(c.terms.stake), "promised_by": by, **receipt_json(receipt)})
+    session.emit({"challenge_id": challenge_id, "stake": str(c.terms.stake), "promised_by": by,
+                  "confidence_bps": confidence, **receipt_json(receipt)})
+
+
+def stated_bps(belief: float) -> int:
+    """A chance of success in whole basis points, to the nearest (halves to even); at least 1 when above 0,
+    since 0 on chain means "not stated"."""
+    from fractions import Fraction
+
+    bps = round(Fraction(repr(float(belief))) * 10_000)
+    return max(bps, 1) if belief > 0 else 0
 
 
 @click.command()

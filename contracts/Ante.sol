@@ -158,12 +158,15 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
     /// @param promiseHash A hash of the promise document: what, by when, with what resources.
     /// @param promisedBy When the contributor promises to deliver; no later than the delivery deadline.
     /// @param promiseURI Where the promise document can be read.
+    /// @param confidenceBps The contributor's stated chance of success in basis points (0 = not stated,
+    /// at most 10000); only emitted, never stored, so that records can score calibration against verdicts.
     function accept(
         uint256 challengeId,
         Challenge calldata challenge,
         bytes32 promiseHash,
         uint40 promisedBy,
-        string calldata promiseURI
+        string calldata promiseURI,
+        uint16 confidenceBps
     ) external payable nonReentrant {
         ChallengeSlot memory slot = _load(challengeId, challenge, State.Open);
         _checkInTime(challengeId, slot);
@@ -176,6 +179,7 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         // block.timestamp <= acceptBy here, and acceptBy + deliverWithin fits 40 bits (checked at creation).
         uint40 deliverBy = uint40(block.timestamp) + terms.deliverWithin;
         if (promisedBy > deliverBy) revert AntePromiseTooLate(promisedBy, deliverBy);
+        if (confidenceBps > BPS) revert AnteConfidenceInvalid(confidenceBps);
 
         uint256 stake = stakeFor(terms.reward, terms.stakeBps);
         _challenges[challengeId] = ChallengeSlot({
@@ -183,7 +187,9 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
             deadline: deliverBy,
             state: State.Accepted
         });
-        emit ChallengeAccepted(challengeId, msg.sender, stake, deliverBy, promiseHash, promisedBy, promiseURI);
+        emit ChallengeAccepted(
+            challengeId, msg.sender, stake, deliverBy, promiseHash, promisedBy, promiseURI, confidenceBps
+        );
 
         if (terms.token == address(0)) {
             if (msg.value != stake) revert AnteWrongStake(stake, msg.value);

@@ -191,6 +191,8 @@ class ChallengeBrief(Closed):
     promise_hash: Hash | None
     promise_uri: str | None
     promised_by: Timestamp | None
+    confidence_bps: Annotated[int, Field(ge=1, le=10_000)] | None = Field(
+        description="The contributor's stated chance of success in basis points; null when none was stated.")
     accepted_at: Timestamp | None
     deliver_by: Timestamp | None
     deliverable: Hash | None
@@ -345,6 +347,16 @@ class Closeness(Closed):
     deliveries: list[DeliveryOut] = Field(description="Every delivery, in chain order.")
 
 
+class Calibration(Closed):
+    """How well the contributor's stated confidences foretold the verdicts (``ante.records``)."""
+
+    stated: Count = Field(description="Settled acceptances with a stated confidence.")
+    brier: Annotated[float, Field(ge=0, le=1)] | None = Field(
+        description="Mean of (confidence - score)**2, both as probabilities; null when stated is 0.")
+    kelly_brier: Annotated[float, Field(ge=0, le=1)] | None = Field(
+        description="The same with the Kelly break-even stake / (reward + stake) as the probability.")
+
+
 class ContributorRecordOut(Closed):
     address: Address
     accepted: Count
@@ -360,6 +372,7 @@ class ContributorRecordOut(Closed):
     promises: Promises
     reliability: Annotated[float, Field(ge=0, le=1)] | None
     closeness: Closeness
+    calibration: Calibration
     amounts: dict[str, ContributorAmounts] = Field(description="By token address.")
 
 

@@ -218,7 +218,8 @@ def run(demo: Demo) -> None:
     demo.ante("post", "--reward", "1 ether", "--stake", "10%", "--panel", "1", "--accept-by", "+7d",
               "--deliver-within", "14d", "--review-within", "3d", "--spec", spec, *published(demo),
               *account("Fiona (funder)"))
-    say("Carl believes he will deliver (80%), checks that staking makes sense, and promises it within 5 days.")
+    say("Carl believes he will deliver (80%), checks that staking makes sense, and promises it within 5 days;")
+    say("his 80% goes on the chain with the acceptance, so his record can score how well he judges himself.")
     promise = demo.write("guide-promise.md", "I will write the guide in 5 days, with a review from two newcomers.\n")
     demo.ante("accept", "1", "--promise", promise, *published(demo), "--by", "+5d", "--p", "80%",
               "--bankroll", "2 ether", *account("Carl (contributor)"))
@@ -247,7 +248,9 @@ def run(demo: Demo) -> None:
               "--deliver-within", "7d", "--review-within", "3d", "--spec", spec, *published(demo),
               *account("Fiona (funder)"))
     promise = demo.write("flaky-promise.md", "Fixed in 3 days.\n")
-    demo.ante("accept", "2", "--promise", promise, *published(demo), "--by", "+3d", *account("Dana (contributor)"))
+    say("Dana is sure of herself: she states a 90% chance of success.")
+    demo.ante("accept", "2", "--promise", promise, *published(demo), "--by", "+3d", "--p", "90%",
+              *account("Dana (contributor)"))
     demo.ante("submit", "2", "--deliverable", "https://example.org/pull/77", *account("Dana (contributor)"))
     say("The suite still fails; the panel judges it a fail (0%). Evan signs and sends his verdict first, with why.")
     why = demo.write("flaky-evan.md", "Ran the suite 100 times: 7 failures, all in the network tests. 0%.\n")
@@ -266,7 +269,9 @@ def run(demo: Demo) -> None:
               "--deliver-within", "3d", "--review-within", "2d", "--spec", spec, *published(demo),
               *account("Fiona (funder)"))
     promise = demo.write("translate-promise.md", "Done in 2 days.\n")
-    demo.ante("accept", "3", "--promise", promise, *published(demo), "--by", "+2d", *account("Carl (contributor)"))
+    say("Carl takes it too; this time he keeps his 60% to himself (--keep-p-private): the chain records none.")
+    demo.ante("accept", "3", "--promise", promise, *published(demo), "--by", "+2d", "--p", "60%", "--keep-p-private",
+              *account("Carl (contributor)"))
     say("Carl goes quiet. Four days later the delivery deadline has passed, and the oracle's keeper lapses it.")
     demo.wait(4 * DAY)
     demo.await_state(3, "defaulted")
@@ -279,6 +284,8 @@ def run(demo: Demo) -> None:
     say("The audit replays every event since deployment and checks each challenge and every wei against the contract.")
     demo.ante("audit")
     demo.ante("records")
+    say("Dana's record scores her stated 90% against the 0% verdict: a Brier score of 0.81 (0 is perfect).")
+    demo.ante("records", who["Dana (contributor)"])
     say()
     say("Every step above is an event on the chain; the records are recomputed from them by anyone.")
 

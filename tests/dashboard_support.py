@@ -8,6 +8,9 @@ to it; it settles and its keeper lapses, as in `make demo`):
 3. defaulted: accepted by the contributor, never delivered; a week later the keeper lapses it;
 4. open: posted on the 5-of-9 panel after the others, nobody has accepted it;
 5. submitted: accepted by `stranger`, delivered; one evaluator's verdict (90%) is in, one more is needed.
+
+The contributor states an 80% chance of success on challenge 1, 60% on challenge 2 and 70% on challenge
+3; `stranger` states none.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ def build(tmp_path, ante, chain, funder, contributor, stranger, relayer, evaluat
 
     records = {}
     promises = {PAID: 3 * DAY, FAILED: DAY, DEFAULTED: 2 * DAY}  # promised-by, from acceptance
+    confidences = {PAID: 8_000, FAILED: 6_000, DEFAULTED: 7_000}
     for cid_expected, spec in ((PAID, "onboarding guide"), (FAILED, "flaky test fix"), (DEFAULTED, "release notes")):
         terms = b.terms(reward=ETHER if cid_expected != FAILED else 2 * ETHER,
                         spec_hash=keccak(text=f"spec: {spec}"))
@@ -57,7 +61,7 @@ def build(tmp_path, ante, chain, funder, contributor, stranger, relayer, evaluat
         assert cid == cid_expected
         note(cid, receipt)
         record, receipt = b.accept(cid, record, promised_by=b.now + promises[cid],
-                                   promise=keccak(text=f"promise {cid}"))
+                                   promise=keccak(text=f"promise {cid}"), confidence=confidences[cid])
         note(cid, receipt)
         records[cid] = record
         chain.mine(deltatime=3 * 3_600)

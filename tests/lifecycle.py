@@ -53,8 +53,8 @@ class Bounties:
         challenge_id = receipt.events.filter(self.ante.ChallengeCreated)[0].challengeId
         return challenge_id, ChallengeRecord(terms), receipt
 
-    def accept(self, challenge_id, record, sender=None, value=None, promised_by=None, promise=None):
-        """Accepts with exactly the stake; returns (record, receipt)."""
+    def accept(self, challenge_id, record, sender=None, value=None, promised_by=None, promise=None, confidence=0):
+        """Accepts with exactly the stake, stating `confidence` basis points (0 = none); returns (record, receipt)."""
         sender = sender or self.contributor
         if value is None:
             value = record.terms.stake if record.terms.is_ether else 0
@@ -62,7 +62,7 @@ class Bounties:
             promised_by = self.now + DAY
         promise = promise or keccak(text="promise: ship it in a day")
         receipt = self.ante.accept(
-            challenge_id, record.as_tuple(), promise, promised_by, "ipfs://promise", sender=sender, value=value
+            challenge_id, record.as_tuple(), promise, promised_by, "ipfs://promise", confidence, sender=sender, value=value
         )
         return record.accepted_by(sender.address), receipt
 
@@ -140,13 +140,14 @@ def _create_via(self, proxy, terms: Terms, sender, uri="ipfs://spec"):
     return challenge_id, ChallengeRecord(terms), receipt
 
 
-def _accept_via(self, proxy, challenge_id, record, sender, promised_by=None):
-    """Accepts from a contract account (`proxy.execute`) with exactly the stake; returns (record, receipt)."""
+def _accept_via(self, proxy, challenge_id, record, sender, promised_by=None, confidence=0):
+    """Accepts from a contract account (`proxy.execute`) with exactly the stake, stating `confidence` basis
+    points (0 = none); returns (record, receipt)."""
     value = record.terms.stake if record.terms.is_ether else 0
     if promised_by is None:
         promised_by = self.now + DAY
     data = self.ante.accept.encode_input(
-        challenge_id, record.as_tuple(), keccak(text="promise"), promised_by, "ipfs://promise"
+        challenge_id, record.as_tuple(), keccak(text="promise"), promised_by, "ipfs://promise", confidence
     )
     receipt = proxy.execute(self.ante.address, data, sender=sender, value=value)
     return record.accepted_by(proxy.address), receipt

@@ -1,6 +1,7 @@
 """accept: exactly the stake, a promise, in time, by an eligible contributor."""
 
 import ape
+import pytest
 from eth_utils import keccak
 
 from ante.state import State
@@ -29,8 +30,27 @@ def test_accept_escrows_stake_and_records_contributor(bounties, ante, contributo
     assert bytes(event.promiseHash) == promise
     assert event.promisedBy == ts + DAY
     assert event.promiseURI == "ipfs://promise"
+    assert event.confidenceBps == 0  # not stated
     held, expected = books(ante, ETHER + stake, [funder, contributor])
     assert held == expected
+
+
+@pytest.mark.parametrize("confidence", [0, 1, 9_999, 10_000])
+def test_accept_emits_the_stated_confidence(bounties, ante, confidence):
+    challenge_id, record, _ = bounties.create()
+    accepted, receipt = bounties.accept(challenge_id, record, confidence=confidence)
+    [event] = receipt.events.filter(ante.ChallengeAccepted)
+    assert event.confidenceBps == confidence
+    # Calldata and event only: the seal, and so the stored record, is the same whatever was stated.
+    assert ante.challengeStatus(challenge_id)[2] == accepted.seal()
+
+
+@pytest.mark.parametrize("confidence", [10_001, 2**16 - 1])
+def test_accept_refuses_a_confidence_above_certainty(bounties, ante, confidence):
+    challenge_id, record, _ = bounties.create()
+    with ape.reverts(ante.AnteConfidenceInvalid, confidenceBps=confidence):
+        bounties.accept(challenge_id, record, confidence=confidence)
+    assert bounties.state(challenge_id) == State.OPEN
 
 
 def test_accept_token_escrows_stake(bounties, ante, token, contributor):

@@ -87,7 +87,7 @@ def create(chain, *, panel_id: int = 1) -> tuple[int, ChallengeRecord]:
 def accept(chain, cid: int, record: ChallengeRecord) -> ChallengeRecord:
     contributor = chain.accounts[2]
     chain.send(chain.ante.functions.accept(cid, record.as_tuple(), keccak(text="promise"), chain.now() + DAY,
-                                           "ipfs://promise"), contributor, record.terms.stake)
+                                           "ipfs://promise", 5_000), contributor, record.terms.stake)
     return record.accepted_by(contributor)
 
 

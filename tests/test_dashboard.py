@@ -432,3 +432,44 @@ def test_the_board_follows_the_chain(oracle, ante, chain, funder, contributor, r
         oracle.run_once()  # what the worker does at each poll
         after = re.findall(r'href="/ui/challenges/(\d+)"', client.get("/?state=open").text)
         assert str(cid) in after
+
+
+def test_a_person_shows_stated_confidence_against_the_verdicts(web, dashboard_scenario):
+    """Challenge 1 stated 80% and scored 90%, challenge 2 stated 60% and scored 0%; challenge 3 stated 70%
+    but defaulted, so no verdict came. Brier = ((0.8 - 0.9)^2 + (0.6 - 0)^2) / 2 = 0.185; both stakes are
+    10%, so the Kelly break-even is 1/11 for each: ((1/11 - 0.9)^2 + (1/11)^2) / 2 = 8021/24200 = 0.331."""
+    url = f"/ui/people/{dashboard_scenario.contributor}"
+    p = page(web, url)
+    assert p.text("calibration") == "Brier 0.185 over 2 stated confidences (Kelly break-even: 0.331; 0 is perfect)"
+    assert p.text("calibration-note").startswith("Brier 0.185 over 2 stated confidences (the Kelly break-even scores 0.331")
+    html = web.get(url).text
+    svg = re.search(r"<svg class=\"calibration-chart\".*?</svg>", html, re.S).group(0)
+    points = re.findall(r'<circle class="point forecast" data-challenge="(\d+)" data-confidence="(\d+)" '
+                        r'data-score="(\d+)" cx="([\d.]+)" cy="([\d.]+)"', svg)
+    from ante.oracle.dashboard.svg import CAL_LEFT, CAL_PLOT, CAL_TOP
+
+    assert [(int(c), int(p_), int(s)) for c, p_, s, _, _ in points] == [(PAID, 8_000, 9_000), (FAILED, 6_000, 0)]
+    for _, stated, score, cx, cy in points:  # across is the stated chance, up the score
+        assert float(cx) == round(CAL_LEFT + int(stated) / 10_000 * CAL_PLOT, 1)
+        assert float(cy) == round(CAL_TOP + CAL_PLOT - int(score) / 10_000 * CAL_PLOT, 1)
+    assert {f"/ui/challenges/{cid}" for cid in (PAID, FAILED)} == set(re.findall(r'<a href="([^"]+)"', svg))
+    assert "<script" not in html
+    table = html.split('<table class="forecasts">')[1].split("</table>")[0]
+    assert re.findall(r'<td data-label="Stated" class="num">([^<]+)</td>', table) == ["80%", "60%"]
+    stranger = page(web, f"/ui/people/{dashboard_scenario.stranger}")
+    assert stranger.text("calibration").startswith("—: no stated confidence has a verdict yet")
+    assert "calibration-chart" not in web.get(f"/ui/people/{dashboard_scenario.stranger}").text
+
+
+def test_a_challenge_shows_its_stated_confidence(web, dashboard_scenario):
+    assert page(web, f"/ui/challenges/{PAID}").text("stated-confidence") == "80% chance of success"
+    assert page(web, f"/ui/challenges/{SUBMITTED}").text("stated-confidence") == "not stated"
+    assert "stated chance of success 80%" in web.get(f"/ui/challenges/{PAID}").text
+
+
+def test_the_calibration_chart_escapes_what_it_shows():
+    from ante.oracle.dashboard.svg import calibration_chart
+    from ante.records import Forecast
+
+    svg = calibration_chart([Forecast(1, 5_000, 10_000, 1, 10)], "<script>alert(1)</script> & co")
+    assert "<script>" not in svg and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in svg

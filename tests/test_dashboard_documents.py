@@ -34,7 +34,7 @@ def test_the_challenge_page_links_each_published_document_to_its_bytes(oracle, a
         (spec_hash, spec_url), (promise_hash, promise_url), (work_hash, work_url) = published.values()
         terms = replace(b.terms(), spec_hash=spec_hash)
         cid, record, _ = b.create(terms, uri=spec_url)
-        ante.accept(cid, record.as_tuple(), promise_hash, b.now + DAY, promise_url, sender=contributor,
+        ante.accept(cid, record.as_tuple(), promise_hash, b.now + DAY, promise_url, 0, sender=contributor,
                     value=terms.stake)
         record = record.accepted_by(contributor.address)
         ante.submit(cid, record.as_tuple(), work_hash, work_url, sender=contributor)

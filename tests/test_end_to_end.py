@@ -91,6 +91,12 @@ def test_records_after_the_stories(stories):
     dana = ante_json(demo, "records", who["Dana (contributor)"])["contributor"]
     assert (carl["accepted"], carl["settled"], carl["defaulted"], carl["reliability"]) == (2, 1, 1, 0.5)
     assert (dana["accepted"], dana["settled"], dana["promises"]["broken"], dana["reliability"]) == (1, 1, 1, 0.0)
+    # Carl stated 80% on challenge 1 (scored 90%) and kept his 60% private on challenge 3; Dana stated 90% and
+    # was judged a fail. Dana's Kelly break-even is her 20% stake's: 0.1 / (0.5 + 0.1) = 1/6.
+    assert carl["calibration"]["stated"] == 1 and abs(carl["calibration"]["brier"] - 0.01) < 1e-12
+    assert dana["calibration"] == {"stated": 1, "brier": 0.81, "kelly_brier": 1 / 36}
+    shown = {i: ante_json(demo, "show", str(i))["confidence_bps"] for i in (1, 2, 3)}
+    assert shown == {1: 8_000, 2: 9_000, 3: None}
     fiona = ante_json(demo, "records", who["Fiona (funder)"])["funder"]
     assert (fiona["posted"], fiona["paid_out"], fiona["defaulted"]) == (3, 1, 1)
     eve = ante_json(demo, "records", who["Evan (evaluator)"])["evaluator"]

@@ -61,7 +61,7 @@ def test_every_error_the_contract_declares_has_a_sentence(ante):
 def test_a_real_revert_decodes_to_its_sentence(bounties, ante):
     challenge_id, record, _ = bounties.create()
     with pytest.raises(ape.exceptions.ContractLogicError) as info:
-        ante.accept(challenge_id, record.as_tuple(), keccak(text="p"), bounties.now + 60, "u",
+        ante.accept(challenge_id, record.as_tuple(), keccak(text="p"), bounties.now + 60, "u", 0,
                     sender=bounties.contributor, value=1)
     error = info.value
     sentence = explain(type(error).__name__, error.inputs, ether)

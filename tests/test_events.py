@@ -40,7 +40,7 @@ SAMPLES = {
     ),
     "ChallengeAccepted": ev.ChallengeAccepted(
         challenge_id=9, contributor=BOB, stake=BIG, deliver_by=1_800_604_800, promise_hash=H1,
-        promised_by=1_800_100_000, promise_uri="ipfs://p", **WHERE,
+        promised_by=1_800_100_000, promise_uri="ipfs://p", confidence_bps=7_500, **WHERE,
     ),
     "ChallengeSubmitted": ev.ChallengeSubmitted(
         challenge_id=9, contributor=BOB, deliverable=H2, review_by=1_800_400_000, deliverable_uri="ipfs://d", **WHERE
@@ -148,6 +148,7 @@ def test_from_log_other_types():
         {
             "challengeId": 9, "contributor": BOB, "stake": BIG, "deliverBy": 1_800_604_800,
             "promiseHash": "0x" + H1.hex(), "promisedBy": 1_800_100_000, "promiseURI": "ipfs://p",
+            "confidenceBps": 7_500,
         },
         **WHERE,
     )

@@ -138,6 +138,18 @@ def test_accepted_challenge_has_the_promise_and_deliver_by_deadline(bounties, an
     assert h.deliver_by == h.deadline == accepted_at + 7 * DAY
     assert h.deliverable is None
     assert h.record() == accepted
+
+
+def test_history_keeps_the_stated_confidence_while_the_acceptance_stands(bounties, ante, chain, contributor, stranger):
+    cid, record, _ = bounties.create()
+    accepted, _ = bounties.accept(cid, record, confidence=8_000)
+    h = history(ante, chain, cid)
+    assert h.confidence_bps == 8_000 and h.to_json()["confidence_bps"] == 8_000
+    bounties.ante.abandon(cid, accepted.as_tuple(), sender=contributor)
+    assert history(ante, chain, cid).confidence_bps is None  # re-opened: nobody holds an acceptance
+    bounties.accept(cid, record, sender=stranger)  # accepted again, stating nothing (0 on chain)
+    h = history(ante, chain, cid)
+    assert (h.contributor, h.confidence_bps) == (stranger.address, None)
     assert h.escrow() == REWARD + STAKE
     assert folded_status(h) == status(ante, cid)
 
@@ -393,6 +405,21 @@ def test_event_for_an_unknown_challenge_raises_a_clear_error(bounties, ante, cha
         fold(events)
 
 
+def test_a_stated_confidence_above_certainty_is_an_anomaly(bounties, ante, chain):
+    """The contract refuses it, so a log that carries one did not come from it."""
+    import dataclasses
+
+    cid, record, _ = bounties.create()
+    bounties.accept(cid, record, confidence=10_000)
+    events = [dataclasses.replace(e, confidence_bps=10_001) if isinstance(e, ev.ChallengeAccepted) else e
+              for e in read_events(ante, chain)]
+    message = f"challenge {cid}: a stated confidence of 10001 basis points, above 10000"
+    with pytest.raises(HistoryError, match=message):
+        fold(events)
+    assert [a.message for a in fold(events, strict=False).anomalies] == [message]
+    assert fold(read_events(ante, chain)).challenges[cid].confidence_bps == 10_000
+
+
 def test_event_out_of_lifecycle_raises_in_strict_mode_and_is_listed_otherwise(bounties, ante, chain):
     cid, record = bounties.submitted_challenge()
     events = [e for e in read_events(ante, chain) if not isinstance(e, ev.ChallengeAccepted)]
@@ -417,7 +444,7 @@ def test_history_json_has_stable_keys_and_exact_values(bounties, ante, chain, co
     data = json.loads(json.dumps(history(ante, chain, cid).to_json()))
     assert list(data) == [
         "challenge_id", "state", "deadline", "terms", "spec_uri", "created_at", "contributor", "stake",
-        "promise_hash", "promise_uri", "promised_by", "accepted_at", "deliver_by", "deliverable",
+        "promise_hash", "promise_uri", "promised_by", "confidence_bps", "accepted_at", "deliver_by", "deliverable",
         "deliverable_uri", "submitted_at", "review_by", "score", "to_contributor", "to_funder", "forfeited",
         "signers", "settled_at", "closed_at", "abandoned_by", "escrow", "seal", "events",
     ]

@@ -143,7 +143,7 @@ class Chain:
         terms = self.created[cid]
         now = self.w3.eth.get_block("latest")["timestamp"]
         self.send(self.ante.functions.accept(cid, ChallengeRecord(terms).as_tuple(), keccak(text="promise"),
-                                             now + DAY, "ipfs://promise"), self.accounts[contributor], terms.stake)
+                                             now + DAY, "ipfs://promise", 7_000), self.accounts[contributor], terms.stake)
 
 
 @pytest.fixture

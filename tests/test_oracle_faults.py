@@ -118,7 +118,7 @@ class Chain:
         receipt = self.send(self.ante.functions.create(terms.as_tuple(), "ipfs://spec"), funder, ETHER)
         cid = self.ante.events.ChallengeCreated().process_receipt(receipt)[0].args.challengeId
         self.send(self.ante.functions.accept(cid, record.as_tuple(), keccak(text="promise"), self.now() + DAY,
-                                             "ipfs://promise"), contributor, terms.stake)
+                                             "ipfs://promise", 0), contributor, terms.stake)
         record = record.accepted_by(contributor)
         deliverable = keccak(text=f"deliverable {cid}")
         self.send(self.ante.functions.submit(cid, record.as_tuple(), deliverable, "ipfs://work"), contributor)

@@ -252,8 +252,9 @@ def test_json_is_stable_and_documented(world, contributor, evaluators, funder, t
     c = data["contributors"][contributor.address]
     assert list(c) == [
         "address", "accepted", "delivered", "delivered_on_time", "settled", "unreviewed", "abandoned", "defaulted",
-        "in_progress", "score_total", "mean_score", "promises", "reliability", "closeness", "amounts",
+        "in_progress", "score_total", "mean_score", "promises", "reliability", "closeness", "calibration", "amounts",
     ]
+    assert c["calibration"] == {"stated": 0, "brier": None, "kelly_brier": None}  # nothing stated in this log
     assert c["promises"] == {"made": 10, "kept": 3, "broken": 5, "unjudged": 1}
     assert (c["mean_score"], c["reliability"]) == (7_200.0, 0.375)
     assert c["amounts"][token.address] == {

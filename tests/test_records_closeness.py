@@ -49,7 +49,8 @@ class Log:
 
     def accept(self, cid, promised_by, who=ALICE, at=T0):
         self.add(ev.ChallengeAccepted, at, challenge_id=cid, contributor=who, stake=STAKE, deliver_by=at + 60 * DAY,
-                 promise_hash=b"\x01" * 32, promised_by=promised_by, promise_uri="https://example.org/promise")
+                 promise_hash=b"\x01" * 32, promised_by=promised_by, promise_uri="https://example.org/promise",
+                 confidence_bps=0)
 
     def submit(self, cid, at, who=ALICE):
         self.add(ev.ChallengeSubmitted, at, challenge_id=cid, contributor=who, deliverable=b"\x02" * 32,

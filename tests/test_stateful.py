@@ -20,6 +20,11 @@ quorum (too few signers, an invalid signature or a non-member after a valid quor
 predicts the revert. `TRANSITIONS_SEEN` counts each successful transition and the run's summary
 prints them on one line starting `stateful transitions:` (see conftest.py); under the `ci` profile the
 test fails if a run reaches less than half of a count in `CI_TARGETS`.
+
+Every acceptance states a confidence (0, 10000, the edges next to them or anything between; the
+`accept` rule now and then one above 10000, which must revert), and each successful one's
+ChallengeAccepted event must carry exactly the value sent; `CONFIDENCE_SEEN` counts them, and under the
+`ci` profile a run must see none (0), certain (10000) and between.
 """
 
 from __future__ import annotations
@@ -58,6 +63,13 @@ SELDOM = st.integers(0, 3).map(lambda n: n == 3)
 SCORES = st.integers(0, 5).flatmap(lambda n: (
     st.integers(1, 9_999), st.sampled_from([1, 3333, 5000, 9999]), st.just(10_000), st.just(10_000), st.just(0), st.just(0)
 )[n])
+#: A stated confidence (basis points): none (0), certainty (10000), the edges next to them, or anything.
+CONFIDENCES = st.one_of(st.sampled_from([0, 10_000, 1, 9_999, 5_000]), st.integers(0, 10_000))
+#: What the `accept` rule states: one time in ten more than certainty, which the contract must refuse.
+CONFIDENCES_ANY = st.integers(0, 9).flatmap(lambda n: CONFIDENCES if n != 9 else st.integers(10_001, 2**16 - 1))
+#: The topic of ChallengeAccepted, and the types of its data (everything not indexed).
+ACCEPTED_TOPIC = "0x" + keccak(text="ChallengeAccepted(uint256,address,uint256,uint40,bytes32,uint40,string,uint16)").hex()
+ACCEPTED_DATA = ["uint256", "uint40", "bytes32", "uint40", "string", "uint16"]
 #: The states a challenge moves forward from by an honest party's action.
 FORWARD = (State.OPEN, State.ACCEPTED, State.SUBMITTED)
 #: What a funder posts: which funder, in which asset (ether, a token, a token that reverts on zero
@@ -89,6 +101,7 @@ PLANS = st.fixed_dictionaries({
     "partial": st.one_of(st.sampled_from([1, 3333, 5000, 9999]), st.integers(1, 9_999)),
     "quorum": st.sampled_from(VALID_QUORUMS),
     "who": st.integers(0, 2),
+    "confidence": CONFIDENCES,
     "relayer": st.integers(0, 4),
     # Three times in four a challenge moves on as far as it can in one step (so that one-second windows
     # are met), else one stage a step, interleaved with the others.
@@ -108,6 +121,8 @@ TRANSITIONS_SEEN: Counter = Counter()
 BY_ASSET: Counter = Counter()
 #: Actions the model predicted to revert, and that did.
 REVERTS_SEEN: Counter = Counter()
+#: Successful acceptances by what they stated, as the event carried it: "none" (0), "certain" (10000), "between".
+CONFIDENCE_SEEN: Counter = Counter()
 
 #: What one run of the `ci` profile must at least reach (a run typically reaches several times these):
 #: the issue's targets for settlements (300), abandons (100) and each kind of lapse (100), with every
@@ -148,6 +163,9 @@ def shortfalls() -> list[str]:
         for label, kinds in _summary_kinds()[3:6]:
             if not sum(BY_ASSET[(k, asset)] for k in kinds):
                 missing.append(f"{label} in {asset}: none")
+    for stated in ("none", "certain", "between"):
+        if not CONFIDENCE_SEEN[stated]:
+            missing.append(f"accepted stating confidence {stated}: none")
     return missing
 
 
@@ -172,7 +190,8 @@ def transitions_summary() -> str:
         f"stateful transitions: {', '.join(parts)}; by asset {by_asset}; "
         f"predicted reverts {sum(REVERTS_SEEN.values())} ("
         + ", ".join(f"{name} {n}" for name, n in sorted(REVERTS_SEEN.items()))
-        + f"); teardown lapses {TRANSITIONS_SEEN['teardown lapse']}"
+        + f"); teardown lapses {TRANSITIONS_SEEN['teardown lapse']}; stated confidence "
+        + ", ".join(f"{k} {CONFIDENCE_SEEN[k]}" for k in ("none", "between", "certain"))
     )
 
 
@@ -213,6 +232,7 @@ class Rpc:
         self.w3 = w3
         self.connection = None
         self.next_id = 0
+        self.last_receipt = None
         uri = str(getattr(w3.provider, "endpoint_uri", "") or "")
         if uri.startswith("http://"):
             url = urlparse(uri)
@@ -245,6 +265,7 @@ class Rpc:
         for attempt in range(5_000):
             receipt = self("eth_getTransactionReceipt", [tx_hash])
             if receipt is not None:
+                self.last_receipt = receipt
                 return int(receipt["status"], 16)
             if attempt > 20:
                 time.sleep(0.002)
@@ -421,14 +442,15 @@ class AnteMachine(RuleBasedStateMachine):
         self._check_onchain(c, State.NONE)
         return c
 
-    def _accept(self, c: Modelled, who, exact):
+    def _accept(self, c: Modelled, who, exact, confidence=0):
         sender = self.env.actors[who]
         terms = c.record.terms
         stake = terms.stake
         value = stake if exact else stake + 1
         t = self.now + 1
-        ok = c.state == State.OPEN and t <= c.deadline and exact and sender != terms.funder
-        call = self.ante.functions.accept(c.challenge_id, c.record.as_tuple(), keccak(text="promise"), t, "p")
+        ok = c.state == State.OPEN and t <= c.deadline and exact and sender != terms.funder and confidence <= 10_000
+        call = self.ante.functions.accept(c.challenge_id, c.record.as_tuple(), keccak(text="promise"), t, "p",
+                                          confidence)
         if terms.is_ether:
             sent = value
         else:
@@ -440,7 +462,17 @@ class AnteMachine(RuleBasedStateMachine):
             c.record = c.record.accepted_by(sender)
             self._move(c, State.ACCEPTED, t + terms.deliver_within)
             self._seen("accept", c)
+            self._check_accepted_event(c, confidence)
         self._check_onchain(c, before)
+
+    def _check_accepted_event(self, c: Modelled, confidence: int):
+        """The acceptance's one ChallengeAccepted event states exactly `confidence`."""
+        logs = [log for log in self.rpc.last_receipt["logs"] if log["topics"][0] == ACCEPTED_TOPIC]
+        assert len(logs) == 1, f"challenge {c.challenge_id}: {len(logs)} ChallengeAccepted events"
+        assert int(logs[0]["topics"][1], 16) == c.challenge_id
+        *_, emitted = eth_abi.decode(ACCEPTED_DATA, bytes.fromhex(logs[0]["data"][2:]))
+        assert emitted == confidence, f"challenge {c.challenge_id}: stated {confidence}, the event says {emitted}"
+        CONFIDENCE_SEEN["none" if emitted == 0 else "certain" if emitted == 10_000 else "between"] += 1
 
     def _submit(self, c: Modelled, by_contributor):
         contributor = c.record.contributor
@@ -550,7 +582,7 @@ class AnteMachine(RuleBasedStateMachine):
             elif fate == "abandon late" and t <= terms.accept_by - terms.deliver_within:
                 return terms.accept_by - terms.deliver_within  # accepted late enough to be abandoned after accept-by
             else:
-                self._accept(c, plan.get("who", 0), True)
+                self._accept(c, plan.get("who", 0), True, plan.get("confidence", 0))
         elif c.state == State.ACCEPTED:
             if fate == "default":
                 return c.deadline
@@ -590,10 +622,11 @@ class AnteMachine(RuleBasedStateMachine):
         self._create(**terms, plan=plan)
 
     @precondition(lambda self: self._any(State.OPEN))
-    @rule(pick=st.integers(0, 10**6), aim=AIM, who=st.integers(0, 4), exact=MOSTLY)
-    def accept(self, pick, aim, who, exact):
+    @rule(pick=st.integers(0, 10**6), aim=AIM, who=st.integers(0, 4), exact=MOSTLY, confidence=CONFIDENCES_ANY)
+    def accept(self, pick, aim, who, exact, confidence):
         STEPS["count"] += 1
-        self._accept(self._choose(pick, aim, lambda c: c.state == State.OPEN and self.now + 1 <= c.deadline), who, exact)
+        self._accept(self._choose(pick, aim, lambda c: c.state == State.OPEN and self.now + 1 <= c.deadline), who, exact,
+                     confidence)
 
     @precondition(lambda self: self._any(State.ACCEPTED))
     @rule(pick=st.integers(0, 10**6), aim=AIM, by_contributor=MOSTLY)

@@ -73,6 +73,7 @@ interface IAnte {
     );
 
     /// @notice Emitted when a contributor accepts a challenge, escrowing `stake` and committing a promise.
+    /// @param confidenceBps The contributor's stated chance of success in basis points; 0 = not stated.
     event ChallengeAccepted(
         uint256 indexed challengeId,
         address indexed contributor,
@@ -80,7 +81,8 @@ interface IAnte {
         uint40 deliverBy,
         bytes32 promiseHash,
         uint40 promisedBy,
-        string promiseURI
+        string promiseURI,
+        uint16 confidenceBps
     );
 
     /// @notice Emitted when the contributor submits the deliverable and the review window opens.
@@ -170,6 +172,8 @@ interface IAnte {
     error AntePromiseMissing();
     /// @notice Thrown when the promised-by time is later than the delivery deadline.
     error AntePromiseTooLate(uint40 promisedBy, uint40 deliverBy);
+    /// @notice Thrown when a stated confidence exceeds 10000 basis points.
+    error AnteConfidenceInvalid(uint16 confidenceBps);
     /// @notice Thrown when the deliverable hash is zero.
     error AnteDeliverableMissing();
 

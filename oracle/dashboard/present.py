@@ -106,6 +106,8 @@ def timeline(c: ChallengeHistory, fmt: Formatter) -> list[dict]:
             what, actor = f"Posted with a reward of {fmt(e.terms.reward)} ({e.spec_uri})", e.funder
         elif isinstance(e, ChallengeAccepted):
             what = f"Accepted with a stake of {fmt(e.stake)}, promised by {format_time(e.promised_by)}"
+            if e.confidence_bps:
+                what += f", stated chance of success {pct(e.confidence_bps)}"
             actor = e.contributor
         elif isinstance(e, ChallengeSubmitted):
             what, actor = f"Delivered {e.deliverable_uri}; review by {format_time(e.review_by)}", e.contributor

@@ -10,6 +10,8 @@ Each delivery's lateness (``ante.records``: submitted-at less promised-by) is th
 the diagonal: a stem joins the point to the diagonal at its promised-by time, red when late and green
 when on time, labelled with the lateness in words ("2 days early").
 
+:func:`calibration_chart` draws a contributor's stated confidences against the verdicts' scores.
+
 No JavaScript: each point is a link to its challenge, with a ``<title>`` for a tooltip and for screen
 readers; the page also lists the same points as a table.
 """
@@ -19,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from ante.records import lateness_words
+from ante.records import Forecast, lateness_words
 from ante.units import format_time
 
 #: The drawing's own coordinates; the SVG scales to its container.
@@ -150,5 +152,60 @@ def promise_chart(promises: list[Promise], title: str) -> str:
                      f'cy="{y(p.delivered_at)}" r="8" fill="{colour}" stroke="#fff" stroke-width="1.5">'
                      f'<title>{tip}</title></circle>')
         out.append(f'<a href="{escape(p.href)}" aria-label="{tip}">{shape}</a>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------------------- calibration
+
+#: The calibration chart's own coordinates: a square plot.
+CAL_SIZE, CAL_LEFT, CAL_TOP, CAL_PLOT = 392, 64, 28, 320
+
+
+def describe_forecast(f: Forecast) -> str:
+    """The sentence a calibration point's tooltip and the table both say."""
+    return (f"Challenge {f.challenge_id}: stated chance of success {f.confidence_bps / 100:g}%, "
+            f"scored {f.score / 100:g}% (Kelly break-even {float(f.break_even) * 100:.3g}%)")
+
+
+def calibration_chart(forecasts: list[Forecast], title: str) -> str:
+    """Stated confidence (across) against the verdict's score (up), one point per forecast of
+    ``ante.records``, as an inline ``<svg>`` element (a string, already escaped). On the dashed diagonal
+    the statement matched the score exactly; a point's vertical distance from it is ``p - o``, whose
+    mean square is the contributor's Brier score. Each point is a link to its challenge."""
+    def x(bps: int) -> float:
+        return round(CAL_LEFT + bps / 10_000 * CAL_PLOT, 1)
+
+    def y(bps: int) -> float:
+        return round(CAL_TOP + CAL_PLOT - bps / 10_000 * CAL_PLOT, 1)
+
+    bottom, right = CAL_TOP + CAL_PLOT, CAL_LEFT + CAL_PLOT
+    out = [
+        f'<svg class="calibration-chart" viewBox="0 0 {CAL_SIZE + 24} {CAL_SIZE}" role="img" '
+        f'aria-labelledby="calibration-title calibration-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="calibration-title">{escape(title)}</title>',
+        f'<desc id="calibration-desc">{len(forecasts)} stated confidences against their verdicts. Horizontal: '
+        'the chance of success stated at acceptance; vertical: the score. On the diagonal the statement '
+        'matched the score; above it the work scored better than stated, below it worse.</desc>',
+        f'<rect class="plot" x="{CAL_LEFT}" y="{CAL_TOP}" width="{CAL_PLOT}" height="{CAL_PLOT}"/>',
+        f'<line class="diagonal" x1="{CAL_LEFT}" y1="{bottom}" x2="{right}" y2="{CAL_TOP}"/>',
+    ]
+    for bps in range(0, 10_001, 2_500):
+        label = f"{bps // 100}%"
+        out.append(f'<line class="tick" x1="{x(bps)}" y1="{bottom}" x2="{x(bps)}" y2="{bottom + 5}"/>')
+        out.append(f'<text class="tick-label" x="{x(bps)}" y="{bottom + 18}" text-anchor="middle">{label}</text>')
+        out.append(f'<line class="tick" x1="{CAL_LEFT - 5}" y1="{y(bps)}" x2="{CAL_LEFT}" y2="{y(bps)}"/>')
+        out.append(f'<text class="tick-label" x="{CAL_LEFT - 8}" y="{y(bps) + 4}" text-anchor="end">{label}</text>')
+    out.append(f'<text class="axis-label" x="{CAL_LEFT + CAL_PLOT / 2}" y="{CAL_SIZE - 6}" text-anchor="middle">'
+               'stated chance of success</text>')
+    out.append(f'<text class="axis-label" x="16" y="{CAL_TOP + CAL_PLOT / 2}" text-anchor="middle" '
+               f'transform="rotate(-90 16 {CAL_TOP + CAL_PLOT / 2})">score</text>')
+    for f in forecasts:
+        tip = escape(describe_forecast(f))
+        out.append(f'<a href="/ui/challenges/{int(f.challenge_id)}" aria-label="{tip}">'
+                   f'<circle class="point forecast" data-challenge="{int(f.challenge_id)}" '
+                   f'data-confidence="{int(f.confidence_bps)}" data-score="{int(f.score)}" cx="{x(f.confidence_bps)}" '
+                   f'cy="{y(f.score)}" r="7" fill="{score_colour(f.score)}" stroke="#fff" stroke-width="1.5">'
+                   f'<title>{tip}</title></circle></a>')
     out.append("</svg>")
     return "\n".join(out)

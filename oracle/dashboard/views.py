@@ -35,10 +35,17 @@ from markupsafe import Markup
 
 from ante.events import ChallengeAbandoned, ChallengeAccepted, ChallengeLapsed, ChallengeSettled, ChallengeSubmitted
 from ante.oracle.dashboard import present
-from ante.oracle.dashboard.svg import Promise, describe, promise_chart, score_colour
+from ante.oracle.dashboard.svg import (
+    Promise,
+    calibration_chart,
+    describe,
+    describe_forecast,
+    promise_chart,
+    score_colour,
+)
 from ante.oracle.readmodel import UNAVAILABLE, AuditUnavailable, await_audit
 from ante.oracle.service import NotReady, OracleService, Snapshot
-from ante.records import closeness_words, lateness_words
+from ante.records import calibration_words, closeness_words, lateness_words
 from ante.state import State
 from ante.units import format_address, format_amount, format_duration
 
@@ -52,7 +59,7 @@ def _environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(short=format_address, pct=present.pct, share=present.share, when=present.when,
                        hex32=present.hex32, duration=format_duration, lateness=lateness_words)
-    env.globals.update(closeness=closeness_words, relative=present.relative, link=present.link, colour=score_colour, GROUPS=present.GROUPS,
+    env.globals.update(closeness=closeness_words, calibration=calibration_words, relative=present.relative, link=present.link, colour=score_colour, GROUPS=present.GROUPS,
                        GROUP_NOTES=present.GROUP_NOTES, DEADLINE_NAMES=present.DEADLINE_NAMES, State=State)
     return env
 
@@ -226,8 +233,14 @@ class Pages:
         chart = None
         if promises:
             chart = Markup(promise_chart(promises, f"Promises of {format_address(address)} against deliveries"))
+        forecasts = records.contributor.forecasts if records.contributor else []
+        calibration = None
+        if forecasts:
+            calibration = Markup(calibration_chart(
+                forecasts, f"Stated confidence of {format_address(address)} against the verdicts"))
         return self.render("person.html", snapshot, address=address, records=records, roles=roles,
                            promises=[(p, describe(p)) for p in promises], chart=chart,
+                           forecasts=[(f, describe_forecast(f)) for f in forecasts], calibration_chart=calibration,
                            received=self.service.feedback.received(address),
                            panels=[chronicle.panels[p] for p in sorted(panels) if p in chronicle.panels])
 

@@ -59,6 +59,7 @@ def test_records_for_a_contributor(deployed):
         "    earned 0.89 ETH; forfeited 0",
         "    delivered 1 of 1 promise on time; median 10 days early, worst 10 days early",  # promised by +10d
         "      challenge 1: 10 days early, scored 90.0%",
+        "    calibration: no stated confidence has a verdict yet",
     ]
     data = deployed.ok("records", deployed.addr(2).lower(), "--json").json()
     assert data["address"] == deployed.addr(2)

@@ -30,6 +30,7 @@ def test_records_show_how_early_or_late_each_promise_was_delivered(deployed):
         "    delivered 1 of 3 promises on time (1 never delivered); median 12 hours early, worst 1 day late",
         f"      challenge {early}: 2 days early, scored 90.0%",
         f"      challenge {late}: 1 day late, scored 60.0%",
+        "    calibration: no stated confidence has a verdict yet",
     ]
 
     closeness = deployed.ok("records", deployed.addr(2), "--json").json()["contributor"]["closeness"]

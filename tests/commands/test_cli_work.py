@@ -30,10 +30,12 @@ def test_accept_with_the_kelly_view(posted, deployed, chain):
         "  Expected value: +0.67 ETH.",
         "  Kelly says stake at most 67% of your bankroll (3.35 ETH of 5 ETH): accept.",
     ]
-    assert re.fullmatch(TX_LINE.format("Accepted challenge 1"), lines[6]), lines[6]
+    assert lines[6] == "Stated on chain: your chance of success, 70% (--keep-p-private keeps it off the chain)."
+    assert re.fullmatch(TX_LINE.format("Accepted challenge 1"), lines[7]), lines[7]
     shown = deployed.show(posted)
     assert shown["state"] == "accepted"
     assert shown["contributor"] == deployed.addr(2)
+    assert shown["confidence_bps"] == 7_000  # --p is stated on chain
     assert shown["promise_hash"] == "0x" + keccak(promise.read_bytes()).hex()
     assert shown["promise_uri"] == f"{deployed.publish}/documents/{promise_hash}"
     # "+10d" counts from the chain's time when the command ran, just before the acceptance's block.
@@ -45,11 +47,39 @@ def test_accept_json(posted, deployed):
                        "--account", CONTRIBUTOR, "--yes", "--json").json()
     assert data["challenge_id"] == posted
     assert data["stake"] == str(ETHER // 10)
+    assert data["confidence_bps"] == 0  # no --p: nothing stated
     shown = deployed.show(posted)
+    assert shown["confidence_bps"] is None
     assert data["promised_by"] == shown["promised_by"]
     assert re.fullmatch(r"0x[0-9a-f]{64}", data["tx"])
     assert shown["promise_uri"] == "https://example.org/promise"
     assert shown["promise_hash"] == "0x" + keccak(b"https://example.org/promise").hex()
+
+
+def test_accept_can_keep_p_private_and_still_show_the_kelly_view(posted, deployed):
+    outcome = deployed.ok("accept", posted, "--promise", "https://p", "--by", "+10d", "--p", "70%", "--keep-p-private",
+                          "--account", CONTRIBUTOR, "--yes")
+    assert "  You break even if you succeed more than 9.1% of the time; you believe 70%." in outcome.out
+    assert "Your chance of success stays private: the chain records none." in outcome.out
+    shown = deployed.show(posted)
+    assert (shown["state"], shown["confidence_bps"]) == ("accepted", None)
+    [accepted] = [e for e in shown["events"] if e["event"] == "ChallengeAccepted"]
+    assert accepted["confidence_bps"] == 0
+    assert "  confidence      not stated" in deployed.ok("show", posted).out
+
+
+def test_accept_states_p_to_the_nearest_basis_point_and_show_says_it(posted, deployed):
+    data = deployed.ok("accept", posted, "--promise", "https://p", "--by", "+10d", "--p", "33.335%",
+                       "--account", CONTRIBUTOR, "--yes", "--json").json()
+    assert data["confidence_bps"] == 3_334  # 3333.5 basis points, to the nearest even
+    assert deployed.show(posted)["confidence_bps"] == 3_334
+    assert "  confidence      33.34% chance of success" in deployed.ok("show", posted).out
+
+
+def test_stated_bps_rounds_and_never_turns_a_chance_into_not_stated():
+    from ante.cli.work import stated_bps
+
+    assert [stated_bps(p) for p in (0.7, 1.0, 0.0, 0.00001, 0.12345, 0.12355)] == [7_000, 10_000, 0, 1, 1_234, 1_236]
 
 
 def test_accept_without_a_bankroll_says_what_kelly_allows(posted, deployed):
