@@ -37,19 +37,18 @@ A signer's role on a challenge is read from the oracle's snapshot when feedback 
 from __future__ import annotations
 
 import collections
-import contextlib
 import json
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ante.feedback import ZERO_ADDRESS, ZERO_HASH, EasDomain, FeedbackError, SignedAttestation
+from ante.feedback import ROLES, ZERO_ADDRESS, ZERO_HASH, EasDomain, FeedbackError, SignedAttestation, role
 from ante.oracle.admission import Rejected as _Rejected
 from ante.oracle.snapshots import NotReady
+from ante.oracle.sqlite import SqliteFile
 from ante.terms import to_checksum_address
 
 log = logging.getLogger("ante.oracle")
@@ -57,8 +56,6 @@ log = logging.getLogger("ante.oracle")
 #: What :meth:`FeedbackStore.put` reports.
 STORED, UNCHANGED, REPLACED, STALE, REVOKED = "stored", "unchanged", "replaced", "stale", "revoked"
 
-#: The roles a signer can have on a challenge, most specific first.
-ROLES = ("funder", "contributor", "panel", "community")
 
 #: A signer's posts per hour taken by default.
 DEFAULT_RATE = 60
@@ -179,7 +176,7 @@ def _key(chain_id: int, contract: str) -> tuple[int, str]:
     return int(chain_id), to_checksum_address(contract)
 
 
-class FeedbackStore:
+class FeedbackStore(SqliteFile):
     """The feedback kept at `path` (an SQLite file, created if missing; the verdict store's file does).
     Usable from any thread."""
 
@@ -190,45 +187,11 @@ class FeedbackStore:
                "VALUES (" + ", ".join("?" for _ in range(15)) + ")")
 
     def __init__(self, path: Path | str):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        super().__init__(path, _SCHEMA)
         present = {row[1] for row in self._db.execute("PRAGMA table_info(feedback)")}
         for name, kind in _ADDED_COLUMNS:
             if name not in present:
                 self._db.execute(f"ALTER TABLE feedback ADD COLUMN {name} {kind}")
-        self._closed = False
-
-    def close(self) -> None:
-        with self._lock:
-            if not self._closed:
-                self._closed = True
-                self._db.close()
-
-    def __enter__(self) -> FeedbackStore:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    @contextlib.contextmanager
-    def _transaction(self):
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-
-    def _read(self, query: str, params: tuple) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(query, params).fetchall()
 
     # ------------------------------------------------------------------ writing
 
@@ -495,17 +458,12 @@ def _standing(challenge, position: tuple[int, int]) -> tuple[bytes | None, str |
 
 
 def role_of(signer: str, challenge, chronicle) -> str:
-    """`signer`'s role on `challenge`: funder, contributor, panel or community."""
+    """`signer`'s role on `challenge` (:func:`ante.feedback.role`); community when there is no challenge."""
     if challenge is None:
         return "community"
-    if signer == challenge.terms.funder:
-        return "funder"
-    if challenge.contributor is not None and signer == challenge.contributor:
-        return "contributor"
     panel = chronicle.panels.get(challenge.terms.panel_id)
-    if panel is not None and signer in {to_checksum_address(m) for m in panel.members}:
-        return "panel"
-    return "community"
+    return role(signer, funder=challenge.terms.funder, contributor=challenge.contributor,
+                panel=panel.members if panel is not None else ())
 
 
 class FeedbackDesk:

@@ -34,15 +34,14 @@ Each call still returns only after the transaction holding its own verdict is co
 
 from __future__ import annotations
 
-import contextlib
 import json
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 
+from ante.oracle.sqlite import SqliteFile
 from ante.terms import to_checksum_address
 from ante.verdict import SignedVerdict, Verdict
 
@@ -224,53 +223,16 @@ def _key(chain_id: int, contract: str) -> tuple[int, str]:
     return int(chain_id), to_checksum_address(contract)
 
 
-class VerdictStore:
+class VerdictStore(SqliteFile):
     """The verdict store at `path` (created if missing); usable from any thread."""
 
     def __init__(self, path: Path | str):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
-        self._closed = False
+        super().__init__(path, _SCHEMA)
         # Group commit: verdicts waiting for the next transaction, and whether a caller is writing one.
         self._group = threading.Condition(threading.Lock())
         self._waiting: list[_Pending] = []
         self._writing = False
 
-    # ------------------------------------------------------------------ lifecycle
-
-    def close(self) -> None:
-        """Closes the file (idempotent); a WAL checkpoint happens here."""
-        with self._lock:
-            if not self._closed:
-                self._closed = True
-                self._db.close()
-
-    def __enter__(self) -> VerdictStore:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    @contextlib.contextmanager
-    def _transaction(self):
-        """`BEGIN IMMEDIATE` ... `COMMIT` (`ROLLBACK` on error) under the lock; yields the connection."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-
-    def _read(self, query: str, params: tuple) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(query, params).fetchall()
 
     # ------------------------------------------------------------------ verdicts
 
