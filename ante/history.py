@@ -34,11 +34,34 @@ What a challenge's fields mean (:class:`ChallengeHistory`)
   challenge ever credited is ``to_contributor + to_funder + forfeited``.
 - ``closed_at``: when it reached a final state; ``abandoned_by``: every contributor who abandoned it,
   in order.
+- ``acceptances``: every acceptance of the challenge, in order, each an :class:`Acceptance` (below).
 - :meth:`ChallengeHistory.record` is exactly what the contract's seal covers now: the terms, the
   contributor (zero if none) and the deliverable (zero if none). So
   ``history.record().seal() == challengeStatus(id).seal`` whenever the log is complete.
 - :meth:`ChallengeHistory.escrow`: what the contract holds for the challenge: the reward while Open,
   reward + stake while Accepted or Submitted, 0 once final (everything has moved to credits).
+
+Acceptances (:class:`Acceptance`): the one fold behind every view
+-----------------------------------------------------------------
+Each ``ChallengeAccepted`` adds an acceptance to its challenge, and the fold moves it on as it applies
+the events that follow, with the same rules that move the challenge. This is the only place those
+rules live: records (:mod:`ante.records`, contributors' counts, promises, closeness, calibration and
+amounts) and the dashboard's promise chart are projections of the acceptances and of the histories'
+final states; none of them walks the events again.
+
+- ``challenge_id, contributor, stake, promised_by, confidence_bps`` (None when not stated),
+  ``accepted_at``: from the ``ChallengeAccepted``.
+- ``submitted_at``, ``submitted_position`` (``(block_number, log_index)``): from its
+  ``ChallengeSubmitted``; None until then. ``on_time``: ``submitted_at <= promised_by`` (None until
+  submitted).
+- ``score``: the settlement's score; None otherwise.
+- ``outcome``: ``in progress`` (accepted), ``submitted``, then how it ended: ``settled``, ``defaulted``
+  (lapsed with nothing delivered), ``unreviewed`` (lapsed without a verdict), ``abandoned``, or
+  ``expired``: abandoned, and the challenge then expired (at once when abandoned after accept-by, as the
+  contract's ``ChallengeLapsed(Expired)`` follows; later if it re-opened and nobody accepted it in time).
+- ``payout``: what its end credited to the contributor (``toContributor`` of the settlement or lapse: the
+  stake when Unreviewed, 0 when Defaulted; 0 when abandoned); None while running.
+  ``ended_position``: the position of the event that ended it.
 
 The ledger (:class:`Chronicle`)
 -------------------------------
@@ -88,6 +111,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
 from ante.errors import AnteError
@@ -108,6 +132,7 @@ from ante.state import State
 from ante.terms import BPS, SEAL_BITS, ZERO_ADDRESS, ZERO_HASH, ChallengeRecord, Terms, split_payout
 
 __all__ = [
+    "Acceptance",
     "Anomaly",
     "ChallengeHistory",
     "Chronicle",
@@ -177,6 +202,61 @@ class PanelView:
         }
 
 
+#: An acceptance's outcome (:attr:`Acceptance.outcome`): still running, or how it ended.
+IN_PROGRESS, SUBMITTED, SETTLED, ABANDONED, EXPIRED, DEFAULTED, UNREVIEWED = (
+    "in progress", "submitted", "settled", "abandoned", "expired", "defaulted", "unreviewed")
+#: The outcomes of an acceptance that has not ended yet.
+RUNNING = frozenset({IN_PROGRESS, SUBMITTED})
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """One ``ChallengeAccepted`` and what became of it (see "Acceptances" in the module docstring)."""
+
+    challenge_id: int
+    contributor: str
+    stake: int
+    promised_by: int
+    accepted_at: int
+    confidence_bps: int | None  # None: not stated (0 on chain)
+    submitted_at: int | None = None
+    submitted_position: tuple[int, int] | None = None  # (block_number, log_index) of the submission
+    score: int | None = None
+    outcome: str = IN_PROGRESS
+    payout: int | None = None  # what its end credited to the contributor; None while running
+    ended_position: tuple[int, int] | None = None  # of the event that ended it (settled, lapsed, abandoned)
+
+    def _with(self, **changes: Any) -> Acceptance:
+        """A copy with `changes`: the fold's step. It runs for most events, so it fills the copy's fields
+        directly rather than through the frozen ``__init__`` (a field at a time, three times slower); the
+        copy is as immutable as any other."""
+        copy = _new_object(Acceptance)
+        values = copy.__dict__
+        values.update(self.__dict__)
+        values.update(changes)
+        return copy
+
+    @property
+    def running(self) -> bool:
+        """Not ended yet: in progress or submitted."""
+        return self.outcome in RUNNING
+
+    @property
+    def abandoned(self) -> bool:
+        """Abandoned by its contributor (``expired`` is an abandonment after accept-by)."""
+        return self.outcome == ABANDONED or self.outcome == EXPIRED
+
+    @property
+    def on_time(self) -> bool | None:
+        """Submitted at or before its promised-by time; None until submitted."""
+        return None if self.submitted_at is None else self.submitted_at <= self.promised_by
+
+
+_new_object = object.__new__
+#: The template each acceptance is copied from (its fields are all set on the copy).
+_FIRST = Acceptance(0, ZERO_ADDRESS, 0, 0, 0, None)
+
+
 @dataclass
 class ChallengeHistory:
     """One challenge's story and current standing (see the module docstring for every field).
@@ -211,6 +291,7 @@ class ChallengeHistory:
     closed_at: int | None = None
     abandoned_by: list[str] = field(default_factory=list)
     events: list[EventBase] = field(default_factory=list)
+    acceptances: list[Acceptance] = field(default_factory=list)
     # An abandonment after accept-by: the contract emits its ChallengeLapsed(Expired) right after.
     _expiring: bool = field(default=False, repr=False)
 
@@ -324,6 +405,7 @@ class Chronicle:
         self.anomalies: list[Anomaly] = []
         self.events = 0
         self.last_position: tuple[int, int] | None = None
+        self._last_id = 0
         self._tokens: set[str] = set()
         self._accounts: set[tuple[str, str]] = set()
 
@@ -383,7 +465,7 @@ class Chronicle:
 
     def add(self, event: EventBase) -> None:
         """Applies one event; it must come strictly after the last one in chain order."""
-        position = event.position
+        position = (event.block_number, event.log_index)  # event.position, without the call: it runs per event
         if self.last_position is not None and position <= self.last_position:
             self._anomaly(event, f"event at {position} is not after the last one at {self.last_position}")
             return  # a repeated or out-of-order event is never applied twice
@@ -408,7 +490,7 @@ class Chronicle:
         cid, terms = event.challenge_id, event.terms
         if cid in self.challenges:
             self._anomaly(event, f"challenge {cid} is created twice")
-        expected_id = max(self.challenges, default=0) + 1
+        expected_id = self._last_id + 1
         if cid != expected_id and cid not in self.challenges:
             self._anomaly(event, f"challenge {cid} is created where challenge {expected_id} comes next")
         if event.funder != terms.funder or event.panel_id != terms.panel_id:
@@ -418,6 +500,7 @@ class Chronicle:
         history = ChallengeHistory(cid, terms, event.spec_uri, event.timestamp, State.OPEN, terms.accept_by)
         history.events.append(event)
         self.challenges[cid] = history
+        self._last_id = max(self._last_id, cid)
         self._tokens.add(terms.token)
         self._accounts.add((terms.token, terms.funder))
 
@@ -451,6 +534,9 @@ class Chronicle:
         c.accepted_at = event.timestamp
         c.deliver_by = event.deliver_by
         c.deliverable = c.deliverable_uri = c.submitted_at = c.review_by = None
+        c.acceptances.append(_FIRST._with(challenge_id=c.challenge_id, contributor=event.contributor,
+                                          stake=event.stake, promised_by=event.promised_by,
+                                          accepted_at=event.timestamp, confidence_bps=c.confidence_bps))
 
     def _challenge_submitted(self, event: ChallengeSubmitted) -> None:
         c = self._expect(event, State.ACCEPTED, contributor=event.contributor)
@@ -467,6 +553,10 @@ class Chronicle:
         c.deliverable_uri = event.deliverable_uri
         c.submitted_at = event.timestamp
         c.review_by = event.review_by
+        last = c.acceptances[-1] if c.acceptances else None
+        if last is not None and last.outcome in RUNNING:
+            c.acceptances[-1] = last._with(submitted_at=event.timestamp, outcome=SUBMITTED,
+                                           submitted_position=(event.block_number, event.log_index))
 
     def _challenge_settled(self, event: ChallengeSettled) -> None:
         c = self._expect(event, State.SUBMITTED)
@@ -493,6 +583,7 @@ class Chronicle:
         c.signers = tuple(event.signers)
         c.settled_at = c.closed_at = event.timestamp
         self._close(c, event.to_contributor, event.to_funder)
+        self._end_acceptance(c, SETTLED, event.to_contributor, event, event.score)
 
     def _challenge_lapsed(self, event: ChallengeLapsed) -> None:
         c = self._known(event)
@@ -521,6 +612,12 @@ class Chronicle:
         c.state = event.state
         c.closed_at = event.timestamp
         self._close(c, event.to_contributor, event.to_funder)
+        if event.state == State.EXPIRED:  # an abandoned acceptance, if any, went with the challenge
+            last = c.acceptances[-1] if c.acceptances else None
+            if last is not None and last.outcome == ABANDONED:
+                c.acceptances[-1] = last._with(outcome=EXPIRED)
+        elif event.state in (State.DEFAULTED, State.UNREVIEWED):
+            self._end_acceptance(c, event.state.label, event.to_contributor, event)
 
     def _challenge_cancelled(self, event: ChallengeCancelled) -> None:
         c = self._expect(event, State.OPEN)
@@ -545,6 +642,7 @@ class Chronicle:
                                  f"{event.reopened}, but its accept-by time is {terms.accept_by}")
         c.abandoned_by.append(event.contributor)
         c.forfeited += event.forfeited
+        self._end_acceptance(c, ABANDONED, 0, event)
         self._credit(terms.token, terms.funder, event.forfeited)
         if event.reopened:
             c.state = State.OPEN
@@ -610,6 +708,15 @@ class Chronicle:
                                  f"but {c.contributor} accepted it")
         return c
 
+    @staticmethod
+    def _end_acceptance(c: ChallengeHistory, outcome: str, payout: int, event: EventBase,
+                        score: int | None = None) -> None:
+        """Ends the challenge's running acceptance, if it has one, as `event` says."""
+        last = c.acceptances[-1] if c.acceptances else None
+        if last is not None and last.outcome in RUNNING:
+            c.acceptances[-1] = last._with(outcome=outcome, payout=payout, score=score,
+                                           ended_position=(event.block_number, event.log_index))
+
     def _close(self, c: ChallengeHistory, to_contributor: int, to_funder: int) -> None:
         c.to_contributor = to_contributor
         c.to_funder = to_funder
@@ -627,6 +734,10 @@ class Chronicle:
             self._accounts.add((token, account))
 
 
+#: An event's place in chain order, ``EventBase.position``, as a sort key.
+_CHAIN_ORDER = attrgetter("block_number", "log_index")
+
+
 def fold(events: Iterable[EventBase], *, strict: bool = True) -> Chronicle:
     """The chronicle of a deployment's complete event log (sorted into chain order here).
 
@@ -635,6 +746,6 @@ def fold(events: Iterable[EventBase], *, strict: bool = True) -> Chronicle:
     ``Chronicle.anomalies`` (see the module docstring).
     """
     chronicle = Chronicle(strict=strict)
-    for event in sorted(events, key=lambda e: e.position):
+    for event in sorted(events, key=_CHAIN_ORDER):
         chronicle.add(event)
     return chronicle

@@ -5,22 +5,38 @@ Anyone can recompute every record from a deployment's event log: feed the events
 per-funder records, or the contributors' :meth:`Records.leaderboard`. The CLI, the oracle's API and the
 dashboard all call this module; none of them computes a record on its own.
 
+A projection of the history fold
+--------------------------------
+The event log is folded once, by :mod:`ante.history`: :func:`ante.history.fold` applies the contract's
+rules to every event and keeps, per challenge, its final state, amounts, panel signers and the list of
+its acceptances (:class:`ante.history.Acceptance`: who, what stake, promised by when, with what stated
+confidence, when submitted, what score, how it ended and what it paid the contributor). Records are a
+projection of that chronicle: ``Records(chronicle)`` reads the histories, their acceptances and the
+panels, and counts; it re-encodes no transition (when a challenge lapses, expires or re-opens, and what
+that pays, is decided by the fold alone). The dashboard's promise chart is another projection of the
+same acceptances.
+
 Input
 -----
 The complete event log of one Ante deployment, from its first event (a record needs the panel and the
-challenge behind every later event). :meth:`Records.from_events` sorts the events into chain order,
-``(block_number, log_index)``; :meth:`Records.add` takes them one at a time and refuses one that is not
-strictly after the last (so a log fed twice is caught instead of counted twice). Every event is checked
-against the lifecycle and the contract's arithmetic (the right state, the right contributor, the stake
-and payouts that the terms imply); a log that breaks either raises :class:`RecordsError` rather than
-giving a wrong record. ``Withdrawn`` events move no record and are only checked for order.
+challenge behind every later event). :meth:`Records.from_events` folds it with
+:func:`ante.history.fold`, which sorts the events into chain order, ``(block_number, log_index)``;
+:meth:`Records.add` folds them one at a time and refuses one that is not strictly after the last (so a
+log fed twice is caught instead of counted twice). The fold checks every event against the lifecycle,
+the deadlines and the contract's arithmetic (the right state, the right contributor, the stake and
+payouts that the terms imply, the signers on the panel); a log that breaks any of them raises
+:class:`RecordsError` (with the fold's message) rather than giving a wrong record, and so does
+projecting a lenient chronicle (``fold(..., strict=False)``) that lists an anomaly. ``Withdrawn``
+events move no record.
 
 Terms used below
 ----------------
 - An **acceptance** is one ``ChallengeAccepted`` event. A challenge re-opened by an abandonment can be
   accepted again, by the same or another contributor: each acceptance counts on its own.
 - An acceptance **finishes** when its challenge is settled, lapses (Defaulted or Unreviewed) or is
-  abandoned. Until then it is **in progress**.
+  abandoned. Until then it is **in progress**. (Its ``outcome`` in the fold: ``in progress`` or
+  ``submitted`` until then; ``settled``, ``defaulted``, ``unreviewed``, or ``abandoned``, which becomes
+  ``expired`` when the challenge then expires; both count as abandoned here.)
 - An acceptance's **payout** is what it credited to the contributor: ``ChallengeSettled.toContributor``,
   or ``ChallengeLapsed.toContributor`` (the stake when Unreviewed, 0 when Defaulted), or 0 when abandoned.
 - A submission is **on time** when its block timestamp is at or before the promised-by time of its
@@ -155,20 +171,19 @@ from typing import Any
 
 
 from ante.errors import AnteError
-from ante.events import (
-    ChallengeAbandoned,
-    ChallengeAccepted,
-    ChallengeCancelled,
-    ChallengeCreated,
-    ChallengeLapsed,
-    ChallengeSettled,
-    ChallengeSubmitted,
-    EventBase,
-    PanelCreated,
-    Withdrawn,
+from ante.events import EventBase
+from ante.history import (
+    DEFAULTED,
+    RUNNING,
+    SETTLED,
+    UNREVIEWED,
+    ChallengeHistory,
+    Chronicle,
+    HistoryError,
+    fold,
 )
 from ante.state import State
-from ante.terms import Terms, to_checksum_address
+from ante.terms import to_checksum_address
 
 __all__ = [
     "PASS_MARK",
@@ -571,51 +586,57 @@ class AddressRecords:
         }
 
 
-# --- what the fold tracks per challenge ----------------------------------------------------------
-
-
-@dataclass
-class _Acceptance:
-    contributor: str
-    stake: int
-    promised_by: int
-    confidence_bps: int = 0  # as stated at acceptance; 0 = not stated
-    on_time: bool | None = None  # set at submission
-    delivery: Delivery | None = None  # set at submission; its score at settlement
-
-
-@dataclass
-class _Challenge:
-    terms: Terms
-    state: State = State.OPEN
-    acceptance: _Acceptance | None = None
-    expiring: bool = False  # abandoned after accept-by: its ChallengeLapsed(Expired) comes next
-
-
-# --- the fold ------------------------------------------------------------------------------------
+# --- the projection ------------------------------------------------------------------------------
 
 
 class Records:
-    """Everyone's records, folded from the events in chain order (see the module docstring)."""
+    """Everyone's records, a projection of the history fold (see the module docstring).
 
-    def __init__(self) -> None:
-        self.contributors: dict[str, ContributorRecord] = {}
-        self.evaluators: dict[str, EvaluatorRecord] = {}
-        self.funders: dict[str, FunderRecord] = {}
-        self.events = 0
-        self.last_position: tuple[int, int] | None = None
-        self._panels: dict[int, tuple[str, ...]] = {}
-        self._challenges: dict[int, _Challenge] = {}
+    Built from a :class:`~ante.history.Chronicle` (``Records(chronicle)``), or from events with
+    :meth:`from_events` or :meth:`add`, which fold them into the chronicle first. The figures are
+    computed when first read, and again after the chronicle has moved on.
+    """
+
+    def __init__(self, chronicle: Chronicle | None = None) -> None:
+        self.chronicle = chronicle if chronicle is not None else Chronicle()
+        self._projected: tuple | None = None  # (events, last_position) of the chronicle last projected
+        self._contributors: dict[str, ContributorRecord] = {}
+        self._evaluators: dict[str, EvaluatorRecord] = {}
+        self._funders: dict[str, FunderRecord] = {}
 
     @classmethod
     def from_events(cls, events: Iterable[EventBase]) -> Records:
-        """Records from a deployment's complete event log (sorted into chain order here)."""
-        records = cls()
-        for event in sorted(events, key=lambda e: e.position):
-            records.add(event)
-        return records
+        """Records from a deployment's complete event log (folded, in chain order, by :func:`ante.history.fold`)."""
+        try:
+            return cls(fold(events))
+        except HistoryError as error:
+            raise RecordsError(str(error)) from error
 
     # --- reading ---
+
+    @property
+    def events(self) -> int:
+        """How many events the chronicle applied."""
+        return self.chronicle.events
+
+    @property
+    def last_position(self) -> tuple[int, int] | None:
+        return self.chronicle.last_position
+
+    @property
+    def contributors(self) -> dict[str, ContributorRecord]:
+        self._project()
+        return self._contributors
+
+    @property
+    def evaluators(self) -> dict[str, EvaluatorRecord]:
+        self._project()
+        return self._evaluators
+
+    @property
+    def funders(self) -> dict[str, FunderRecord]:
+        self._project()
+        return self._funders
 
     def contributor(self, address: str) -> ContributorRecord | None:
         return self.contributors.get(to_checksum_address(address))
@@ -664,235 +685,150 @@ class Records:
     # --- folding ---
 
     def add(self, event: EventBase) -> None:
-        """Applies one event; it must come strictly after the last one in chain order."""
-        position = event.position
-        if self.last_position is not None and position <= self.last_position:
-            raise RecordsError(f"event at {position} is not after the last one at {self.last_position}")
-        handler = self._HANDLERS.get(type(event))
-        if handler is None:
-            raise RecordsError(f"not an Ante event: {event!r}")
-        handler(self, event)
-        self.events += 1
-        self.last_position = position
+        """Folds one more event into the chronicle; it must come strictly after the last one in chain order."""
+        try:
+            self.chronicle.add(event)
+        except HistoryError as error:
+            raise RecordsError(str(error)) from error
 
-    def _panel_created(self, event: PanelCreated) -> None:
-        if event.panel_id in self._panels:
-            raise RecordsError(f"panel {event.panel_id} created twice")
-        self._panels[event.panel_id] = event.members
-        for member in event.members:
-            self._evaluator(member).panels.append(event.panel_id)
+    # --- the projection ---
 
-    def _challenge_created(self, event: ChallengeCreated) -> None:
-        terms = event.terms
-        cid = event.challenge_id
-        if cid in self._challenges:
-            raise RecordsError(f"challenge {cid} created twice")
-        if event.funder != terms.funder or event.panel_id != terms.panel_id:
-            raise RecordsError(f"challenge {cid}: the event's funder or panel differs from its terms")
-        if terms.panel_id not in self._panels:
-            raise RecordsError(f"challenge {cid}: panel {terms.panel_id} was never created")
-        self._challenges[cid] = _Challenge(terms)
-        funder = self._funder(terms.funder)
-        funder.posted += 1
-        amounts = funder.amounts.setdefault(terms.token, FunderAmounts())
-        amounts.posted += terms.reward
-        amounts.in_escrow += terms.reward
-
-    def _challenge_accepted(self, event: ChallengeAccepted) -> None:
-        challenge = self._expect(event, State.OPEN)
-        if challenge.expiring:
-            raise RecordsError(f"challenge {event.challenge_id}: accepted while expiring")
-        terms = challenge.terms
-        if event.stake != terms.stake:
-            raise RecordsError(f"challenge {event.challenge_id}: stake {event.stake}, terms imply {terms.stake}")
-        challenge.state = State.ACCEPTED
-        if event.confidence_bps > 10_000:
-            raise RecordsError(f"challenge {event.challenge_id}: stated confidence {event.confidence_bps} above 10000")
-        challenge.acceptance = _Acceptance(event.contributor, event.stake, event.promised_by, event.confidence_bps)
-        record = self._contributor(event.contributor)
-        record.accepted += 1
-        record.in_progress += 1
-        amounts = record.amounts.setdefault(terms.token, ContributorAmounts())
-        amounts.staked += event.stake
-        amounts.at_stake += event.stake
-
-    def _challenge_submitted(self, event: ChallengeSubmitted) -> None:
-        challenge = self._expect(event, State.ACCEPTED, contributor=event.contributor)
-        challenge.state = State.SUBMITTED
-        acceptance = challenge.acceptance
-        acceptance.delivery = Delivery(event.challenge_id, acceptance.promised_by, event.timestamp)
-        acceptance.on_time = acceptance.delivery.on_time
-        record = self._contributor(acceptance.contributor)
-        record.delivered += 1
-        record.delivered_on_time += acceptance.on_time
-        record.deliveries.append(acceptance.delivery)
-
-    def _challenge_settled(self, event: ChallengeSettled) -> None:
-        challenge = self._expect(event, State.SUBMITTED)
-        terms = challenge.terms
-        pot = terms.reward + terms.stake
-        if event.to_contributor + event.to_funder != pot or event.to_contributor != pot * event.score // 10_000:
-            raise RecordsError(f"challenge {event.challenge_id}: settlement does not split reward + stake by score")
-        members = self._panels[terms.panel_id]
-        if not set(event.signers) <= set(members):
-            raise RecordsError(f"challenge {event.challenge_id}: a signer is not on panel {terms.panel_id}")
-        challenge.state = State.SETTLED
-        acceptance = challenge.acceptance
-        record = self._contributor(acceptance.contributor)
-        record.settled += 1
-        record.score_total += event.score
-        acceptance.delivery.score = event.score
-        if acceptance.confidence_bps:
-            record.forecasts.append(Forecast(event.challenge_id, acceptance.confidence_bps, event.score,
-                                             acceptance.stake, terms.reward))
-        if acceptance.on_time and event.score >= PASS_MARK:
-            record.promises_kept += 1
-        else:
-            record.promises_broken += 1
-        self._finish(record, terms, acceptance, event.to_contributor)
-        for member in members:
-            self._evaluator(member).reviews_due += 1
-        for signer in event.signers:
-            self._evaluator(signer).verdicts_signed += 1
-        funder = self._funder(terms.funder)
-        funder.settled += 1
-        funder.paid_out += event.score > 0
-        self._credit_funder(funder, terms, event.to_funder, final=True)
-
-    def _challenge_lapsed(self, event: ChallengeLapsed) -> None:
-        challenge = self._challenge(event)
-        terms = challenge.terms
-        expected = {
-            State.OPEN: (State.EXPIRED, 0, terms.reward),
-            State.ACCEPTED: (State.DEFAULTED, 0, terms.reward + terms.stake),
-            State.SUBMITTED: (State.UNREVIEWED, terms.stake, terms.reward),
-        }.get(challenge.state)
-        if expected != (event.state, event.to_contributor, event.to_funder):
-            raise RecordsError(
-                f"challenge {event.challenge_id}: lapse to {event.state.name} paying "
-                f"({event.to_contributor}, {event.to_funder}) does not follow from state {challenge.state.name}"
-            )
-        challenge.state = event.state
-        challenge.expiring = False
-        funder = self._funder(terms.funder)
-        if event.state == State.EXPIRED:
-            funder.expired += 1
-        elif event.state == State.DEFAULTED:
-            record = self._contributor(challenge.acceptance.contributor)
-            record.defaulted += 1
-            record.promises_broken += 1
-            self._finish(record, terms, challenge.acceptance, event.to_contributor)
-            funder.defaulted += 1
-        else:  # Unreviewed: the contributor is made whole; the panel's record shows the miss.
-            acceptance = challenge.acceptance
-            record = self._contributor(acceptance.contributor)
-            record.unreviewed += 1
-            if acceptance.on_time:
-                record.promises_unjudged += 1
+    def _project(self) -> None:
+        chronicle = self.chronicle
+        if self._projected == (chronicle.events, chronicle.last_position):
+            return
+        if chronicle.anomalies:  # a lenient chronicle: the log broke the contract's rules
+            raise RecordsError(chronicle.anomalies[0].message)
+        contributors: dict[str, ContributorRecord] = {}
+        evaluators: dict[str, EvaluatorRecord] = {}
+        funders: dict[str, FunderRecord] = {}
+        deliveries: dict[str, list[tuple[tuple[int, int], Delivery]]] = {}
+        forecasts: dict[str, list[tuple[tuple[int, int], Forecast]]] = {}
+        for panel in chronicle.panels.values():
+            for member in panel.members:
+                evaluator = evaluators.get(member)
+                if evaluator is None:
+                    evaluator = evaluators[member] = EvaluatorRecord(member)
+                evaluator.panels.append(panel.panel_id)
+        for cid in sorted(chronicle.challenges):
+            c = chronicle.challenges[cid]
+            terms, state = c.terms, c.state
+            token = terms.token
+            # The funder's side: how the challenge ended, and what came back to it.
+            funder = funders.get(terms.funder)
+            if funder is None:
+                funder = funders[terms.funder] = FunderRecord(terms.funder)
+            funder.posted += 1
+            f_amounts = funder.amounts.get(token)
+            if f_amounts is None:
+                f_amounts = funder.amounts[token] = FunderAmounts()
+            f_amounts.posted += terms.reward
+            f_amounts.credited += c.forfeited + (c.to_funder or 0)
+            if state.is_final:
+                _FUNDER_ENDS[state](funder, c)
             else:
-                record.promises_broken += 1
-            self._finish(record, terms, acceptance, event.to_contributor)
-            for member in self._panels[terms.panel_id]:
-                evaluator = self._evaluator(member)
-                evaluator.reviews_due += 1
-                evaluator.reviews_missed += 1
-            funder.unreviewed += 1
-        self._credit_funder(funder, terms, event.to_funder, final=True)
+                f_amounts.in_escrow += terms.reward
+            # The panel's side: a submission that was settled or went Unreviewed was due for review.
+            if state == State.SETTLED or state == State.UNREVIEWED:
+                for member in chronicle.panels[terms.panel_id].members:
+                    evaluator = evaluators[member]
+                    evaluator.reviews_due += 1
+                    if state == State.UNREVIEWED:
+                        evaluator.reviews_missed += 1
+                for signer in c.signers:
+                    evaluators[signer].verdicts_signed += 1
+            # The contributors' side: each acceptance.
+            for a in c.acceptances:
+                record = contributors.get(a.contributor)
+                if record is None:
+                    record = contributors[a.contributor] = ContributorRecord(a.contributor)
+                amounts = record.amounts.get(token)
+                if amounts is None:
+                    amounts = record.amounts[token] = ContributorAmounts()
+                record.accepted += 1
+                amounts.staked += a.stake
+                on_time = a.on_time
+                if a.submitted_at is not None:
+                    record.delivered += 1
+                    record.delivered_on_time += on_time
+                    deliveries.setdefault(a.contributor, []).append(
+                        (a.submitted_position, Delivery(cid, a.promised_by, a.submitted_at, a.score)))
+                outcome = a.outcome
+                if outcome in RUNNING:
+                    record.in_progress += 1
+                    amounts.at_stake += a.stake
+                    continue
+                if outcome == SETTLED:
+                    record.settled += 1
+                    record.score_total += a.score
+                    if a.confidence_bps:
+                        forecasts.setdefault(a.contributor, []).append(
+                            (a.ended_position, Forecast(cid, a.confidence_bps, a.score, a.stake, terms.reward)))
+                    if on_time and a.score >= PASS_MARK:
+                        record.promises_kept += 1
+                    else:
+                        record.promises_broken += 1
+                elif outcome == UNREVIEWED:  # the contributor is made whole; the panel's record shows the miss
+                    record.unreviewed += 1
+                    if on_time:
+                        record.promises_unjudged += 1
+                    else:
+                        record.promises_broken += 1
+                elif outcome == DEFAULTED:
+                    record.defaulted += 1
+                    record.promises_broken += 1
+                else:  # abandoned (and, after accept-by, expired with it)
+                    record.abandoned += 1
+                    record.promises_broken += 1
+                amounts.received += a.payout
+                net = a.payout - a.stake
+                if net > 0:
+                    amounts.earned += net
+                else:
+                    amounts.forfeited += -net
+        for address, found in deliveries.items():
+            found.sort(key=_first)
+            contributors[address].deliveries = [d for _, d in found]
+        for address, found in forecasts.items():
+            found.sort(key=_first)
+            contributors[address].forecasts = [f for _, f in found]
+        self._contributors, self._evaluators, self._funders = contributors, evaluators, funders
+        self._projected = (chronicle.events, chronicle.last_position)
 
-    def _challenge_cancelled(self, event: ChallengeCancelled) -> None:
-        challenge = self._expect(event, State.OPEN)
-        terms = challenge.terms
-        if challenge.expiring or event.refund != terms.reward:
-            raise RecordsError(f"challenge {event.challenge_id}: cancellation does not refund the reward")
-        challenge.state = State.CANCELLED
-        funder = self._funder(terms.funder)
-        funder.cancelled += 1
-        self._credit_funder(funder, terms, event.refund, final=True)
 
-    def _challenge_abandoned(self, event: ChallengeAbandoned) -> None:
-        challenge = self._expect(event, State.ACCEPTED, contributor=event.contributor)
-        terms = challenge.terms
-        acceptance = challenge.acceptance
-        if event.forfeited != acceptance.stake:
-            raise RecordsError(
-                f"challenge {event.challenge_id}: forfeited {event.forfeited}, staked {acceptance.stake}"
-            )
-        if event.reopened != (event.timestamp <= terms.accept_by):
-            raise RecordsError(f"challenge {event.challenge_id}: re-opened is {event.reopened} at {event.timestamp}")
-        record = self._contributor(acceptance.contributor)
-        record.abandoned += 1
-        record.promises_broken += 1
-        self._finish(record, terms, acceptance, 0)
-        # The challenge is open again; if accept-by had passed, its ChallengeLapsed(Expired) follows.
-        challenge.state = State.OPEN
-        challenge.acceptance = None
-        challenge.expiring = not event.reopened
-        self._credit_funder(self._funder(terms.funder), terms, event.forfeited, final=False)
+def _first(pair):
+    return pair[0]
 
-    def _withdrawn(self, event: Withdrawn) -> None:
-        """Withdrawals move money out of the ledger, not records."""
 
-    _HANDLERS = {
-        PanelCreated: _panel_created,
-        ChallengeCreated: _challenge_created,
-        ChallengeAccepted: _challenge_accepted,
-        ChallengeSubmitted: _challenge_submitted,
-        ChallengeSettled: _challenge_settled,
-        ChallengeLapsed: _challenge_lapsed,
-        ChallengeCancelled: _challenge_cancelled,
-        ChallengeAbandoned: _challenge_abandoned,
-        Withdrawn: _withdrawn,
-    }
+def _ended_settled(funder: FunderRecord, c: ChallengeHistory) -> None:
+    funder.settled += 1
+    funder.paid_out += c.score > 0
 
-    # --- helpers ---
 
-    def _challenge(self, event) -> _Challenge:
-        challenge = self._challenges.get(event.challenge_id)
-        if challenge is None:
-            raise RecordsError(
-                f"{event.NAME} for challenge {event.challenge_id}, which was never created: is the log complete?"
-            )
-        return challenge
+def _ended_cancelled(funder: FunderRecord, c: ChallengeHistory) -> None:
+    funder.cancelled += 1
 
-    def _expect(self, event, state: State, contributor: str | None = None) -> _Challenge:
-        challenge = self._challenge(event)
-        if challenge.state != state:
-            raise RecordsError(
-                f"{event.NAME} for challenge {event.challenge_id} in state {challenge.state.name}, not {state.name}"
-            )
-        if contributor is not None and challenge.acceptance.contributor != contributor:
-            raise RecordsError(
-                f"{event.NAME} for challenge {event.challenge_id} by {contributor}, "
-                f"but {challenge.acceptance.contributor} accepted it"
-            )
-        return challenge
 
-    def _finish(self, record: ContributorRecord, terms: Terms, acceptance: _Acceptance, payout: int) -> None:
-        """Closes an acceptance: its payout is received; the difference from the stake is earned or forfeited."""
-        amounts = record.amounts[terms.token]
-        record.in_progress -= 1
-        amounts.at_stake -= acceptance.stake
-        amounts.received += payout
-        net = payout - acceptance.stake
-        if net > 0:
-            amounts.earned += net
-        else:
-            amounts.forfeited += -net
+def _ended_expired(funder: FunderRecord, c: ChallengeHistory) -> None:
+    funder.expired += 1
 
-    def _credit_funder(self, funder: FunderRecord, terms: Terms, amount: int, *, final: bool) -> None:
-        amounts = funder.amounts[terms.token]
-        amounts.credited += amount
-        if final:
-            amounts.in_escrow -= terms.reward
 
-    def _contributor(self, address: str) -> ContributorRecord:
-        return self.contributors.setdefault(address, ContributorRecord(address))
+def _ended_defaulted(funder: FunderRecord, c: ChallengeHistory) -> None:
+    funder.defaulted += 1
 
-    def _evaluator(self, address: str) -> EvaluatorRecord:
-        return self.evaluators.setdefault(address, EvaluatorRecord(address))
 
-    def _funder(self, address: str) -> FunderRecord:
-        return self.funders.setdefault(address, FunderRecord(address))
+def _ended_unreviewed(funder: FunderRecord, c: ChallengeHistory) -> None:
+    funder.unreviewed += 1
+
+
+#: How each final state counts on its funder's record.
+_FUNDER_ENDS = {
+    State.SETTLED: _ended_settled,
+    State.CANCELLED: _ended_cancelled,
+    State.EXPIRED: _ended_expired,
+    State.DEFAULTED: _ended_defaulted,
+    State.UNREVIEWED: _ended_unreviewed,
+}
 
 
 def compute(events: Iterable[EventBase]) -> Records:

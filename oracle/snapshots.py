@@ -57,11 +57,11 @@ class Snapshot:
         return self.head
 
     def records(self):
-        """Everyone's records (``ante.records``), computed once per snapshot."""
+        """Everyone's records (``ante.records``): a projection of the snapshot's chronicle, computed once."""
         if "records" not in self._cache:
             from ante.records import Records
 
-            self._cache["records"] = Records.from_events(self.events)
+            self._cache["records"] = Records(self.chronicle)
         return self._cache["records"]
 
 

@@ -356,12 +356,12 @@ def test_rejects_incomplete_duplicated_or_inconsistent_logs(bounties, ante, chai
         compute([e for e in events if e is not panel])
     settlement = next(e for e in events if isinstance(e, ev.ChallengeSettled))
     forged = ev.from_json({**ev.to_json(settlement), "to_contributor": "1"})
-    with pytest.raises(RecordsError, match="does not split"):
+    with pytest.raises(RecordsError, match="splits reward and stake as"):
         compute([forged if e is settlement else e for e in events])
     lapse_forged = ev.ChallengeLapsed(
         challenge_id=created.challenge_id, state=State.EXPIRED, to_contributor=0, to_funder=REWARD,
         block_number=settlement.block_number + 1, log_index=0, transaction_hash="0x" + "00" * 32,
         timestamp=settlement.timestamp,
     )
-    with pytest.raises(RecordsError, match="does not follow from state SETTLED"):
+    with pytest.raises(RecordsError, match="lapses to expired from settled"):
         compute([*events, lapse_forged])

@@ -32,10 +32,10 @@ class Log:
         self.terms = {}
         self.add(ev.PanelCreated, panel_id=1, creator=FUNDER, members=PANEL, threshold=2)
 
-    def add(self, kind, **fields):
+    def add(self, kind, at=None, **fields):
         self.block += 1
         self.events.append(kind(block_number=self.block, log_index=0, transaction_hash="0x" + "00" * 32,
-                                timestamp=T0 + 60 * self.block, **fields))
+                                timestamp=T0 + 60 * self.block if at is None else at, **fields))
 
     def post(self, stake_bps) -> int:
         cid = len(self.terms) + 1
@@ -87,8 +87,8 @@ def test_brier_and_kelly_brier_over_the_judged_statements_only():
     unreviewed = log.post(1_000)
     log.accept(unreviewed, 7_000)
     log.submit(unreviewed)
-    log.add(ev.ChallengeLapsed, challenge_id=unreviewed, state=State.UNREVIEWED,
-            to_contributor=stake_for(REWARD, 1_000), to_funder=REWARD)  # nobody judged it
+    log.add(ev.ChallengeLapsed, log.events[-1].review_by + 1, challenge_id=unreviewed, state=State.UNREVIEWED,
+            to_contributor=stake_for(REWARD, 1_000), to_funder=REWARD)  # nobody judged it by review-by
     in_progress = log.post(1_000)
     log.accept(in_progress, 5_000)
     log.submit(in_progress)  # no verdict yet
@@ -146,5 +146,5 @@ def test_a_confidence_above_certainty_is_not_from_the_contract():
     log = Log()
     cid = log.post(1_000)
     log.accept(cid, 10_001)
-    with pytest.raises(RecordsError, match="stated confidence 10001"):
+    with pytest.raises(RecordsError, match="a stated confidence of 10001 basis points"):
         log.records()

@@ -33,7 +33,6 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from ante.events import ChallengeAbandoned, ChallengeAccepted, ChallengeLapsed, ChallengeSettled, ChallengeSubmitted
 from ante.oracle.dashboard import present
 from ante.oracle.dashboard.svg import (
     Promise,
@@ -282,34 +281,16 @@ def _sentence(text: str) -> str:
 
 
 def promises_of(address: str, snapshot: Snapshot) -> list[Promise]:
-    """Every acceptance by `address`, from its challenges' timelines, as points of the promise chart; a
-    delivery's lateness is the records' (a challenge is delivered at most once)."""
-    record = snapshot.records().contributor(address)
-    lateness = {d.challenge_id: d.lateness for d in record.deliveries} if record else {}
-    promises = []
-    for cid, c in sorted(snapshot.chronicle.challenges.items()):
-        current = None
-        for e in c.events:
-            if isinstance(e, ChallengeAccepted):
-                if current is not None:
-                    promises.append(Promise(**current))
-                current = None
-                if e.contributor == address:
-                    current = {"challenge_id": cid, "promised_by": e.promised_by, "delivered_at": None, "score": None,
-                               "outcome": "in progress", "href": f"/ui/challenges/{cid}"}
-            elif current is None:
-                continue
-            elif isinstance(e, ChallengeSubmitted):
-                current.update(delivered_at=e.timestamp, outcome="submitted", lateness=lateness.get(cid))
-            elif isinstance(e, ChallengeSettled):
-                current.update(score=e.score, outcome="settled")
-            elif isinstance(e, ChallengeLapsed):
-                current.update(outcome=e.state.label)
-            elif isinstance(e, ChallengeAbandoned):
-                current.update(outcome="abandoned")
-        if current is not None:
-            promises.append(Promise(**current))
-    return promises
+    """Every acceptance by `address` (from the history fold's acceptances), as points of the promise chart;
+    a delivery's lateness is the records' (submitted at less promised by)."""
+    return [
+        Promise(challenge_id=cid, promised_by=a.promised_by, delivered_at=a.submitted_at, score=a.score,
+                outcome=a.outcome, href=f"/ui/challenges/{cid}",
+                lateness=None if a.submitted_at is None else a.submitted_at - a.promised_by)
+        for cid, c in sorted(snapshot.chronicle.challenges.items())
+        for a in c.acceptances
+        if a.contributor == address
+    ]
 
 
 def router(service: OracleService, refresh: int) -> APIRouter:
