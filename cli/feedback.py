@@ -13,8 +13,8 @@ import time
 import click
 
 from ante.cli.options import chain_options, offline_options, publish_option, write_options
+from ante.cli.params import STANCE, check_writable
 
-STANCE = click.Choice(["endorse", "neutral", "object"])
 ORACLE_HELP = "The oracle that collects feedback, e.g. http://127.0.0.1:8700 (env ANTE_ORACLE_URL)."
 BUNDLE_KIND = "ante-feedback-bundle"
 
@@ -67,7 +67,7 @@ def give(session, challenge_id, stance, comment, publish, oracle_url, onchain, o
     if onchain and oracle_url:
         raise click.UsageError("--onchain attests through EAS on chain; --post sends an off-chain attestation. "
                                "Choose one.")
-    _check_writable(out)
+    check_writable(out)
     client = session.client()
     domain = _domain(client)
     c = client.challenge(challenge_id, session.chronicle())
@@ -141,7 +141,7 @@ def export(session, address, oracle_url, out):
     """
     from ante.terms import to_checksum_address
 
-    _check_writable(out)
+    check_writable(out)
     client = session.client()
     domain = _domain(client)
     subject = None
@@ -288,16 +288,6 @@ def reasons(client, c, stance: str, comment: str, publish: str | None, account) 
 
     given, recipient = compose(client, c, stance, comment, publish)
     return sign_with_account(account, Attestation.of(given, _domain(client), recipient, int(time.time())))
-
-
-def _check_writable(out) -> None:
-    import os
-
-    if out:
-        folder = os.path.dirname(os.path.abspath(out))
-        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-            raise click.BadParameter(f"cannot write {out}: its folder does not exist or is not writable.",
-                                     param_hint="--out")
 
 
 def _domain(client):

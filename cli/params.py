@@ -46,3 +46,18 @@ PROBABILITY = _Parsed("P", "parse_probability")
 GAS_PRICE = _Parsed("PRICE", "parse_gas_price")
 ADDRESS = Address()
 
+
+
+#: A reviewer's stance on work (the names of ``ante.feedback.STANCES``).
+STANCE = click.Choice(["endorse", "neutral", "object"])
+
+
+def check_writable(out: str | None, param_hint: str = "--out") -> None:
+    """Refuses, before anything is signed or sent, an output file whose folder is missing or read-only."""
+    import os
+
+    if out:
+        folder = os.path.dirname(os.path.abspath(out))
+        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+            raise click.BadParameter(f"cannot write {out}: its folder does not exist or is not writable.",
+                                     param_hint=param_hint)

@@ -1,12 +1,11 @@
 """The evaluator's commands: `ante verdict sign`, `ante verdict typed-data` and `ante verdict status`."""
 
 import json
-import os
 
 import click
 
 from ante.cli.options import chain_options, offline_options, publish_option
-from ante.cli.params import SCORE
+from ante.cli.params import SCORE, STANCE, check_writable
 
 
 @click.group()
@@ -33,7 +32,7 @@ def verdict():
 @click.option("--comment", metavar="FILE|URL",
               help="Your reasons: also sign a feedback attestation (EAS) carrying them. A URL, or a local file "
                    "with --publish.")
-@click.option("--stance", type=click.Choice(["endorse", "neutral", "object"]),
+@click.option("--stance", type=STANCE,
               help="The stance of the reasons [default: endorse for a score of 50% or more, else object].")
 @publish_option
 @chain_options
@@ -59,11 +58,7 @@ def sign(session, challenge_id, score, out, oracle_url, comment, stance, publish
     from ante.errors import BadInput
     from ante.verdict import SignedVerdict
 
-    if out:
-        folder = os.path.dirname(os.path.abspath(out))
-        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-            raise click.BadParameter(f"cannot write {out}: its folder does not exist or is not writable.",
-                                     param_hint="--out")
+    check_writable(out)
     client = session.client()
     account = session.account()
     c = client.challenge(challenge_id, session.chronicle())
