@@ -1,8 +1,10 @@
 """Ante's ABI without Ape: encoding view calls, decoding their answers and the contract's raw logs.
 
-The ABI is read from the packaged artifact (``ante/artifacts/Ante.json``) as plain JSON, and encoded and
-decoded with ``eth_abi``, so that reading the chain over raw JSON-RPC (:mod:`ante.rpc`) costs no Ape
-start-up. Events decode to :mod:`ante.events` objects through :func:`ante.events.from_log`, exactly as
+The ABI is read from the packaged artifact (``ante/artifacts/Ante.json``) as plain JSON. Static values
+(every view a read calls, every indexed topic) are encoded and decoded by :mod:`ante.primitives`; strings,
+dynamic bytes and arrays by ``eth_abi``, imported only when one is met (it loads pydantic). So reading
+the chain over raw JSON-RPC (:mod:`ante.rpc`) costs no Ape start-up, and a read from the index no
+``eth_abi`` either. Events decode to :mod:`ante.events` objects through :func:`ante.events.from_log`, exactly as
 those decoded by Ape do.
 """
 
@@ -13,10 +15,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from eth_abi import decode, encode
-from eth_utils.abi import collapse_if_tuple, event_abi_to_log_topic, function_abi_to_4byte_selector
-
+from ante import primitives
 from ante.events import EVENT_TYPES, Event, from_log
+from ante.primitives import canonical_type, selector, topic
 
 #: The ERC-20 views the core reads (symbol, decimals, balances, allowances).
 ERC20_VIEWS = [
@@ -40,7 +41,31 @@ def ante_abi() -> tuple[dict, ...]:
 
 
 def _types(entries: list[dict]) -> list[str]:
-    return [collapse_if_tuple(entry) for entry in entries]
+    return [canonical_type(entry) for entry in entries]
+
+
+def encode(types: list[str], values) -> bytes:
+    """ABI-encodes `values` as `types`: static ones here, anything else through ``eth_abi``."""
+    if all(primitives.is_static(t) for t in types):
+        return primitives.encode(types, values)
+    from eth_abi import encode as eth_abi_encode
+
+    return eth_abi_encode(types, values)
+
+
+def decode(types: list[str], data: bytes) -> tuple:
+    """Decodes `types` from `data`: static ones here, anything else through ``eth_abi``.
+
+    Malformed data is a ``ValueError`` either way (``eth_abi``'s ``DecodingError`` is turned into one)."""
+    if all(primitives.is_decodable(t) for t in types):
+        return primitives.decode(types, data)
+    from eth_abi import decode as eth_abi_decode
+    from eth_abi.exceptions import DecodingError
+
+    try:
+        return tuple(eth_abi_decode(types, data))
+    except DecodingError as error:
+        raise ValueError(f"undecodable ABI data: {error}") from error
 
 
 class Views:
@@ -58,7 +83,7 @@ class Views:
     def encode(self, name: str, *args) -> str:
         """The call data of `name(args)`, as 0x hex."""
         function = self._function(name)
-        return "0x" + (function_abi_to_4byte_selector(function) + encode(_types(function["inputs"]), args)).hex()
+        return "0x" + (selector(function) + encode(_types(function["inputs"]), args)).hex()
 
     def decode(self, name: str, data: str | bytes) -> tuple:
         """The outputs of `name` from the node's answer."""
@@ -84,12 +109,12 @@ class LogDecoder:
         self._events: dict[bytes, dict] = {}
         for entry in abi:
             if entry.get("type") == "event" and entry["name"] in EVENT_TYPES:
-                self._events[event_abi_to_log_topic(entry)] = entry
+                self._events[topic(entry)] = entry
 
     @property
     def topics(self) -> list[str]:
         """Topic 0 of every event decoded here, as 0x hex (an ``eth_getLogs`` filter for them)."""
-        return ["0x" + topic.hex() for topic in self._events]
+        return ["0x" + t.hex() for t in self._events]
 
     def knows(self, log: dict) -> bool:
         topics = log.get("topics") or []
@@ -104,8 +129,8 @@ class LogDecoder:
         if len(topics) - 1 != len(indexed):
             raise ValueError(f"a {entry['name']} log with {len(topics) - 1} indexed topics, not {len(indexed)}")
         values: dict[str, Any] = {}
-        for item, topic in zip(indexed, topics[1:]):
-            values[item["name"]] = decode([collapse_if_tuple(item)], topic)[0]
+        for item, word in zip(indexed, topics[1:]):
+            values[item["name"]] = decode([canonical_type(item)], word)[0]
         for item, value in zip(plain, decode(_types(plain), _bytes(log.get("data") or "0x"))):
             values[item["name"]] = value
         return entry["name"], values

@@ -57,6 +57,7 @@ from typing import Any, Protocol, runtime_checkable
 from ante.events import ChallengeCreated, EventBase
 from ante.history import Chronicle, fold, seal_hex, token_name
 from ante.state import State
+from ante.terms import to_checksum_address
 from ante.units import format_time
 
 __all__ = [
@@ -353,8 +354,6 @@ class _NodeChainView:
     many reads in batches, and later reads of the same values are answered from them."""
 
     def __init__(self, node, address: str, block: int | str):
-        from eth_utils import to_checksum_address
-
         from ante.abi import ante_views, erc20_views
 
         self._node = node

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from eth_utils import keccak
+from ante.primitives import keccak
 
 from ante import artifacts
 from ante.abi import ERC20_VIEWS

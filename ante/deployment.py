@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from eth_utils import is_address, to_checksum_address
+from ante.primitives import is_address, to_checksum_address
 
 from ante.errors import AnteError, BadInput
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from eth_utils import keccak
+from ante.primitives import keccak
 
 from ante.errors import BadInput
 from ante.terms import to_checksum_address

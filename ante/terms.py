@@ -7,11 +7,9 @@ This module is the one place that knows the record's shape, its ABI encoding and
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
-from eth_abi import encode
-from eth_utils import keccak
-from eth_utils import to_checksum_address as _to_checksum_address
+from ante.primitives import encode, keccak
+from ante.primitives import to_checksum_address  # noqa: F401 (the one cached checksum, named here for the core)
 
 BPS = 10_000
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -20,12 +18,6 @@ ZERO_HASH = b"\x00" * 32
 TERMS_ABI = "(address,address,uint128,uint16,uint32,uint40,uint32,uint32,address,bytes32)"
 CHALLENGE_ABI = f"({TERMS_ABI},address,bytes32)"
 SEAL_BITS = 208
-
-
-@lru_cache(maxsize=65_536)
-def to_checksum_address(address: str) -> str:
-    """EIP-55 checksummed form of an address (cached: records repeat the same few addresses)."""
-    return _to_checksum_address(address)
 
 
 def stake_for(reward: int, stake_bps: int) -> int:

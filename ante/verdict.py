@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from eth_utils import keccak
+from ante.primitives import keccak
 
 from ante.errors import BadInput
 from ante.terms import to_checksum_address

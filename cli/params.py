@@ -32,7 +32,7 @@ class Address(click.ParamType):
     name = "ADDRESS"
 
     def convert(self, value, param, ctx):
-        from eth_utils import is_address, to_checksum_address
+        from ante.primitives import is_address, to_checksum_address
 
         if not is_address(value):
             self.fail(f"{value!r} is not an Ethereum address (0x followed by 40 hex digits).", param, ctx)
