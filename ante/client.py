@@ -545,5 +545,11 @@ class AnteClient:
     def credit(self, token: str, account: str) -> int:
         return int(self._view("credit", to_checksum_address(token), to_checksum_address(account))[0])
 
-    def withdraw(self, token: str, sender):
-        return self.send("withdraw", to_checksum_address(token), sender=sender, token=token)
+    def withdraw(self, token: str, sender, to: str | None = None):
+        """Withdraws the sender's whole credit in `token`, to the sender or, with `to`, to that address."""
+        if to is None:
+            return self.send("withdraw", to_checksum_address(token), sender=sender, token=token)
+        to = to_checksum_address(to)
+        if to in (ZERO_ADDRESS, to_checksum_address(self.address)):
+            raise BadInput(f"{to} cannot receive a withdrawal: name an account other than zero or Ante.")
+        return self.send("withdrawTo", to_checksum_address(token), to, sender=sender, token=token)

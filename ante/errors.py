@@ -108,7 +108,8 @@ _SENTENCES: dict[str, Callable[..., str]] = {
         f"the signature from {i['signer']} does not sign this verdict (wrong challenge, deliverable, score or chain?)."
     ),
     "AnteNothingToWithdraw": lambda i, a: f"{i['account']} has nothing to withdraw in that token.",
-    "AnteEtherTransferFailed": lambda i, a: f"sending {a(i['amount'])} to {i['account']} failed; it refuses ether.",
+    "AnteEtherTransferFailed": lambda i, a: f"sending {a(i['amount'])} to {i['account']} failed; it refuses ether (withdraw it --to another address).",
+    "AnteRecipientInvalid": lambda i, a: f"{i['to']} cannot receive a withdrawal: name an account other than zero or Ante.",
     "SafeERC20FailedOperation": lambda i, a: f"the token {i['token']} refused the transfer (check balance and allowance).",
     "ReentrancyGuardReentrantCall": lambda i, a: "a re-entrant call was refused.",
     # OpenZeppelin's ShortStrings errors are declared by EIP712 but unreachable: "Ante" and "1" are short.

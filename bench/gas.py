@@ -117,6 +117,11 @@ class Bench:
         record, _ = self.submit(cid, record)
         self.settle(cid, record, self.evaluators[:2])
         figures["withdraw_token"] = self.withdraw(self.contributor, self.token.address)
+        cid, record, _ = self.create(self.terms())  # as "withdraw", but the payment goes to another account
+        record, _ = self.accept(cid, record)
+        record, _ = self.submit(cid, record)
+        self.settle(cid, record, self.evaluators[:2])
+        figures["withdraw_to"] = self.ante.withdrawTo(ZERO_ADDRESS, self.relayer, sender=self.contributor).gas_used
 
         cid, record, _ = self.create(self.terms())
         figures["cancel"] = self.ante.cancel(cid, record.as_tuple(), sender=self.funder).gas_used

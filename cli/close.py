@@ -59,17 +59,25 @@ def lapse(session, challenge_id):
 
 @click.command()
 @click.option("--token", type=ADDRESS, help="Withdraw this ERC-20 token instead of ether.")
+@click.option("--to", "to", type=ADDRESS,
+              help="Send it to this address instead of yours: for an account the token blocklists, or a "
+                   "contract that cannot take ether. The credit is still yours to draw; only the payment goes there.")
 @chain_options
 @write_options
-def withdraw(session, token):
+def withdraw(session, token, to):
     """Withdraw everything Ante owes you in ether (or in --token).
 
     Payouts, refunds and forfeited stakes are credited to you; nothing is sent until you withdraw.
 
     \b
+    JSON (--json): account, token, amount (in the token's smallest unit, as text), to (who was
+    paid), tx, gas_used, block.
+
+    \b
     Examples:
       ante withdraw --account TEST::2
       ante withdraw --token 0x5FbDB2315678afecb367f032d93F642f64180aa3 --account TEST::2
+      ante withdraw --to 0x90F79bf6EB2c4f870365E785982E1f101E93b906 --account TEST::2
     """
     from ante.errors import AnteError
     from ante.terms import ZERO_ADDRESS
@@ -81,7 +89,10 @@ def withdraw(session, token):
     fmt = client.formatter(token)
     if owed == 0:
         raise AnteError(f"Ante owes {account.address} nothing in {client.token_info(token)[0]}.")
-    receipt = session.transaction(f"Withdrew {fmt(owed)}", lambda: client.withdraw(token, account))
+    payee = to or account.address
+    where = "" if to is None else f" to {to}"
+    receipt = session.transaction(f"Withdrew {fmt(owed)}{where}", lambda: client.withdraw(token, account, to=to))
     from ante.cli.session import receipt_json
 
-    session.emit({"account": account.address, "token": token, "amount": str(owed), **receipt_json(receipt)})
+    session.emit({"account": account.address, "token": token, "amount": str(owed), "to": payee,
+                  **receipt_json(receipt)})

@@ -327,18 +327,18 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
     /// @param token The token to withdraw.
     /// @return amount What was sent.
     function withdraw(address token) external nonReentrant returns (uint256 amount) {
-        uint256 stored = _credits[token][msg.sender];
-        if (stored <= 1) revert AnteNothingToWithdraw(token, msg.sender);
-        // Leave the slot at 1 (credited, nothing owed): see the storage notes above.
-        _credits[token][msg.sender] = 1;
-        amount = stored - 1;
-        emit Withdrawn(token, msg.sender, amount);
-        if (token == address(0)) {
-            (bool ok,) = payable(msg.sender).call{value: amount}("");
-            if (!ok) revert AnteEtherTransferFailed(msg.sender, amount);
-        } else {
-            IERC20(token).safeTransfer(msg.sender, amount);
-        }
+        return _withdraw(token, msg.sender);
+    }
+
+    /// @notice Sends everything credited to the caller in `token` to `to` instead: for a payee that the
+    /// token blocklists, or a contract that cannot take ether. `Withdrawn` names the caller, whose credit
+    /// it was; the payment itself names `to`. Ante itself is refused (the tokens would be owed to no one).
+    /// @param token The token to withdraw.
+    /// @param to Who receives it.
+    /// @return amount What was sent.
+    function withdrawTo(address token, address to) external nonReentrant returns (uint256 amount) {
+        if (to == address(0) || to == address(this)) revert AnteRecipientInvalid(to);
+        return _withdraw(token, to);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -457,6 +457,21 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
 
     /// @dev Pulls exactly `amount` of `token` from the caller, refusing a token that delivers a different
     /// amount than asked.
+    function _withdraw(address token, address to) private returns (uint256 amount) {
+        uint256 stored = _credits[token][msg.sender];
+        if (stored <= 1) revert AnteNothingToWithdraw(token, msg.sender);
+        // Leave the slot at 1 (credited, nothing owed): see the storage notes above.
+        _credits[token][msg.sender] = 1;
+        amount = stored - 1;
+        emit Withdrawn(token, msg.sender, amount);
+        if (token == address(0)) {
+            (bool ok,) = payable(to).call{value: amount}("");
+            if (!ok) revert AnteEtherTransferFailed(to, amount);
+        } else {
+            IERC20(token).safeTransfer(to, amount);
+        }
+    }
+
     function _pullToken(address token, uint256 amount) private {
         uint256 before = IERC20(token).balanceOf(address(this));
         IERC20(token).safeTransferFrom(msg.sender, address(this), amount);

@@ -55,6 +55,7 @@ CONTRACT_SUITE = [
     "tests/test_cancel.py",
     "tests/test_abandon.py",
     "tests/test_withdraw.py",
+    "tests/test_withdraw_to.py",
     "tests/test_tokens.py",
     "tests/test_revert_zero_token.py",
     "tests/test_verdict.py",
@@ -66,7 +67,7 @@ CONTRACT_SUITE = [
 def load_catalogue() -> list[dict]:
     """The mutants, each checked to apply exactly once to the current contract."""
     mutants = json.loads(CATALOGUE.read_text())
-    source = (ROOT / CONTRACT).read_text()
+    source = pristine()
     ids = [m["id"] for m in mutants]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -77,8 +78,19 @@ def load_catalogue() -> list[dict]:
     return mutants
 
 
+#: The contract as it was when the run began: every mutant is applied to this text and its outcome
+#: recorded under its hash, so that editing contracts/Ante.sol during a long run changes nothing in it.
+_PRISTINE: dict[str, str] = {}
+
+
+def pristine() -> str:
+    if "source" not in _PRISTINE:
+        _PRISTINE["source"] = (ROOT / CONTRACT).read_text()
+    return _PRISTINE["source"]
+
+
 def contract_hash() -> str:
-    return hashlib.sha256((ROOT / CONTRACT).read_bytes()).hexdigest()[:16]
+    return hashlib.sha256(pristine().encode()).hexdigest()[:16]
 
 
 def recorded() -> dict[str, dict]:
@@ -155,8 +167,7 @@ def test(folder: Path, files: list[str], timeout: float) -> tuple[str, str]:
 
 def judge(folder: Path, mutant: dict, timeout: float) -> tuple[str, str]:
     """Applies one mutant in the scratch copy and says what became of it."""
-    pristine = (ROOT / CONTRACT).read_text()
-    (folder / CONTRACT).write_text(pristine.replace(mutant["find"], mutant["replace"], 1))
+    (folder / CONTRACT).write_text(pristine().replace(mutant["find"], mutant["replace"], 1))
     started = time.monotonic()
     code, output = run(["ape", "compile"], folder, timeout)
     if code != 0:

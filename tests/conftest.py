@@ -126,6 +126,12 @@ def revert_zero_token(project, deployer, funder, contributor, ante):
     return _hostile_token(project.RevertZeroToken, deployer, (funder, contributor), ante)
 
 
+@pytest.fixture
+def blocklist_token(project, deployer, funder, contributor, ante):
+    """A fresh token that blocklists (function scope: tests blocklist its holders)."""
+    return _hostile_token(project.BlocklistToken, deployer, (funder, contributor), ante)
+
+
 @pytest.fixture(scope="session")
 def reentrant_token(project, deployer, funder, contributor, ante):
     return _hostile_token(project.ReentrantToken, deployer, (funder, contributor), ante)

@@ -130,7 +130,7 @@ CONFIDENCE_SEEN: Counter = Counter()
 CI_TARGETS = {
     "settled": 300, "settle full": 30, "settle partial": 30, "settle zero": 30,
     "abandoned": 100, "abandon reopened": 30, "abandon expired": 30,
-    "lapse Expired": 100, "lapse Defaulted": 100, "lapse Unreviewed": 100,
+    "lapse Expired": 100, "lapse Defaulted": 100, "lapse Unreviewed": 100, "withdraw to": 100,
 }
 
 
@@ -143,7 +143,7 @@ def _summary_kinds() -> list[tuple[str, list[str]]]:
         ("abandoned", ["abandon reopened", "abandon expired"]),
         ("lapsed", ["lapse Expired", "lapse Defaulted", "lapse Unreviewed"]),
         ("cancelled", ["cancel"]),
-        ("withdrawn", ["withdraw"]),
+        ("withdrawn", ["withdraw self", "withdraw to"]),
     ]
 
 
@@ -665,8 +665,9 @@ class AnteMachine(RuleBasedStateMachine):
         self._abandon(self._choose(pick, aim, lambda c: c.state == State.ACCEPTED and self.now + 1 <= c.deadline), by_contributor)
 
     @precondition(lambda self: any(self.credits.values()))
-    @rule(who=st.integers(0, 4), asset=st.integers(0, 2), aim=AIM)
-    def withdraw(self, who, asset, aim):
+    @rule(who=st.integers(0, 4), asset=st.integers(0, 2), aim=AIM, to=st.integers(0, 7))
+    def withdraw(self, who, asset, aim, to):
+        """Withdraws a credit to its owner (to >= 6), to another actor (to < 5) or, refused, to Ante (5)."""
         STEPS["count"] += 1
         account, token = self.env.actors[who], self.tokens[asset]
         owed_now = sorted(key for key, owed in self.credits.items() if owed)
@@ -674,9 +675,15 @@ class AnteMachine(RuleBasedStateMachine):
             token, account = owed_now[(who * 3 + asset) % len(owed_now)]
         owed = self.credits.get((token, account), 0)
         assert self.rpc.call(self.ante.functions.credit(token, account)) == owed
-        if self._expect(owed > 0, self.ante.functions.withdraw(token), account):
+        if to >= 6:
+            call, kind, allowed = self.ante.functions.withdraw(token), "withdraw self", True
+        elif to == 5:
+            call, kind, allowed = self.ante.functions.withdrawTo(token, self.ante.address), "withdraw to", False
+        else:
+            call, kind, allowed = self.ante.functions.withdrawTo(token, self.env.actors[to]), "withdraw to", True
+        if self._expect(owed > 0 and allowed, call, account):
             self.credits[(token, account)] = 0
-            TRANSITIONS_SEEN["withdraw"] += 1
+            TRANSITIONS_SEEN[kind] += 1
 
     # One argument, and a name that sorts first: Hypothesis orders rules by their number of arguments,
     # then by name, and draws the first one most often.

@@ -194,4 +194,6 @@ interface IAnte {
     error AnteNothingToWithdraw(address token, address account);
     /// @notice Thrown when sending ether to a withdrawing account fails.
     error AnteEtherTransferFailed(address account, uint256 amount);
+    /// @notice Thrown when a withdrawal names the zero address or Ante itself as its recipient.
+    error AnteRecipientInvalid(address to);
 }

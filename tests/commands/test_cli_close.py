@@ -119,6 +119,30 @@ def test_withdraw_json(posted, deployed):
     assert re.fullmatch(r"0x[0-9a-f]{64}", data["tx"])
 
 
+def test_withdraw_to_another_address_pays_it(posted, deployed, accounts):
+    deployed.ok("cancel", posted, "--account", FUNDER, "--yes")
+    before = accounts[4].balance
+    outcome = deployed.ok("withdraw", "--to", deployed.addr(4), "--account", FUNDER)
+    assert re.fullmatch(TX_LINE.format(f"Withdrew 1 ETH to {deployed.addr(4)}"), outcome.out.strip()), outcome.out
+    assert accounts[4].balance == before + ETHER
+    assert deployed.refused("withdraw", "--account", FUNDER) == f"Ante owes {deployed.addr(1)} nothing in ETH."
+
+
+def test_withdraw_to_json_names_who_was_paid(posted, deployed):
+    deployed.ok("cancel", posted, "--account", FUNDER, "--yes")
+    data = deployed.ok("withdraw", "--to", deployed.addr(4).lower(), "--account", FUNDER, "--json").json()
+    assert (data["account"], data["to"], data["amount"]) == (deployed.addr(1), deployed.addr(4), str(ETHER))
+
+
+def test_withdraw_to_ante_itself_is_refused_before_sending(posted, deployed, chain):
+    deployed.ok("cancel", posted, "--account", FUNDER, "--yes")
+    head = chain.blocks.head.number
+    message = deployed.bad_input("withdraw", "--to", deployed.address, "--account", FUNDER)
+    assert message == f"{deployed.address} cannot receive a withdrawal: name an account other than zero or Ante."
+    assert chain.blocks.head.number == head
+    assert deployed.ok("withdraw", "--account", FUNDER, "--json").json()["amount"] == str(ETHER)
+
+
 def test_withdraw_with_nothing_owed_is_refused(deployed, chain):
     head = chain.blocks.head.number
     assert deployed.refused("withdraw", "--account", STRANGER) == f"Ante owes {deployed.addr(3)} nothing in ETH."
