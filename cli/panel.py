@@ -20,6 +20,14 @@ def panel():
     """
 
 
+def unanimity_warning(n: int) -> str:
+    """The warning for an m = n panel."""
+    every = "its only evaluator" if n == 1 else f"all {n} of its evaluators"
+    room = f"A threshold below {n}" if n > 2 else "Three or more evaluators with a threshold below their number"
+    return (f"Warning: this panel needs {every} to sign every verdict: one who stays away blocks every "
+            f"settlement, and the challenge lapses Unreviewed. {room} leaves room for absence.")
+
+
 @panel.command()
 @click.option("--evaluator", "evaluators", type=ADDRESS, multiple=True, required=True,
               help="An evaluator's address; repeat for each member.")
@@ -28,6 +36,9 @@ def panel():
 @write_options
 def create(session, evaluators, threshold):
     """Create a panel.
+
+    A panel that needs every member (m = n) is allowed but warned about: one evaluator who
+    stays away blocks every settlement, and the challenge lapses Unreviewed.
 
     \b
     Example:
@@ -44,6 +55,8 @@ def create(session, evaluators, threshold):
             f"{threshold} of {n} is not a strict majority: use more than {n // 2} and at most {n}.",
             param_hint="--threshold",
         )
+    if threshold == n:
+        session.notice(unanimity_warning(n))
     client = session.client()
     account = session.account()
     session.confirm(f"Create a {threshold}-of-{n} panel from {account.address}?")

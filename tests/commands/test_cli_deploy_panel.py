@@ -70,6 +70,24 @@ def test_panel_create_text(deployed):
     assert lines[1] == "Panel 2: 3 of 5 evaluators."
 
 
+def test_panel_create_warns_about_a_panel_that_needs_every_member(deployed):
+    e = [deployed.addr(n) for n in (5, 6, 7)]
+    outcome = deployed.ok("panel", "create", *sum((["--evaluator", a] for a in e), []), "--threshold", "3",
+                          "--account", DEPLOYER, "--yes", "--json")
+    assert outcome.json()["threshold"] == 3  # created all the same, and the JSON stays pure
+    warning = " ".join(outcome.err.split())
+    assert ("Warning: this panel needs all 3 of its evaluators to sign every verdict: one who stays away blocks "
+            "every settlement, and the challenge lapses Unreviewed. A threshold below 3 leaves room for absence."
+            ) in warning, outcome.err
+
+
+def test_panel_create_does_not_warn_when_absence_is_allowed(deployed):
+    e = [deployed.addr(n) for n in (5, 6, 7)]
+    outcome = deployed.ok("panel", "create", *sum((["--evaluator", a] for a in e), []), "--threshold", "2",
+                          "--account", DEPLOYER, "--yes")
+    assert "Warning" not in outcome.err
+
+
 def test_panel_create_json(deployed):
     e = [deployed.addr(n) for n in (6, 7)]
     data = deployed.ok("panel", "create", "--evaluator", e[0], "--evaluator", e[1].lower(), "--threshold", "2",
