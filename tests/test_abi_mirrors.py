@@ -1,0 +1,70 @@
+"""The Python mirrors of IAnte's types agree with the packaged ABI, field by field and width by width:
+the terms and challenge tuples (their canonical types, field order and integer widths), every event
+(name, argument names in order, and the kind each is read as), and the state enum (every error's sentence is checked in tests/test_errors.py).
+A changed struct, event or error in the contract fails here before it can be misread anywhere else."""
+
+import re
+
+from ante import terms
+from ante.abi import ante_abi
+from ante.events import EVENT_TYPES
+from ante.primitives import canonical_type
+from ante.state import State
+
+#: The ABI types each kind of event argument is read from.
+KINDS = {
+    "address": {"address"}, "addresses": {"address[]"}, "bytes32": {"bytes32"}, "str": {"string"},
+    "bool": {"bool"}, "state": {"uint8"}, "terms": {terms.TERMS_ABI},
+    "int": {f"uint{n}" for n in range(8, 257, 8)} | {f"int{n}" for n in range(8, 257, 8)},
+    "amount": {f"uint{n}" for n in range(8, 257, 8)},
+}
+
+
+def _entry(kind, name):
+    [entry] = [e for e in ante_abi() if e.get("type") == kind and e.get("name") == name]
+    return entry
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def test_terms_and_challenge_tuples_match_the_abi():
+    [terms_input] = [i for i in _entry("function", "create")["inputs"] if i["name"] == "terms"]
+    assert terms_input["internalType"] == "struct IAnte.Terms"
+    assert canonical_type(terms_input) == terms.TERMS_ABI
+    assert [c["name"] for c in terms_input["components"]] == list(terms._TERMS_FIELDS)
+    assert [_snake(c["name"]) for c in terms_input["components"]] == list(terms.Terms.__dataclass_fields__)
+    [challenge_input] = [i for i in _entry("function", "lapse")["inputs"] if i["name"] == "challenge"]
+    assert challenge_input["internalType"] == "struct IAnte.Challenge"
+    assert canonical_type(challenge_input) == terms.CHALLENGE_ABI
+    assert [c["name"] for c in challenge_input["components"]] == ["terms", "contributor", "deliverable"]
+
+
+def test_term_limits_are_the_contracts_widths():
+    [terms_input] = [i for i in _entry("function", "create")["inputs"] if i["name"] == "terms"]
+    widths = {_snake(c["name"]): c["type"] for c in terms_input["components"]}
+    for field, bits, _, _ in terms._TERMS_LIMITS:
+        assert widths[field] == f"uint{bits}", field
+    assert {f for f, t in widths.items() if t.startswith("uint")} == {f for f, *_ in terms._TERMS_LIMITS}
+
+
+def test_every_event_is_mirrored_with_its_arguments_in_order():
+    abi_events = {e["name"]: e for e in ante_abi() if e.get("type") == "event" and e["name"] in EVENT_TYPES}
+    declared = {e["name"] for e in ante_abi() if e.get("type") == "event"}
+    # Only OpenZeppelin's own EIP712DomainChanged is not Ante's (it is never emitted: the domain is fixed).
+    assert declared - set(EVENT_TYPES) == {"EIP712DomainChanged"}
+    assert set(abi_events) == set(EVENT_TYPES)
+    for name, cls in EVENT_TYPES.items():
+        inputs = abi_events[name]["inputs"]
+        assert [i["name"] for i in inputs] == [abi_name for abi_name, _, _ in cls.ARGS], name
+        for item, (abi_name, attr, kind) in zip(inputs, cls.ARGS):
+            assert canonical_type(item) in KINDS[kind], (name, abi_name, item["type"], kind)
+            assert attr in cls.__dataclass_fields__, (name, attr)
+
+
+def test_the_state_enum_is_the_contracts():
+    status = _entry("function", "challengeStatus")
+    assert status["outputs"][0]["internalType"] == "enum IAnte.State"
+    assert [s.name for s in State] == ["NONE", "OPEN", "ACCEPTED", "SUBMITTED", "SETTLED", "CANCELLED",
+                                       "EXPIRED", "DEFAULTED", "UNREVIEWED"]
