@@ -256,6 +256,9 @@ class Session:
                     "add one with `ape accounts import` or `ape accounts generate`."
                 ) from error
             self._unlock(self._account)
+            from ante.safes import prepare
+
+            prepare(self._account)
         return self._account
 
     def _unlock(self, account) -> None:
