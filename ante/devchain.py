@@ -14,11 +14,11 @@ from ante.finality import LOCAL_CHAIN_IDS
 from ante.transactions import TransactionPolicy
 
 
-def check_local(chain_id: int) -> None:
+def check_local(chain_id: int, what: str = "a test token anyone can mint") -> None:
     """Refuses any chain but a local development node."""
     if int(chain_id) not in LOCAL_CHAIN_IDS:
         ids = ", ".join(str(i) for i in sorted(LOCAL_CHAIN_IDS))
-        raise BadInput(f"a test token anyone can mint is only for a local development chain (chain id {ids}); "
+        raise BadInput(f"{what} is only for a local development chain (chain id {ids}); "
                        f"this network is chain {chain_id}.")
 
 

@@ -35,3 +35,50 @@ def prepare(account) -> None:
     known = factory._singleton.get(version)
     if known is None or int(known.address, 16) != int(singleton, 16):
         factory._singleton[version] = PackageType.SINGLETON(version).at(singleton)
+
+
+#: The Safe version a local chain gets (ape-safe ships Safe's compiled contracts for it).
+LOCAL_SAFE_VERSION = "1.4.1"
+
+
+def deploy_local_safe(sender, owners: list[str], threshold: int, policy=None) -> tuple[str, object]:
+    """Deploys Safe's singleton and proxy factory (Safe's own contracts, as ape-safe ships them) and a
+    Safe proxy with `owners` and `threshold`, on a local development chain; returns the Safe's address
+    and the receipt of the proxy's creation.
+
+    Every transaction is simulated first and confirmed (:mod:`ante.transactions`)."""
+    from ape import chain
+    from ape_safe.packages import PackageType
+    from packaging.version import Version
+
+    from ante.devchain import check_local
+    from ante.errors import BadInput
+    from ante.terms import ZERO_ADDRESS
+    from ante.transactions import deploy, send
+
+    check_local(chain.chain_id, "a Safe made by `ante dev safe`")
+    owners = list(dict.fromkeys(owners))
+    if not owners:
+        raise BadInput("a Safe needs at least one owner.")
+    if not 1 <= threshold <= len(owners):
+        raise BadInput(f"a Safe's threshold is 1 to its {len(owners)} owners, not {threshold}.")
+    version = Version(LOCAL_SAFE_VERSION)
+    singleton, _ = deploy(PackageType.SINGLETON(version), sender, policy)
+    factory, _ = deploy(PackageType.PROXY_FACTORY(version), sender, policy)
+    setup = singleton.setup.encode_input(owners, threshold, ZERO_ADDRESS, b"", ZERO_ADDRESS, ZERO_ADDRESS, 0,
+                                         ZERO_ADDRESS)
+    receipt = send(factory.createProxyWithNonce, singleton.address, setup, 0, sender=sender, policy=policy)
+    [created] = receipt.decode_logs(factory.ProxyCreation)
+    return str(created.proxy), receipt
+
+
+def register(alias: str, address: str) -> None:
+    """Registers the Safe at `address` with ape-safe under `alias` (as ``ape safe add`` does)."""
+    from ape import accounts
+
+    from ante.errors import BadInput
+
+    container = accounts.containers["safe"]
+    if alias in container.aliases:
+        raise BadInput(f"there is already a Safe named {alias!r}; choose another --alias.")
+    container.save_account(alias, address)

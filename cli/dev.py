@@ -1,4 +1,4 @@
-"""`ante dev token`: tools for a local development chain."""
+"""`ante dev token` and `ante dev safe`: tools for a local development chain."""
 
 import click
 
@@ -11,8 +11,9 @@ def dev():
     """Tools for a local development chain (refused on any other network).
 
     \b
-    Example:
+    Examples:
       ante dev token --symbol TUSD --decimals 6 --mint 1000 --to 0x7099... --to 0x3C44... --account TEST::0
+      ante dev safe --owner 0x90F7... --owner 0x15d3... --threshold 2 --alias org-safe --account TEST::0
     """
 
 
@@ -66,4 +67,67 @@ def token(session, name, symbol, decimals, amount, holders):
          "minted": {holder: str(value) for holder, value in deployed.minted.items()}},
         lambda: session.out.print(f"Test token {symbol} ({decimals} decimals) is at {deployed.address}; "
                                   f"post with --token {deployed.address}."),
+    )
+
+
+@dev.command()
+@click.option("--owner", "owners", type=ADDRESS, multiple=True, required=True,
+              help="An owner's address; repeat for each. Owners that are local Ape accounts sign for it.")
+@click.option("--threshold", type=click.IntRange(min=1), required=True, help="How many owners must sign.")
+@click.option("--alias", required=True, help="The name to use it by: --account ALIAS.")
+@click.option("--fund", default="0", show_default=True, help="Ether to send it from the --account, e.g. '2 ether'.")
+@chain_options
+@write_options
+def safe(session, owners, threshold, alias, fund):
+    """Deploy a Safe (an organisation's multisig account) and register it with ape-safe.
+
+    Only on a local development chain: it deploys Safe's own v1.4.1 contracts (as the ape-safe
+    plugin ships them) and a Safe with these owners. Elsewhere, use the Safe your organisation
+    has and register it with `ape safe add ADDRESS ALIAS`. Then post, cancel and withdraw as it
+    with `--account ALIAS`: its owners that are local Ape accounts sign, and one of them submits.
+
+    \b
+    JSON (--json): address, alias, owners, threshold, funded (wei, as text), chain_id.
+
+    \b
+    Example:
+      ante dev safe --owner 0x90F7... --owner 0x15d3... --owner 0x9965... --threshold 2 \\
+                    --alias org-safe --fund "5 ether" --account TEST::0
+    """
+    from ape import chain
+
+    from ante.devchain import check_local
+    from ante.safes import deploy_local_safe, register
+    from ante.units import InputError, format_amount, parse_amount
+
+    try:
+        funded = parse_amount(fund, 18, symbol="ETH")
+    except InputError as error:
+        raise click.BadParameter(str(error), param_hint="--fund")
+    owners = tuple(dict.fromkeys(owners))
+    if threshold > len(owners):
+        raise click.BadParameter(f"a Safe's threshold is 1 to its {len(owners)} owners, not {threshold}.",
+                                 param_hint="--threshold")
+    if not alias.replace("-", "").replace("_", "").isalnum():
+        raise click.BadParameter(f"{alias!r}: use letters, digits, - and _.", param_hint="--alias")
+    session.connect()
+    check_local(chain.chain_id, "a Safe made by `ante dev safe`")
+    from ape import accounts
+
+    if alias in accounts.containers["safe"].aliases:
+        raise click.BadParameter(f"there is already a Safe named {alias!r}.", param_hint="--alias")
+    account = session.account()
+    funding = f" and send it {format_amount(funded, 18, 'ETH')}" if funded else ""
+    session.confirm(f"Deploy a {threshold}-of-{len(owners)} Safe on chain {chain.chain_id} from "
+                    f"{account.address}{funding}?")
+    address, _ = session.transaction(f"Deployed a {threshold}-of-{len(owners)} Safe",
+                                     lambda: deploy_local_safe(account, list(owners), threshold, session.active_policy))
+    if funded:
+        session.transaction(f"Sent it {format_amount(funded, 18, 'ETH')}",
+                            lambda: account.transfer(address, funded))
+    register(alias, address)
+    session.emit(
+        {"address": address, "alias": alias, "owners": list(dict.fromkeys(owners)), "threshold": threshold,
+         "funded": str(funded), "chain_id": chain.chain_id},
+        lambda: session.out.print(f"Safe {alias} is at {address}; act as it with --account {alias}."),
     )

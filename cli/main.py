@@ -26,7 +26,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "records": ("ante.cli.records", "records", "Records of contributors, evaluators and funders."),
     "kelly": ("ante.cli.kelly", "kelly", "Should you accept? The Kelly view of a stake."),
     "oracle": ("ante.oracle.command", "oracle", "Run the oracle service that collects verdicts and settles."),
-    "dev": ("ante.cli.dev", "dev", "Tools for a local development chain: a test token."),
+    "dev": ("ante.cli.dev", "dev", "Tools for a local development chain: a test token, a Safe."),
 }
 
 

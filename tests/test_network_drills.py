@@ -259,7 +259,7 @@ def test_ctrl_c_after_sending_says_which_transaction_may_still_be_mined(tmp_path
     assert match.group(1) in pending
 
 
-def test_a_test_token_anyone_can_mint_is_refused_off_a_local_chain(tmp_path):
+def test_a_test_token_or_a_dev_safe_is_refused_off_a_local_chain(tmp_path):
     with Anvil(18707, tmp_path, "--chain-id", str(SEPOLIA)) as node:
         ape_config(tmp_path, sepolia=(node.uri, None))
         deployer = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"  # TEST::0
@@ -269,6 +269,11 @@ def test_a_test_token_anyone_can_mint_is_refused_off_a_local_chain(tmp_path):
         assert "only for a local development chain" in run.err and f"chain {SEPOLIA}." in run.err, run
         assert "Traceback" not in run.err, run
         assert node.nonce(deployer) == 0  # nothing was sent
+        run = ante("dev", "safe", "--owner", deployer, "--threshold", "1", "--alias", "never", "--account", "TEST::0",
+                   "--yes", "--network", "ethereum:sepolia:node", cwd=tmp_path, data=tmp_path / "data")
+        assert run.code == 2, run
+        assert "A Safe made by `ante dev safe` is only for a local development chain" in run.err, run
+        assert node.nonce(deployer) == 0
 
 
 def read_without_ape(*args, cwd, data) -> tuple[object, bool]:

@@ -1,6 +1,7 @@
-"""`ante dev token`: a test token for trying challenges paid in an ERC-20 on a local chain.
+"""`ante dev token` and `ante dev safe`: a test token for trying challenges paid in an ERC-20, and a Safe
+for trying an organisation's multisig as a funder, on a local chain.
 
-(Its refusal on a chain that is not a local development node is drilled against an anvil with
+(Their refusal on a chain that is not a local development node is drilled against an anvil with
 Sepolia's chain id, in tests/test_network_drills.py.)
 """
 
@@ -57,4 +58,37 @@ def test_bad_token_terms_are_refused_before_anything_is_sent(ante_cli, chain):
         "dev", "token", "--symbol", "", "--account", "TEST::3", "--yes")
     assert "more than 2 decimals" in ante_cli.bad_input("dev", "token", "--decimals", "2", "--mint", "0.001",
                                                         "--account", "TEST::3", "--yes")
+    assert chain.blocks.head.number == head
+
+
+def test_a_safe_is_deployed_registered_funded_and_posts_as_the_funder(deployed, chain):
+    owners = [deployed.addr(n) for n in (7, 8, 9)]
+    alias = f"dev-safe-{chain.blocks.head.number}"
+    made = deployed.ok("dev", "safe", *sum((["--owner", o] for o in owners), []), "--threshold", "2",
+                       "--alias", alias, "--fund", "2 ether", "--account", "TEST::0", "--yes", "--json").json()
+    from ape import accounts
+
+    try:
+        assert (made["alias"], made["owners"], made["threshold"], made["funded"]) == (alias, owners, 2, str(2 * 10**18))
+        safe = accounts.load(alias)
+        from ante.safes import prepare
+
+        prepare(safe)  # ape-safe learns the singleton from the proxy (as every command does), not from the web
+        assert safe.address == made["address"]
+        assert sorted(safe.signers) == sorted(owners) and safe.confirmations_required == 2
+        assert chain.provider.get_balance(made["address"]) == 2 * 10**18
+        challenge_id = deployed.post(account=alias)
+        assert deployed.show(challenge_id)["terms"]["funder"] == made["address"]
+        again = deployed.bad_input("dev", "safe", "--owner", owners[0], "--threshold", "1", "--alias", alias,
+                                   "--account", "TEST::0", "--yes")
+        assert f"there is already a Safe named {alias!r}" in again
+    finally:
+        accounts.containers["safe"].delete_account(alias)
+
+
+def test_a_safe_threshold_above_its_owners_is_refused_before_anything_is_sent(ante_cli, chain):
+    head = chain.blocks.head.number
+    message = ante_cli.bad_input("dev", "safe", "--owner", ante_cli.addr(7), "--owner", ante_cli.addr(7),
+                                 "--threshold", "2", "--alias", "never", "--account", "TEST::0", "--yes")
+    assert message == "Invalid value for --threshold: a Safe's threshold is 1 to its 1 owners, not 2.", message
     assert chain.blocks.head.number == head
