@@ -1,4 +1,4 @@
-"""The demo: three bounty stories told through the real `ante` command on a local anvil chain.
+"""The demo: four bounty stories told through the real `ante` command on a local anvil chain.
 
 An oracle service (`ante oracle run`) runs beside the chain: the evaluators send their signed verdicts
 to it over HTTP, and it settles each challenge as soon as a quorum agrees and lapses overdue ones. Its
@@ -9,6 +9,7 @@ chain open for anyone.
 2. A challenge is judged a fail: the contributor's stake goes to the funder.
 3. A contributor never delivers: the oracle's keeper lapses the challenge and the funder gets reward and
    stake back.
+4. The organisation's Safe (a 2-of-3 multisig, deployed from Safe's own contracts) funds a challenge.
 Then `ante audit` checks every wei against the contract and `ante records` shows everyone's record.
 At the end the oracle keeps serving its dashboard until Ctrl-C (with DEMO_EXIT=1 the demo ends by itself).
 
@@ -59,8 +60,9 @@ class Demo:
         self.uri = f"http://127.0.0.1:{port}"
         self.port = port
         self.workdir = workdir
+        # Ape's data folder is the demo's own too: the Safe it registers must not outlive the demo's chain.
         self.env = dict(os.environ, APE_FOUNDRY_HOST=self.uri, ANTE_DATA_DIR=str(workdir / "data"),
-                        ANTE_NETWORK="ethereum:local:foundry")
+                        APE_DATA_FOLDER=str(workdir / "ape"), ANTE_NETWORK="ethereum:local:foundry")
         self.node = None
         self.oracle_port = oracle_port
         self.oracle_url = f"http://127.0.0.1:{oracle_port}"
@@ -278,6 +280,20 @@ def run(demo: Demo) -> None:
     demo.ante("verdict", "status", "3", "--oracle", demo.oracle_url)
     say("Fiona gets reward and stake back (0.33 ETH); she withdraws all Ante owes her: 0.11 + 0.6 + 0.33 ETH.")
     demo.ante("withdraw", *account("Fiona (funder)"))
+
+    heading("Story 4: the organisation's Safe funds a challenge")
+    say("The organisation keeps its budget in a Safe, a multisig account: any 2 of Fiona, Olga and the deployer")
+    say("sign for it. On this local chain `ante dev safe` deploys Safe's own contracts and registers the Safe;")
+    say("elsewhere it would be the organisation's own, added with `ape safe add`.")
+    demo.ante("dev", "safe", "--owner", who["Fiona (funder)"], "--owner", who["Olga (colleague)"],
+              "--owner", who["deployer"], "--threshold", "2", "--alias", "org-safe", "--fund", "1 ether",
+              *account("deployer"))
+    say("Fiona posts from the Safe: two owners sign, one of them submits, and the Safe pays the reward.")
+    spec = demo.write("a11y-spec.md", "Audit the dashboard for accessibility (WCAG 2.2 AA) and fix what fails.\n")
+    demo.ante("post", "--reward", "0.4 ether", "--stake", "10%", "--panel", "1", "--accept-by", "+14d",
+              "--deliver-within", "14d", "--review-within", "5d", "--spec", spec, *published(demo),
+              "--account", "org-safe", "--yes")
+    say("On chain the funder is the Safe, not Fiona: its refunds and shares will be credited to the Safe.")
 
     heading("Anyone can check")
     demo.ante("list")

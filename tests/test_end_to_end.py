@@ -49,7 +49,7 @@ def ante_json(demo, *args):
 def test_the_three_stories_end_as_told(stories):
     demo, module = stories
     challenges = {c["challenge_id"]: c for c in ante_json(demo, "list")}
-    assert {i: c["state"] for i, c in challenges.items()} == {1: "settled", 2: "settled", 3: "defaulted"}
+    assert {i: c["state"] for i, c in challenges.items()} == {1: "settled", 2: "settled", 3: "defaulted", 4: "open"}
     assert (challenges[1]["score"], challenges[1]["to_contributor"], challenges[1]["to_funder"]) == (
         9000, str(99 * ETHER // 100), str(11 * ETHER // 100)
     )
@@ -57,6 +57,16 @@ def test_the_three_stories_end_as_told(stories):
         0, "0", str(6 * ETHER // 10)
     )
     assert challenges[3]["to_funder"] == str(33 * ETHER // 100)
+
+
+def test_the_safe_funded_the_fourth_challenge(stories):
+    demo, module = stories
+    [challenge] = [c for c in ante_json(demo, "list") if c["challenge_id"] == 4]
+    safe = challenge["terms"]["funder"]
+    who = module.addresses()
+    assert safe not in who.values()  # not Fiona nor any owner: the Safe itself
+    assert demo.rpc("eth_getCode", [safe, "latest"]) not in ("0x", "", None)  # a contract: the Safe's proxy
+    assert int(demo.rpc("eth_getBalance", [safe, "latest"]), 16) == ETHER - 4 * ETHER // 10
 
 
 def test_the_oracle_settled_and_lapsed_from_its_own_account(stories):
@@ -81,7 +91,7 @@ def test_the_audit_after_the_stories_is_clean(stories):
     demo, _ = stories
     report = ante_json(demo, "audit")
     assert report["clean"] is True and report["discrepancies"] == []
-    assert (report["challenges"], report["events"]) == (3, 14)
+    assert (report["challenges"], report["events"]) == (4, 15)
 
 
 def test_records_after_the_stories(stories):
