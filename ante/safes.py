@@ -82,3 +82,13 @@ def register(alias: str, address: str) -> None:
     if alias in container.aliases:
         raise BadInput(f"there is already a Safe named {alias!r}; choose another --alias.")
     container.save_account(alias, address)
+
+
+def check_can_sign(account, what: str, instead: str) -> None:
+    """Refuses, in one sentence, to sign `what` off chain with a Safe: Ante checks such signatures as
+    ECDSA signatures from a key, and a Safe signs with ERC-1271 (a contract's answer), not a key."""
+    if is_safe(account):
+        from ante.errors import BadInput
+
+        raise BadInput(f"{account.address} is a Safe, and a Safe cannot sign {what}: Ante checks them as signatures "
+                       f"from a key, and a Safe has none; {instead}.")

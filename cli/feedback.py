@@ -262,7 +262,9 @@ def sign_with_account(account, attestation) -> dict:
 
     from ante.errors import BadInput
     from ante.feedback import SignedAttestation
+    from ante.safes import check_can_sign
 
+    check_can_sign(account, "feedback off chain", "give it on chain instead (--onchain), a transaction from the Safe")
     signature = account.sign_message(encode_typed_data(full_message=attestation.typed_data()))
     if signature is None:
         raise BadInput("the account declined to sign.")

@@ -58,6 +58,13 @@ def create(session, evaluators, threshold):
     if threshold == n:
         session.notice(unanimity_warning(n))
     client = session.client()
+    contracts = [e for e in evaluators if client.node.request("eth_getCode", [e, "latest"]) not in (None, "", "0x")]
+    if contracts:
+        named = ", ".join(contracts)
+        which = f"{named} is a contract" if len(contracts) == 1 else f"{named} are contracts"
+        session.notice(f"Warning: {which} (a Safe or another smart account). Verdicts are checked as signatures "
+                       f"from a key, so a contract can never sign one that counts: every settlement will need "
+                       f"{threshold} of the {n - len(contracts)} members with keys.")
     account = session.account()
     session.confirm(f"Create a {threshold}-of-{n} panel from {account.address}?")
     panel_id, receipt = session.transaction(

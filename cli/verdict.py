@@ -66,6 +66,9 @@ def sign(session, challenge_id, score, out, oracle_url, comment, stance, publish
     members, _ = client.panel(c.terms.panel_id)
     if account.address not in members:
         raise BadInput(f"{account.address} is not an evaluator on panel {c.terms.panel_id}, so its verdict would not count.")
+    from ante.safes import check_can_sign
+
+    check_can_sign(account, "a verdict", "an evaluator signs with their own account")
     signature = account.sign_message(encode_typed_data(full_message=unsigned.typed_data()))
     if signature is None:
         raise BadInput("the account declined to sign.")

@@ -89,3 +89,37 @@ def test_an_owner_of_the_safe_cannot_accept_its_challenge_as_a_contributor_throu
     outcome = deployed.fails(1, "accept", challenge_id, "--promise", "https://example.org/promise", "--by", "+10d",
                              "--account", alias, "--yes")
     assert address in outcome.message
+
+
+def test_a_safe_on_a_panel_is_warned_about_and_cannot_sign_a_verdict(deployed, safe):
+    alias, address = safe
+    made = deployed.ok("panel", "create", "--evaluator", address, "--evaluator", deployed.addr(5),
+                       "--evaluator", deployed.addr(6), "--threshold", "2", "--account", "TEST::0", "--yes", "--json")
+    warning = " ".join(made.err.split())
+    assert (f"Warning: {address} is a contract (a Safe or another smart account). Verdicts are checked as signatures "
+            "from a key, so a contract can never sign one that counts: every settlement will need 2 of the 2 members "
+            "with keys.") in warning
+    challenge_id = deployed.post(panel=made.json()["panel_id"])
+    deployed.accept(challenge_id)
+    deployed.submit(challenge_id)
+    message = deployed.bad_input("verdict", "sign", challenge_id, "--score", "70%", "--account", alias)
+    assert message == (f"{address} is a Safe, and a Safe cannot sign a verdict: Ante checks them as signatures from "
+                       "a key, and a Safe has none; an evaluator signs with their own account.")
+
+
+def test_a_panel_of_keys_gets_no_contract_warning(deployed):
+    made = deployed.ok("panel", "create", *sum((["--evaluator", deployed.addr(n)] for n in (5, 6, 7)), []),
+                       "--threshold", "2", "--account", "TEST::0", "--yes")
+    assert "is a contract" not in made.err
+
+
+def test_a_safe_cannot_sign_feedback_off_chain(deployed, safe):
+    alias, address = safe
+    challenge_id = deployed.post()
+    deployed.accept(challenge_id)
+    deployed.submit(challenge_id)
+    message = deployed.bad_input("feedback", "give", challenge_id, "--stance", "endorse",
+                                 "--comment", "https://example.org/thanks", "--account", alias)
+    assert message == (f"{address} is a Safe, and a Safe cannot sign feedback off chain: Ante checks them as "
+                       "signatures from a key, and a Safe has none; give it on chain instead (--onchain), a "
+                       "transaction from the Safe.")
