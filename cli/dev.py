@@ -127,7 +127,7 @@ def safe(session, owners, threshold, alias, fund):
                             lambda: account.transfer(address, funded))
     register(alias, address)
     session.emit(
-        {"address": address, "alias": alias, "owners": list(dict.fromkeys(owners)), "threshold": threshold,
+        {"address": address, "alias": alias, "owners": list(owners), "threshold": threshold,
          "funded": str(funded), "chain_id": chain.chain_id},
         lambda: session.out.print(f"Safe {alias} is at {address}; act as it with --account {alias}."),
     )

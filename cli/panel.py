@@ -58,7 +58,8 @@ def create(session, evaluators, threshold):
     if threshold == n:
         session.notice(unanimity_warning(n))
     client = session.client()
-    contracts = [e for e in evaluators if client.node.request("eth_getCode", [e, "latest"]) not in (None, "", "0x")]
+    codes = client.node.batch([("eth_getCode", [e, "latest"]) for e in evaluators])  # one round trip
+    contracts = [e for e, code in zip(evaluators, codes) if code not in (None, "", "0x")]
     if contracts:
         named = ", ".join(contracts)
         which = f"{named} is a contract" if len(contracts) == 1 else f"{named} are contracts"
