@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from ante.primitives import keccak
 
 from ante.errors import BadInput
 from ante.terms import to_checksum_address
+
+if TYPE_CHECKING:
+    from ante.erc1271 import WalletCheck
 
 DOMAIN_NAME = "Ante"
 DOMAIN_VERSION = "1"
@@ -145,13 +149,18 @@ class SignedVerdict:
         }
 
     @classmethod
-    def from_json(cls, document: dict) -> SignedVerdict:
+    def from_json(cls, document: dict, wallet: WalletCheck | None = None) -> SignedVerdict:
         """Reads a signed verdict document and checks its signature.
 
         Taken as wallets give it: ``{"typedData": …, "signature": …}`` as `ante verdict sign` writes (its
         ``signer`` is optional: the signer is whoever the signature recovers to, and a named signer must be
         that address), or the typed data itself with the bare ``signature`` beside its fields. The signature
         is normalised first (:func:`normalise_signature`), so what a wallet signs is what the contract takes.
+
+        A contract wallet's verdict (a Safe's) names its signer, and its signature is whatever the wallet
+        accepts: when the signature is not the named signer's key's, `wallet` (an
+        :data:`ante.erc1271.WalletCheck`, which asks the chain) decides, exactly as the contract will, and
+        the signature is kept as it came. Without `wallet`, only keys' signatures are taken.
         """
         if not isinstance(document, dict):
             raise VerdictError("a signed verdict is a JSON object with typedData and signature.")
@@ -187,14 +196,22 @@ class SignedVerdict:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise VerdictError(f"this is not a signed Ante verdict ({error}).") from error
-        signature = normalise_signature(signature)
         try:
-            recovered = verdict.recover(signature)
-        except Exception as error:  # eth-keys raises several types for junk signatures
-            raise SignatureError(f"the signature cannot be read ({error}).") from error
-        if signer is not None and recovered != signer:
-            raise SignatureError(f"the signature was made by {recovered}, not by the named signer {signer}.")
-        return cls(verdict, recovered, signature)
+            normalised = normalise_signature(signature)
+            try:
+                recovered = verdict.recover(normalised)
+            except Exception as error:  # eth-keys raises several types for junk signatures
+                raise SignatureError(f"the signature cannot be read ({error}).") from error
+            if signer is not None and recovered != signer:
+                raise SignatureError(f"the signature was made by {recovered}, not by the named signer {signer}.")
+            return cls(verdict, recovered, normalised)
+        except SignatureError as error:
+            if signer is None or wallet is None:
+                raise
+            if wallet(signer, verdict, signature):
+                return cls(verdict, signer, signature)
+            raise SignatureError(f"{error} Nor does {signer} accept it as a contract wallet's signature (ERC-1271): a "
+                                 "wallet's verdict is signed by enough of its owners, as they stand now.") from None
 
 
 #: The order of secp256k1's group: a signature's r and s lie in 1..N-1, and the contract (OpenZeppelin's

@@ -21,30 +21,36 @@ def settle(session, challenge_id, verdict_files):
     contract, deliverable) before anything is sent. Anyone may relay them. A file is what
     `ante verdict sign` writes, or what a wallet gives for `ante verdict typed-data`'s output:
     {"typedData": ..., "signature": "0x..."} (the signer is recovered), or the typed data with
-    its "signature" beside its fields. Signatures with v of 0/1 or a high s are normalised.
+    its "signature" beside its fields. Signatures with v of 0/1 or a high s are normalised. A
+    contract wallet's verdict (a Safe's) names its "signer", and the wallet is asked (ERC-1271)
+    whether it accepts the signature, as the contract will ask it.
 
     \b
     Example:
       ante settle 3 v5.json v6.json --account TEST::4
     """
+    from ante.erc1271 import wallet_check
     from ante.errors import BadInput
     from ante.verdict import SignedVerdict, VerdictError, parse_document
 
-    verdicts = []
+    documents = []
     for path in verdict_files:
         with open(path, "rb") as handle:
             data = handle.read(MAX_VERDICT_BYTES + 1)
         if len(data) > MAX_VERDICT_BYTES:
             raise BadInput(f"{path} is larger than {MAX_VERDICT_BYTES // 1024} KiB; a signed verdict is about 1 KiB.")
         try:
-            document = parse_document(data, "it")
+            documents.append((path, parse_document(data, "it")))
         except VerdictError as error:
             raise BadInput(f"{path} is not JSON ({error})." if "not valid JSON" in str(error) else f"{path}: {error}")
+    client = session.client()
+    wallet = wallet_check(client.node)  # a Safe's verdict is checked by asking the Safe, as the contract will
+    verdicts = []
+    for path, document in documents:
         try:
-            verdicts.append(SignedVerdict.from_json(document))
+            verdicts.append(SignedVerdict.from_json(document, wallet))
         except VerdictError as error:
             raise BadInput(f"{path}: {error}")
-    client = session.client()
     account = session.account()
     c = client.challenge(challenge_id, session.chronicle())
     members, threshold = client.panel(c.terms.panel_id)

@@ -42,6 +42,10 @@ def sign(session, challenge_id, score, out, oracle_url, comment, stance, publish
     Give the files of a quorum of evaluators to `ante settle`, or send the verdict straight to a
     running oracle with --post: it settles as soon as a quorum agrees.
 
+    A Safe on the panel signs as Safes do (ERC-1271): with --account SAFE, as many of its owners as its
+    threshold sign the verdict's digest as a SafeMessage, each from an account here (imported, or a
+    keyfile account), and the file holds their signatures together as the Safe's.
+
     With --comment, your reasons go with it: a feedback attestation signed by the same account (see
     `ante feedback --help`), kept in the document under "reasons" and sent to the oracle with --post.
     A verdict without reasons is just as valid.
@@ -66,13 +70,21 @@ def sign(session, challenge_id, score, out, oracle_url, comment, stance, publish
     members, _ = client.panel(c.terms.panel_id)
     if account.address not in members:
         raise BadInput(f"{account.address} is not an evaluator on panel {c.terms.panel_id}, so its verdict would not count.")
-    from ante.safes import check_can_sign
+    from ante.safes import is_safe
 
-    check_can_sign(account, "a verdict", "an evaluator signs with their own account")
-    signature = account.sign_message(encode_typed_data(full_message=unsigned.typed_data()))
-    if signature is None:
-        raise BadInput("the account declined to sign.")
-    signed = SignedVerdict(unsigned, account.address, signature.encode_rsv())
+    if is_safe(account):
+        from ante.safes import sign_digest
+
+        if comment is not None:
+            raise BadInput(f"{account.address} is a Safe, and a Safe cannot sign reasons off chain (EAS's off-chain "
+                           "attestations are signed by keys); sign the verdict without --comment and give the "
+                           "reasons on chain with `ante feedback give --onchain --account SAFE`.")
+        signed = SignedVerdict(unsigned, account.address, sign_digest(account, unsigned.digest(), unsigned.chain_id))
+    else:
+        signature = account.sign_message(encode_typed_data(full_message=unsigned.typed_data()))
+        if signature is None:
+            raise BadInput("the account declined to sign.")
+        signed = SignedVerdict(unsigned, account.address, signature.encode_rsv())
     package = None
     if comment is not None:
         from ante.cli.feedback import reasons

@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IAnte} from "./interfaces/IAnte.sol";
@@ -231,7 +232,9 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
     /// @param challenge Its record.
     /// @param score The verdict's score in basis points (0 = fail, 10000 = full pass).
     /// @param signers The signing panel members, in strictly increasing address order.
-    /// @param signatures Their 65-byte signatures over Verdict(challengeId, challenge.deliverable, score), in the same order.
+    /// @param signatures Their signatures over Verdict(challengeId, challenge.deliverable, score), in the same order:
+    /// 65 bytes from a key, or whatever a contract wallet's ERC-1271 `isValidSignature` accepts (a Safe: its
+    /// owners' signatures of the verdict's digest as a SafeMessage).
     function settle(
         uint256 challengeId,
         Challenge calldata challenge,
@@ -443,10 +446,22 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
             address signer = signers[i];
             if (signer <= previous) revert AnteSignersNotAscending(i, signer);
             if (i != 0 && _memberThreshold[panelId][signer] == 0) revert AnteNotPanelMember(i, signer);
-            (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signatures[i]);
-            if (err != ECDSA.RecoverError.NoError || recovered != signer) revert AnteInvalidSignature(i, signer);
+            if (!_isValidSignature(signer, digest, signatures[i])) revert AnteInvalidSignature(i, signer);
             previous = signer;
         }
+    }
+
+    /// @dev Whether `signature` is `signer`'s over `digest`: an ECDSA signature from the signer's key, or else
+    /// one the signer, a contract wallet such as a Safe, accepts through ERC-1271 `isValidSignature`.
+    /// OpenZeppelin's `SignatureChecker.isValidSignatureNowCalldata` asks for the signer's code first, which
+    /// costs 2,600 gas per cold signer on every settlement; trying the key first costs a wallet's signature
+    /// one failed `ecrecover` instead. Both orders accept the same signatures: an address with code has no
+    /// key, except an EIP-7702 account, whose key is its own. A wallet's answer can change (a Safe's owners
+    /// change), so it counts as of the block that settles.
+    function _isValidSignature(address signer, bytes32 digest, bytes calldata signature) private view returns (bool) {
+        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
+        if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
+        return SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, signature);
     }
 
     function _credit(address token, address account, uint256 amount) private {

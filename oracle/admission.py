@@ -1,11 +1,13 @@
 """Verdicts in: one posted verdict checked completely, stored durably, and a settlement queued on quorum.
 
-:meth:`Admission.accept` checks a posted verdict completely (well-formed, the signature recovers to the
-named signer, this chain and deployment, the challenge exists and is Submitted, its review window is
-open at the chain's time, the deliverable is the submitted one, the score is in range, the signer sits
-on the challenge's panel); a failure raises :class:`Rejected` (a reason, which is also its metrics label,
-and one plain sentence; :data:`STATUS` gives each reason's HTTP status) and stores nothing. A verdict that passes is committed to the store before the method
-returns; if its challenge now has a quorum, a settlement is queued with the chain worker at once.
+:meth:`Admission.accept` checks a posted verdict completely (well-formed; the signature recovers to the
+named signer or, for a contract wallet such as a Safe, the wallet accepts it when asked on chain; this
+chain and deployment; the challenge exists and is Submitted; its review window is open at the chain's
+time; the deliverable is the submitted one; the score is in range; the signer sits on the challenge's
+panel). A failure raises :class:`Rejected` (a reason, which is also its metrics label, and one plain
+sentence; :data:`STATUS` gives each reason's HTTP status) and stores nothing. A verdict that passes is
+committed to the store before the method returns; if its challenge now has a quorum, a settlement is
+queued with the chain worker at once.
 """
 
 from __future__ import annotations
@@ -99,6 +101,29 @@ class Admission:
             "settlement": settlement,
         }
 
+    def _check_deployment(self, v) -> None:
+        s = self.service
+        if v.chain_id != s.chain_id:
+            raise Rejected("wrong_chain",
+                           f"the verdict is for chain {v.chain_id}, but this oracle serves chain {s.chain_id}.")
+        if v.contract != s.contract:
+            raise Rejected("wrong_contract",
+                           f"the verdict is for the Ante deployment at {v.contract}, but this oracle serves {s.contract}.")
+
+    def _wallet(self, account: str, v, signature: bytes) -> bool:
+        """Whether `account`, a contract wallet (a Safe), accepts `signature` over verdict `v`, asked on this
+        chain as the contract will ask it (ERC-1271); only for a verdict meant for this deployment."""
+        from ante.erc1271 import is_valid_signature
+
+        self._check_deployment(v)
+        s = self.service
+        try:
+            with s.chain_health.calling(), s.chain_lock:
+                return is_valid_signature(s.client.node, account, v.digest(), signature)
+        except AnteError:
+            raise Rejected("not_ready", f"the oracle could not ask {account} whether the signature is its own (the "
+                                        "chain is not answering); try again shortly.") from None
+
     def verify(self, body) -> tuple[SignedVerdict, ChallengeHistory, Snapshot]:
         """The signed verdict in `body`, its challenge and the snapshot it was checked against."""
         s = self.service
@@ -115,16 +140,11 @@ class Admission:
             raise Rejected("malformed",
                            "the body must be a JSON object with typedData, signer and signature (as `ante verdict sign` writes).")
         try:
-            signed = SignedVerdict.from_json(document)
+            signed = SignedVerdict.from_json(document, self._wallet)
         except VerdictError as error:
             raise Rejected(error.reason, str(error)) from None
         v = signed.verdict
-        if v.chain_id != s.chain_id:
-            raise Rejected("wrong_chain",
-                           f"the verdict is for chain {v.chain_id}, but this oracle serves chain {s.chain_id}.")
-        if v.contract != s.contract:
-            raise Rejected("wrong_contract",
-                           f"the verdict is for the Ante deployment at {v.contract}, but this oracle serves {s.contract}.")
+        self._check_deployment(v)
         try:
             snapshot = s.snapshots.ready()
         except NotReady as error:

@@ -39,6 +39,8 @@ HASH = r"^0x[0-9a-f]{64}$"
 BYTES32 = r"^0x[0-9a-fA-F]{64}$"
 #: A 65-byte (r, s, v) signature: 0x and 130 hex digits.
 SIGNATURE = r"^0x[0-9a-fA-F]{130}$"
+#: A verdict's signature: a key's 65 bytes, or a contract wallet's (a Safe's: its owners' 65 bytes each).
+WALLET_SIGNATURE = r"^0x([0-9a-fA-F]{2})*$"
 #: A token amount in base units: a decimal string, since amounts routinely exceed 2**53.
 AMOUNT = r"^[0-9]+$"
 # Ids are uint256, but no bound above is written: 2**256 - 1 is beyond what many JSON readers (and JSON
@@ -54,7 +56,8 @@ Address = Annotated[str, Field(pattern=ADDRESS, description="An address, EIP-55 
 Hash = Annotated[str, Field(pattern=HASH)]
 Amount = Annotated[str, Field(pattern=AMOUNT, description="Base units of the token, as a decimal string.")]
 SignedAmount = Annotated[str, Field(pattern=r"^-?[0-9]+$", description="Base units, a decimal string; may be negative.")]
-Signature = Annotated[str, Field(pattern=SIGNATURE, description="65 bytes (r, s, v), 0x-hex.")]
+Signature = Annotated[str, Field(pattern=WALLET_SIGNATURE, description="0x-hex: a key's 65 bytes (r, s, v), or a "
+                                                                        "contract wallet's (a Safe's) signature.")]
 Score = Annotated[int, Field(ge=0, le=MAX_SCORE, description="Basis points, 0 to 10000.")]
 Count = Annotated[int, Field(ge=0)]
 Timestamp = Annotated[int, Field(ge=0, description="Seconds since 1970 (the chain's time).")]
@@ -137,10 +140,12 @@ def typed_data_schema(chain_id: int, contract: str) -> dict:
 
 def verdict_body_schemas(chain_id: int, contract: str) -> dict[str, dict]:
     """The components of ``POST /verdicts``'s body: a signed verdict in either form a wallet gives."""
-    signature = {"type": "string", "pattern": SIGNATURE, "description": "65 bytes (r, s, v), 0x-hex, as "
-                 "eth_signTypedData_v4 returns it; v may be 0/1 or 27/28, and a high s is taken as its low twin."}
+    signature = {"type": "string", "pattern": WALLET_SIGNATURE, "description": "0x-hex. From a key: 65 bytes (r, s, "
+                 "v) as eth_signTypedData_v4 returns it; v may be 0/1 or 27/28, and a high s is taken as its low twin. "
+                 "From a contract wallet (a Safe): whatever its ERC-1271 isValidSignature accepts, the signer named."}
     signer = {"anyOf": [{"type": "string", "pattern": ADDRESS}, {"type": "null"}], "default": None,
-              "description": "Optional: the signer is recovered from the signature; if named, it must be that address."}
+              "description": "The signer is recovered from a key's signature, and if named must be that address. "
+                             "A contract wallet (a Safe) is named here, and asked whether it accepts the signature."}
     return {
         "VerdictTypedData": typed_data_schema(chain_id, contract),
         "SignedVerdict": {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ante.artifacts import EAS_DEPLOYMENTS, EAS_PACKAGE, FROM_NPM, PACKAGED, contract_type
+from ante.artifacts import EAS_DEPLOYMENTS, EAS_PACKAGE, FROM_NPM, PACKAGED, SAFE_PACKAGE, contract_type
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "ante" / "artifacts"
 
@@ -30,17 +30,19 @@ def test_packaged_abi_matches_a_fresh_compile(project, name):
     assert packaged["abi"] == compiled, stale(name)
 
 
-# ---------------------------------------------------------------- EAS, as its npm package publishes it
+# ---------------------------------------------------------------- EAS's and Safe's, as their npm packages publish them
 
-EAS_PACKAGE_DIR = Path(__file__).resolve().parent.parent / "node_modules" / EAS_PACKAGE
+NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
+EAS_PACKAGE_DIR = NODE_MODULES / EAS_PACKAGE
 
 
 def npm_artifact(name: str) -> dict:
-    return json.loads((EAS_PACKAGE_DIR / FROM_NPM[name]).read_text())
+    package, path = FROM_NPM[name]
+    return json.loads((NODE_MODULES / package / path).read_text())
 
 
 @pytest.mark.parametrize("name", FROM_NPM)
-def test_packaged_eas_contracts_are_the_npm_packages(name):
+def test_packaged_npm_contracts_are_the_npm_packages(name):
     packaged = json.loads((ARTIFACTS / f"{name}.json").read_text())
     published = npm_artifact(name)
     assert packaged["abi"] == published["abi"], stale(name)
@@ -49,9 +51,10 @@ def test_packaged_eas_contracts_are_the_npm_packages(name):
     assert contract_type(name).name == name
 
 
-def test_the_npm_package_is_the_pinned_version():
-    pinned = json.loads((ARTIFACTS.parent.parent / "package.json").read_text())["dependencies"][EAS_PACKAGE]
-    assert json.loads((EAS_PACKAGE_DIR / "package.json").read_text())["version"] == pinned
+@pytest.mark.parametrize("package", (EAS_PACKAGE, SAFE_PACKAGE))
+def test_the_npm_package_is_the_pinned_version(package):
+    pinned = json.loads((ARTIFACTS.parent.parent / "package.json").read_text())["dependencies"][package]
+    assert json.loads((NODE_MODULES / package / "package.json").read_text())["version"] == pinned
 
 
 def test_packaged_eas_addresses_are_the_npm_packages_deployments():

@@ -7,7 +7,8 @@ copy differs from a fresh compile.
 It also carries the Ethereum Attestation Service's contracts (``EAS``, ``SchemaRegistry``), exactly as
 the installed npm package ``@ethereum-attestation-service/eas-contracts`` publishes them compiled, and
 the package's published addresses per chain id (``eas-deployments.json``); tests/test_artifact.py fails
-whenever those differ from the installed package.
+whenever those differ from the installed package. And it carries Safe's ``CompatibilityFallbackHandler``
+as ``@safe-global/safe-contracts`` publishes it (the handler that answers a Safe's ERC-1271 checks).
 
 Usage: python toolchain/export_artifact.py   (after `ape compile` and `npm ci`, from the project root)
 """
@@ -53,10 +54,9 @@ def main() -> None:
     for name in PACKAGED:
         contract_type = manifest["contractTypes"][name]
         write(f"{name}.json", {k: contract_type[k] for k in KEEP})
-    package = ROOT / "node_modules" / EAS_PACKAGE
-    for name, path in FROM_NPM.items():
-        write(f"{name}.json", npm_contract_type(json.loads((package / path).read_text())))
-    write(EAS_DEPLOYMENTS, eas_deployments(package))
+    for name, (package, path) in FROM_NPM.items():
+        write(f"{name}.json", npm_contract_type(json.loads((ROOT / "node_modules" / package / path).read_text())))
+    write(EAS_DEPLOYMENTS, eas_deployments(ROOT / "node_modules" / EAS_PACKAGE))
 
 
 if __name__ == "__main__":

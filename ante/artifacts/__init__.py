@@ -8,6 +8,9 @@
   chain, where there is no EAS, and talks to the published deployments elsewhere: ``ante.eas``).
 - ``eas-deployments.json``: the published EAS and SchemaRegistry addresses by chain id, from the same
   package's ``deployments/`` folder.
+- ``CompatibilityFallbackHandler``: Safe's fallback handler, which answers ERC-1271 ``isValidSignature``
+  for a Safe, exactly as the npm package ``@safe-global/safe-contracts`` publishes it compiled (``ante dev
+  safe`` sets it on the Safes it makes on a local chain; every Safe made by Safe's own apps has it).
 """
 
 from __future__ import annotations
@@ -21,11 +24,15 @@ PACKAGED = ("Ante", "TestToken")
 
 #: The npm package whose compiled contracts and deployments are carried as they are published.
 EAS_PACKAGE = "@ethereum-attestation-service/eas-contracts"
-#: The contracts copied from that package, with the path of each one's artifact inside it
+#: Safe's npm package, whose compiled fallback handler is carried as it is published.
+SAFE_PACKAGE = "@safe-global/safe-contracts"
+#: The contracts copied from npm packages: each one's package and the path of its artifact inside it
 #: (tests/test_artifact.py checks each against the installed package).
 FROM_NPM = {
-    "EAS": "artifacts/contracts/EAS.sol/EAS.json",
-    "SchemaRegistry": "artifacts/contracts/SchemaRegistry.sol/SchemaRegistry.json",
+    "EAS": (EAS_PACKAGE, "artifacts/contracts/EAS.sol/EAS.json"),
+    "SchemaRegistry": (EAS_PACKAGE, "artifacts/contracts/SchemaRegistry.sol/SchemaRegistry.json"),
+    "CompatibilityFallbackHandler": (
+        SAFE_PACKAGE, "build/artifacts/contracts/handler/CompatibilityFallbackHandler.sol/CompatibilityFallbackHandler.json"),
 }
 #: The file, beside the contracts, of EAS's published addresses by chain id.
 EAS_DEPLOYMENTS = "eas-deployments.json"

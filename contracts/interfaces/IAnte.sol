@@ -187,7 +187,8 @@ interface IAnte {
     error AnteSignersNotAscending(uint256 index, address signer);
     /// @notice Thrown when a signer is not a member of the challenge's panel.
     error AnteNotPanelMember(uint256 index, address signer);
-    /// @notice Thrown when a signature is malformed, high-s, or does not recover to its signer.
+    /// @notice Thrown when a signature is neither the signer's key's (malformed, high-s, or another key's) nor
+    /// one the signer accepts as a contract wallet (ERC-1271).
     error AnteInvalidSignature(uint256 index, address signer);
 
     /// @notice Thrown when an account has no credit to withdraw in a token.
