@@ -63,9 +63,9 @@ def create(session, evaluators, threshold):
     if contracts:
         named = ", ".join(contracts)
         which = f"{named} is a contract" if len(contracts) == 1 else f"{named} are contracts"
-        session.notice(f"Warning: {which} (a Safe or another smart account). Verdicts are checked as signatures "
-                       f"from a key, so a contract can never sign one that counts: every settlement will need "
-                       f"{threshold} of the {n - len(contracts)} members with keys.")
+        session.notice(f"Note: {which} (a Safe or another smart account), so its verdicts count only if it answers "
+                       "ERC-1271 isValidSignature: a Safe does through Safe's fallback handler, which Safe's own apps "
+                       "set (and `ante dev safe` too), and its owners sign with `ante verdict sign --account SAFE`.")
     account = session.account()
     session.confirm(f"Create a {threshold}-of-{n} panel from {account.address}?")
     panel_id, receipt = session.transaction(

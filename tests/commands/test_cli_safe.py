@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from packaging.version import Version
 
 ETHER = 10**18
 OWNERS = (7, 8, 9)
@@ -24,18 +23,18 @@ def safe(deployed, accounts, chain):
     from ape import config
     from ape_safe.factory import SafeFactory
 
-    version = Version("1.4.1")
-    SafeFactory.inject(version, accounts[0])
-    contract = SafeFactory().create([accounts[n] for n in OWNERS], 2, version=version, sender=accounts[0])
+    from ante.safes import deploy_local_safe
+
+    address, _ = deploy_local_safe(accounts[0], [accounts[n].address for n in OWNERS], 2)
     SafeFactory._singleton.clear()  # as in a fresh process: ape-safe does not know where the singleton is
     SafeFactory._factory.clear()
-    accounts[0].transfer(contract.address, 3 * ETHER)
+    accounts[0].transfer(address, 3 * ETHER)
     folder = config.DATA_FOLDER / "safe"
     folder.mkdir(parents=True, exist_ok=True)
-    alias = f"org-safe-{contract.address[2:10].lower()}"
+    alias = f"org-safe-{address[2:10].lower()}"
     path = folder / f"{alias}.json"
-    path.write_text(json.dumps({"address": contract.address, "deployed_chain_ids": [chain.chain_id]}))
-    yield alias, contract.address
+    path.write_text(json.dumps({"address": address, "deployed_chain_ids": [chain.chain_id]}))
+    yield alias, address
     path.unlink()
 
 
@@ -91,20 +90,45 @@ def test_an_owner_of_the_safe_cannot_accept_its_challenge_as_a_contributor_throu
     assert address in outcome.message
 
 
-def test_a_safe_on_a_panel_is_warned_about_and_cannot_sign_a_verdict(deployed, safe):
+def test_a_safe_on_a_panel_signs_a_verdict_that_settles(deployed, safe, chain):
     alias, address = safe
     made = deployed.ok("panel", "create", "--evaluator", address, "--evaluator", deployed.addr(5),
                        "--evaluator", deployed.addr(6), "--threshold", "2", "--account", "TEST::0", "--yes", "--json")
-    warning = " ".join(made.err.split())
-    assert (f"Warning: {address} is a contract (a Safe or another smart account). Verdicts are checked as signatures "
-            "from a key, so a contract can never sign one that counts: every settlement will need 2 of the 2 members "
-            "with keys.") in warning
+    note = " ".join(made.err.split())
+    assert f"Note: {address} is a contract (a Safe or another smart account), so its verdicts count only if" in note
     challenge_id = deployed.post(panel=made.json()["panel_id"])
     deployed.accept(challenge_id)
     deployed.submit(challenge_id)
-    message = deployed.bad_input("verdict", "sign", challenge_id, "--score", "70%", "--account", alias)
-    assert message == (f"{address} is a Safe, and a Safe cannot sign a verdict: Ante checks them as signatures from "
-                       "a key, and a Safe has none; an evaluator signs with their own account.")
+    as_safe = deployed.sign(challenge_id, alias, score="70%")
+    document = json.loads(as_safe.read_text())
+    assert document["signer"] == address
+    assert len(bytes.fromhex(document["signature"][2:])) == 2 * 65  # two owners' signatures: the Safe's threshold
+    settled = deployed.settle(challenge_id, as_safe, deployed.sign(challenge_id, "TEST::5", score="70%"))
+    assert settled["score"] == 7_000
+    assert deployed.show(challenge_id)["state"] == "settled"
+
+
+def test_a_safe_verdict_its_owners_no_longer_back_is_refused(deployed, safe, accounts):
+    """The Safe's owners change after it signed: the oracle-free path (`ante settle`) asks the Safe, as the
+    contract would, and refuses before sending."""
+    alias, address = safe
+    made = deployed.ok("panel", "create", "--evaluator", address, "--evaluator", deployed.addr(5),
+                       "--evaluator", deployed.addr(6), "--threshold", "2", "--account", "TEST::0", "--yes", "--json")
+    challenge_id = deployed.post(panel=made.json()["panel_id"])
+    deployed.accept(challenge_id)
+    deployed.submit(challenge_id)
+    as_safe = deployed.sign(challenge_id, alias, score="70%")
+    # The Safe raises its threshold to 3 (a transaction of the Safe, signed by two owners).
+    from ape import accounts as ape_accounts
+
+    from ante.safes import prepare
+
+    account = ape_accounts.load(alias)
+    prepare(account)
+    account.contract.changeThreshold(3, sender=account)
+    message = deployed.bad_input("settle", challenge_id, as_safe, deployed.sign(challenge_id, "TEST::5", score="70%"),
+                                 "--account", "TEST::4", "--yes")
+    assert f"Nor does {address} accept it as a contract wallet's signature (ERC-1271)" in message
 
 
 def test_a_panel_of_keys_gets_no_contract_warning(deployed):
