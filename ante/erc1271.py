@@ -23,8 +23,8 @@ MAGIC = keccak(text="isValidSignature(bytes32,bytes)")[:4]
 
 #: A wallet's check: (account, message, signature) -> whether `account` accepts `signature` over the
 #: message's ``digest()`` (a verdict's, say: the message is given whole, so that a check can first see
-#: whether it is for the chain it asks).
-WalletCheck = Callable[[str, Any, bytes], bool]
+#: whether it is for the chain it asks); None when `account` is no contract wallet at all.
+WalletCheck = Callable[[str, Any, bytes], "bool | None"]
 
 
 def call_data(digest: bytes, signature: bytes) -> bytes:
@@ -56,5 +56,11 @@ def is_valid_signature(node: Node, account: str, digest: bytes, signature: bytes
 
 
 def wallet_check(node: Node) -> WalletCheck:
-    """A :data:`WalletCheck` that asks over `node`."""
-    return lambda account, message, signature: is_valid_signature(node, account, message.digest(), signature)
+    """A :data:`WalletCheck` that asks over `node`: None (not a wallet) for an account without code."""
+
+    def check(account: str, message, signature: bytes) -> bool | None:
+        if node.request("eth_getCode", [account, "latest"]) in (None, "", "0x"):
+            return None
+        return is_valid_signature(node, account, message.digest(), signature)
+
+    return check

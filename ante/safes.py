@@ -33,6 +33,7 @@ def prepare(account) -> None:
     from ape_safe.accounts import SafeAccount
     from ape_safe.packages import PackageType
 
+    _know_fallback_handler(account.address)
     version = account.version
     raw = chain.provider.get_storage(account.address, 0)
     singleton = "0x" + bytes(raw)[-20:].hex()
@@ -40,6 +41,29 @@ def prepare(account) -> None:
     known = factory._singleton.get(version)
     if known is None or int(known.address, 16) != int(singleton, 16):
         factory._singleton[version] = PackageType.SINGLETON(version).at(singleton)
+
+
+#: Where a Safe keeps its fallback handler's address: keccak256("fallback_manager.handler.address").
+FALLBACK_HANDLER_SLOT = 0x6C9A6C4A39284E37ED1CF53D337577D14212A4870FB976A4366C693B939918D5
+
+
+def _know_fallback_handler(address: str) -> None:
+    """Gives Ape the contract type of the Safe's fallback handler when it is Safe's own (packaged with
+    Ante): a Safe's calls reach it, and Ape looks up the type of every contract a call reaches."""
+    from ape import chain
+
+    from ante.artifacts import contract_type
+
+    raw = bytes(chain.provider.get_storage(address, FALLBACK_HANDLER_SLOT))[-20:]
+    if not any(raw):
+        return
+    from ante.terms import to_checksum_address
+
+    handler = to_checksum_address("0x" + raw.hex())
+    packaged = contract_type("CompatibilityFallbackHandler")
+    code = bytes(chain.provider.get_code(handler))
+    if code and code == bytes(packaged.runtime_bytecode.to_bytes()):
+        chain.contracts.cache_contract_type(handler, packaged)
 
 
 #: The Safe version a local chain gets (ape-safe ships Safe's compiled contracts for it).

@@ -208,8 +208,11 @@ class SignedVerdict:
         except SignatureError as error:
             if signer is None or wallet is None:
                 raise
-            if wallet(signer, verdict, signature):
+            answer = wallet(signer, verdict, signature)
+            if answer:
                 return cls(verdict, signer, signature)
+            if answer is None:  # the signer is no contract wallet: the key's answer stands
+                raise
             raise SignatureError(f"{error} Nor does {signer} accept it as a contract wallet's signature (ERC-1271): a "
                                  "wallet's verdict is signed by enough of its owners, as they stand now.") from None
 

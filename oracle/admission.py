@@ -110,16 +110,16 @@ class Admission:
             raise Rejected("wrong_contract",
                            f"the verdict is for the Ante deployment at {v.contract}, but this oracle serves {s.contract}.")
 
-    def _wallet(self, account: str, v, signature: bytes) -> bool:
+    def _wallet(self, account: str, v, signature: bytes) -> bool | None:
         """Whether `account`, a contract wallet (a Safe), accepts `signature` over verdict `v`, asked on this
         chain as the contract will ask it (ERC-1271); only for a verdict meant for this deployment."""
-        from ante.erc1271 import is_valid_signature
+        from ante.erc1271 import wallet_check
 
         self._check_deployment(v)
         s = self.service
         try:
             with s.chain_health.calling(), s.chain_lock:
-                return is_valid_signature(s.client.node, account, v.digest(), signature)
+                return wallet_check(s.client.node)(account, v, signature)
         except AnteError:
             raise Rejected("not_ready", f"the oracle could not ask {account} whether the signature is its own (the "
                                         "chain is not answering); try again shortly.") from None
