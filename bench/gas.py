@@ -56,6 +56,14 @@ class Bench:
         self.panel3 = self.ante.panelCount()
         self.ante.createPanel([k.address for k in keys], 5, sender=self.deployer)
         self.panel9 = self.ante.panelCount()
+        # A 2-of-3 Safe (Safe's own v1.4.1 contracts) on a 2-of-3 panel beside two keys.
+        from ante.safes import deploy_local_safe
+
+        self.safe_owners = sorted((Account.from_key(keccak(text=f"safe owner {i}")) for i in range(3)),
+                                  key=lambda a: int(a.address, 16))
+        self.safe, _ = deploy_local_safe(self.deployer, [o.address for o in self.safe_owners], 2)
+        self.ante.createPanel([keys[0].address, keys[1].address, self.safe], 2, sender=self.deployer)
+        self.panel_safe = self.ante.panelCount()
 
     def terms(self, token=ZERO_ADDRESS, panel=None) -> Terms:
         now = self.chain.blocks.head.timestamp
@@ -85,6 +93,21 @@ class Bench:
         signers = sorted(signers, key=lambda a: int(a.address, 16))
         receipt = self.ante.settle(cid, record.as_tuple(), score, [s.address for s in signers],
                                    [verdict.sign(s.key) for s in signers], sender=self.relayer)
+        return receipt.gas_used
+
+    def settle_with_safe(self, cid, record, score=10_000):
+        """Settles with one evaluator's key and the Safe (two of its owners signing its SafeMessage)."""
+        from eth_account.messages import encode_typed_data
+
+        from ante.safes import combine, message_typed_data
+
+        verdict = Verdict(self.chain.chain_id, self.ante.address, cid, record.deliverable, score)
+        message = encode_typed_data(full_message=message_typed_data(self.chain.chain_id, self.safe, verdict.digest()))
+        by_safe = combine({o.address: bytes(o.sign_message(message).signature) for o in self.safe_owners[:2]})
+        key = self.evaluators[0]
+        pairs = sorted([(key.address, verdict.sign(key.key)), (self.safe, by_safe)], key=lambda p: int(p[0], 16))
+        receipt = self.ante.settle(cid, record.as_tuple(), score, [p[0] for p in pairs], [p[1] for p in pairs],
+                                   sender=self.relayer)
         return receipt.gas_used
 
     def withdraw(self, account, token=ZERO_ADDRESS):
@@ -131,6 +154,10 @@ class Bench:
         cid, record, _ = self.create(self.terms())
         self.chain.mine(deltatime=DAY + 1)
         figures["lapse"] = self.ante.lapse(cid, record.as_tuple(), sender=self.relayer).gas_used
+        cid, record, _ = self.create(self.terms(panel=self.panel_safe))
+        record, _ = self.accept(cid, record)
+        record, _ = self.submit(cid, record)
+        figures["settle_2of3_safe"] = self.settle_with_safe(cid, record)
         figures["create_panel_3"] = self.panel_create_3
         return figures
 

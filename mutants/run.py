@@ -51,6 +51,7 @@ CONTRACT_SUITE = [
     "tests/test_submit.py",
     "tests/test_settle.py",
     "tests/test_quorum_hostile.py",
+    "tests/test_wallet_signatures.py",
     "tests/test_lapse.py",
     "tests/test_cancel.py",
     "tests/test_abandon.py",
