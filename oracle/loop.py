@@ -5,7 +5,9 @@ a sync asked for by an HTTP handler, or a settlement queued by a verdict that co
 jobs the worker
 
 - **ticks** every ``poll`` seconds (and at start, so a quorum stored before a crash is settled after
-  the restart): re-syncs the event index, re-evaluates every stored quorum (:func:`policies.settlement`),
+  the restart): re-syncs the event index, re-evaluates every stored quorum (:func:`policies.settlement`;
+  a contract wallet's verdict counts only while the wallet still accepts its signature, asked anew each
+  time, so that a Safe whose owners changed cannot hold up the verdicts of the others),
   honours EAS's off-chain revocations of feedback and keeps the on-chain feedback (and its revocations)
   EAS logged up to the final block (when the oracle takes feedback) and, unless switched off, runs the
   keeper (:func:`policies.lapses`);
@@ -53,6 +55,7 @@ class Worker:
         self._sync_requested = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._set_aside: set[tuple] = set()  # (challenge, signer, signature) of wallet verdicts said to no longer count
         service.snapshots.on_recovered = self._retry_now
 
     # ------------------------------------------------------------------ running
@@ -254,7 +257,14 @@ class Worker:
                     f"challenge {challenge_id} was {c.state.label} before this oracle's settlement got through"),
                     None, None, None)])
             return
-        intent = policies.settlement(snapshot, challenge_id, s.store.verdicts(s.chain_id, s.contract, challenge_id))
+        try:
+            stored = self._still_backed(challenge_id, s.store.verdicts(s.chain_id, s.contract, challenge_id))
+        except Exception as error:
+            s.chain_health.error(f"asking the wallets on challenge {challenge_id}'s panel", error,
+                                 outage=not isinstance(error, NodeRefused))
+            self._retry_later(challenge_id, retry[1] if retry else 0.0, "settling")
+            return
+        intent = policies.settlement(snapshot, challenge_id, stored)
         if intent is None or intent.key in s.relayer.refused:
             return
         if policies.review_closed(snapshot, c):
@@ -267,6 +277,34 @@ class Worker:
         except Exception as error:
             s.chain_health.error(f"settling challenge {challenge_id}", error, outage=not isinstance(error, NodeRefused))
             self._retry_later(challenge_id, retry[1] if retry else 0.0, "settling")
+
+    def _still_backed(self, challenge_id: int, stored: list) -> list:
+        """`stored` without the verdicts of contract wallets that no longer accept their signature (a Safe
+        whose owners or threshold changed since it signed): the contract asks each wallet again when it
+        settles, and one refusal would undo the whole settlement. A key's signature is its own for good."""
+        from ante.erc1271 import is_valid_signature
+        from ante.verdict import normalise_signature
+
+        s = self.service
+        kept = []
+        for verdict in stored:
+            signed = verdict.signed
+            try:
+                by_key = signed.verdict.recover(normalise_signature(signed.signature)) == signed.signer
+            except Exception:
+                by_key = False
+            if not by_key:
+                with s.chain_health.calling(), s.chain_lock:
+                    backed = is_valid_signature(s.client.node, signed.signer, signed.verdict.digest(), signed.signature)
+                if not backed:
+                    seen = (challenge_id, signed.signer, bytes(signed.signature))
+                    if seen not in self._set_aside:
+                        self._set_aside.add(seen)
+                        log.info("challenge %s: %s no longer accepts the signature of its verdict, which counts "
+                                 "again once it signs anew", challenge_id, signed.signer)
+                    continue
+            kept.append(verdict)
+        return kept
 
     def lapse_due(self) -> None:
         """Lapses every live challenge whose deadline is strictly before the chain's time."""

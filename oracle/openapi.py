@@ -90,7 +90,8 @@ class QuorumBrief(Closed):
 
 class VerdictAccepted(Closed):
     status: Literal["stored", "unchanged", "replaced"] = Field(
-        description="stored (new), replaced (the signer's earlier verdict) or unchanged (identical).")
+        description="stored (new), replaced (the signer's earlier verdict: another score, or the same one signed "
+                    "anew, as a Safe signs again when its owners change) or unchanged (identical, signature included).")
     challenge_id: ChallengeId
     signer: Address
     score: Score

@@ -7,7 +7,8 @@
   chain's time (deadlines are inclusive) is lapsed.
 
 An :class:`Intent` says what to call and carries a key naming the attempt (the action, the challenge
-and what the call depends on), so that one the contract refused is never repeated unchanged. Whether an
+and what the call depends on, a settlement's signatures included: a Safe that signs again after its owners
+changed makes a new attempt), so that one the contract refused is never repeated unchanged. Whether an
 intent is already in flight, and how it is sent, is the relayer's business (:mod:`ante.oracle.relayer`).
 """
 
@@ -64,7 +65,8 @@ def settlement(snapshot: Snapshot, challenge_id: int, stored: Iterable[StoredVer
     verdicts = [s.signed for s in quorum.by_score()[score]]
     _, signers, signatures = ordered_quorum(verdicts)
     return Intent("settle", c, (c.challenge_id, c.record().as_tuple(), score, signers, signatures),
-                  ("settle", c.challenge_id, score, tuple(signers)), f"at {score} with {len(signers)} verdicts")
+                  ("settle", c.challenge_id, score, tuple(signers), tuple(bytes(s) for s in signatures)),
+                  f"at {score} with {len(signers)} verdicts")
 
 
 def review_closed(snapshot: Snapshot, challenge: ChallengeHistory) -> bool:

@@ -9,9 +9,11 @@ Tables
 ------
 ``verdicts``, keyed by (chain_id, contract, challenge_id, signer): the verdict document as signed
 (``SignedVerdict.to_json``), its deliverable, score and signature, and when it was received. An
-evaluator has one verdict per challenge; a new one with another score replaces it (``"replaced"``),
-the same one again changes nothing (``"unchanged"``). Whether a replacement is still allowed (the
-challenge is not settled yet) is for the service to decide: it knows the chain.
+evaluator has one verdict per challenge; a new one with another score, or the same score with other
+signature bytes, replaces it (``"replaced"``: a contract wallet such as a Safe signs again when its
+owners change, and only its new signature may still count), the same one again changes nothing
+(``"unchanged"``). Whether a replacement is still allowed (the challenge is not settled yet) is for the
+service to decide: it knows the chain.
 
 ``attempts``: every settlement or lapse the oracle tried and how it ended: ``settled_by_us``,
 ``settled_elsewhere``, ``lapsed_by_us``, ``lapsed_elsewhere`` or ``failed`` (with a reason), with the
@@ -239,8 +241,8 @@ class VerdictStore(SqliteFile):
     def put(self, signed: SignedVerdict, received_at: float | None = None) -> str:
         """Stores an (already verified) signed verdict; returns "stored", "unchanged" or "replaced".
 
-        The verdict is committed to disk when this returns. The same verdict again (same deliverable
-        and score from the same signer) is a no-op, whatever its signature bytes.
+        The verdict is committed to disk when this returns. The same verdict again (same deliverable,
+        score and signature from the same signer) is a no-op.
         """
         v = signed.verdict
         chain_id, contract = _key(v.chain_id, v.contract)
@@ -278,9 +280,9 @@ class VerdictStore(SqliteFile):
                 for pending in group:
                     row = pending.row
                     old = db.execute(
-                        "SELECT deliverable, score FROM verdicts WHERE chain_id = ? AND contract = ? "
+                        "SELECT deliverable, score, signature FROM verdicts WHERE chain_id = ? AND contract = ? "
                         "AND challenge_id = ? AND signer = ?", row[:4]).fetchone()
-                    if old == (row[4], row[5]):
+                    if old == (row[4], row[5], row[6]):
                         statuses.append(UNCHANGED)
                         continue
                     db.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
