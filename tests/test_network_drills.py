@@ -6,13 +6,15 @@
 - the foundry provider on a node that mines every 2 s (where `ante deploy` once failed with "did not
   create a contract"), with explicit fees;
 - a custom network (a chain id Ape has never heard of) declared in `ape-config.yaml`;
+- a Safe on a panel signing a verdict that settles, through Ape's node provider on a node that mines
+  every 2 s (the Safe asked on chain at each step, each write confirmed before the next);
 - a refusal found in simulation costs nothing: no transaction leaves the account;
 - a network spelling under which Ape would sign for another chain id than the node's is refused;
 - `ante dev token` (a token anyone can mint) is refused off a local development chain, unsent;
 - once a network choice was resolved through Ape, reads go straight to its node without loading Ape,
   print what Ape's path prints, and notice a changed `ape-config.yaml`.
 
-Each test runs its own anvil on its own port (18700-18709) and its own data folder; waits poll a
+Each test runs its own anvil on its own port (18700-18710) and its own data folder; waits poll a
 condition with a deadline.
 """
 
@@ -109,6 +111,46 @@ def test_deploy_and_post_on_a_node_that_mines_every_two_seconds(tmp_path):
         assert int(sent["blockNumber"], 16) == posted.json()["block"]
         listed = ok(run("list", "--json")).json()
         assert [c["challenge_id"] for c in listed] == [1]
+
+
+def test_a_safe_on_a_panel_settles_through_apes_node_provider_on_a_two_second_chain(tmp_path):
+    with Anvil(18710, tmp_path, "--block-time", "2", "--chain-id", "1337") as node:  # the chain id Ape gives a local node
+        ape_config(tmp_path, local=(node.uri, None))
+        # Ape's own data folder for this test: `ante dev safe` registers the Safe with ape-safe there.
+        env = {"APE_DATA_FOLDER": str(tmp_path / "ape")}
+
+        def run(*args):
+            return ante(*args, "--network", "ethereum:local:node", cwd=tmp_path, data=tmp_path / "data", env=env)
+
+        ok(run("deploy", "--account", "TEST::0", "--yes"))
+        owners = [a for e in ("0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f",  # TEST::8
+                              "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720",  # TEST::9
+                              "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955")  # TEST::7
+                  for a in ("--owner", e)]
+        made = ok(run("dev", "safe", *owners, "--threshold", "2", "--alias", "panel-safe", "--account", "TEST::0",
+                      "--yes", "--json")).json()
+        safe = made["address"]
+        ok(run("panel", "create", "--evaluator", safe, "--evaluator", EVALUATORS[0], "--evaluator", EVALUATORS[1],
+               "--threshold", "2", "--account", "TEST::0", "--yes"))
+        ok(run("post", "--reward", "1 ether", "--stake", "10%", "--panel", "1", "--accept-by", "+7d",
+               "--deliver-within", "14d", "--review-within", "3d", "--spec", "https://example.org/spec.md",
+               "--account", "TEST::1", "--yes"))
+        ok(run("accept", "1", "--promise", "https://example.org/promise.md", "--by", "+5d", "--account", "TEST::2",
+               "--yes"))
+        ok(run("submit", "1", "--deliverable", "https://example.org/work.md", "--account", "TEST::2", "--yes"))
+        ok(run("verdict", "sign", "1", "--score", "75%", "--out", str(tmp_path / "safe.json"), "--account",
+               "panel-safe", "--yes"))
+        ok(run("verdict", "sign", "1", "--score", "75%", "--out", str(tmp_path / "key.json"), "--account", "TEST::5",
+               "--yes"))
+        assert json.loads((tmp_path / "safe.json").read_text())["signer"] == safe
+        settled = ok(run("settle", "1", str(tmp_path / "safe.json"), str(tmp_path / "key.json"), "--account",
+                         "TEST::4", "--yes", "--json")).json()
+        assert settled["score"] == 7_500
+        receipt = node.call("eth_getTransactionReceipt", settled["tx"])
+        assert int(receipt["status"], 16) == 1
+        shown = ok(run("show", "1", "--json")).json()
+        assert shown["state"] == "settled"
+        assert "Clean" in ok(run("audit")).out
 
 
 def test_a_refusal_found_in_simulation_sends_nothing(tmp_path):
