@@ -10,7 +10,11 @@
 
 const { Offchain, OffchainAttestationVersion, SchemaEncoder, SchemaRegistry, ZERO_ADDRESS, ZERO_BYTES32 } =
   require('@ethereum-attestation-service/eas-sdk');
-const { Wallet } = require('ethers');
+// The SDK's own ethers (v6), whichever copy npm gave it: the top-level `ethers` may be another major
+// version, such as the v5 that Safe's contracts package asks for.
+const { Wallet } = require(require.resolve('ethers', {
+  paths: [require.resolve('@ethereum-attestation-service/eas-sdk')],
+}));
 
 function offchain(domain) {
   const config = { address: domain.eas, version: domain.version, chainId: BigInt(domain.chainId) };
