@@ -89,10 +89,7 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
                                  PANELS
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Creates an immutable panel of evaluators with a strict-majority threshold.
-    /// @param members 1..32 distinct, non-zero evaluator addresses.
-    /// @param threshold How many members must sign a verdict; n/2 < threshold <= n.
-    /// @return panelId The new panel's id.
+    /// @inheritdoc IAnte
     function createPanel(address[] calldata members, uint8 threshold) external returns (uint32 panelId) {
         uint256 size = members.length;
         if (size == 0 || size > MAX_PANEL_SIZE) revert AntePanelSizeInvalid(size);
@@ -115,10 +112,7 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
                                LIFECYCLE
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Posts a challenge and escrows its reward: send the reward as ether, or approve the token first.
-    /// @param terms The terms; `terms.funder` must be the caller.
-    /// @param specURI Where the specification can be read; its hash is `terms.specHash`.
-    /// @return challengeId The new challenge's id.
+    /// @inheritdoc IAnte
     function create(Terms calldata terms, string calldata specURI)
         external
         payable
@@ -153,14 +147,7 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         }
     }
 
-    /// @notice Accepts an open challenge: escrows exactly the stake and commits a promise.
-    /// @param challengeId The challenge.
-    /// @param challenge Its record (contributor and deliverable zero), as rebuilt from the events.
-    /// @param promiseHash A hash of the promise document: what, by when, with what resources.
-    /// @param promisedBy When the contributor promises to deliver; no later than the delivery deadline.
-    /// @param promiseURI Where the promise document can be read.
-    /// @param confidenceBps The contributor's stated chance of success in basis points (0 = not stated,
-    /// at most 10000); only emitted, never stored, so that records can score calibration against verdicts.
+    /// @inheritdoc IAnte
     function accept(
         uint256 challengeId,
         Challenge calldata challenge,
@@ -200,11 +187,7 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         }
     }
 
-    /// @notice Submits the deliverable, once, by the contributor, before the delivery deadline.
-    /// @param challengeId The challenge.
-    /// @param challenge Its record (deliverable zero).
-    /// @param deliverable The deliverable's hash; the verdicts are signed over it.
-    /// @param deliverableURI Where the deliverable can be read.
+    /// @inheritdoc IAnte
     function submit(
         uint256 challengeId,
         Challenge calldata challenge,
@@ -226,15 +209,7 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         emit ChallengeSubmitted(challengeId, msg.sender, deliverable, reviewBy, deliverableURI);
     }
 
-    /// @notice Settles a submitted challenge with a quorum of the panel's signed verdicts. Anyone may call.
-    /// @dev Pays `(reward + stake) * score / 10000` (rounded down) to the contributor and the exact rest to the funder.
-    /// @param challengeId The challenge.
-    /// @param challenge Its record.
-    /// @param score The verdict's score in basis points (0 = fail, 10000 = full pass).
-    /// @param signers The signing panel members, in strictly increasing address order.
-    /// @param signatures Their signatures over Verdict(challengeId, challenge.deliverable, score), in the same order:
-    /// 65 bytes from a key, or whatever a contract wallet's ERC-1271 `isValidSignature` accepts (a Safe: its
-    /// owners' signatures of the verdict's digest as a SafeMessage).
+    /// @inheritdoc IAnte
     function settle(
         uint256 challengeId,
         Challenge calldata challenge,
@@ -257,11 +232,7 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         emit ChallengeSettled(challengeId, score, toContributor, toFunder, signers);
     }
 
-    /// @notice Closes a challenge whose current deadline has passed. Anyone may call.
-    /// @dev Open becomes Expired (reward to the funder); Accepted becomes Defaulted (reward and stake to the
-    /// funder); Submitted becomes Unreviewed (stake back to the contributor, reward to the funder).
-    /// @param challengeId The challenge.
-    /// @param challenge Its record.
+    /// @inheritdoc IAnte
     function lapse(uint256 challengeId, Challenge calldata challenge) external nonReentrant {
         ChallengeSlot memory slot = _load(challengeId, challenge, State.None);
         if (slot.state != State.Open && slot.state != State.Accepted && slot.state != State.Submitted) {
@@ -287,9 +258,7 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         emit ChallengeLapsed(challengeId, next, toContributor, toFunder);
     }
 
-    /// @notice Cancels an open challenge, crediting the reward back to the funder. Funder only.
-    /// @param challengeId The challenge.
-    /// @param challenge Its record.
+    /// @inheritdoc IAnte
     function cancel(uint256 challengeId, Challenge calldata challenge) external nonReentrant {
         _load(challengeId, challenge, State.Open);
         if (challenge.terms.funder != msg.sender) revert AnteNotFunder(challengeId, msg.sender);
@@ -298,10 +267,7 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         emit ChallengeCancelled(challengeId, challenge.terms.reward);
     }
 
-    /// @notice Abandons an accepted challenge before its delivery deadline; the stake is forfeited to the
-    /// funder. The challenge re-opens if accept-by has not passed, and expires otherwise. Contributor only.
-    /// @param challengeId The challenge.
-    /// @param challenge Its record.
+    /// @inheritdoc IAnte
     function abandon(uint256 challengeId, Challenge calldata challenge) external nonReentrant {
         ChallengeSlot memory slot = _load(challengeId, challenge, State.Accepted);
         _checkInTime(challengeId, slot);
@@ -326,19 +292,12 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         }
     }
 
-    /// @notice Sends the caller everything credited to them in `token` (the zero address for ether).
-    /// @param token The token to withdraw.
-    /// @return amount What was sent.
+    /// @inheritdoc IAnte
     function withdraw(address token) external nonReentrant returns (uint256 amount) {
         return _withdraw(token, msg.sender);
     }
 
-    /// @notice Sends everything credited to the caller in `token` to `to` instead: for a payee that the
-    /// token blocklists, or a contract that cannot take ether. `Withdrawn` names the caller, whose credit
-    /// it was; the payment itself names `to`. Ante itself is refused (the tokens would be owed to no one).
-    /// @param token The token to withdraw.
-    /// @param to Who receives it.
-    /// @return amount What was sent.
+    /// @inheritdoc IAnte
     function withdrawTo(address token, address to) external nonReentrant returns (uint256 amount) {
         if (to == address(0) || to == address(this)) revert AnteRecipientInvalid(to);
         return _withdraw(token, to);
@@ -348,7 +307,7 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
                                  VIEWS
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice The stake required to accept a reward: ceil(reward * stakeBps / 10000).
+    /// @inheritdoc IAnte
     function stakeFor(uint128 reward, uint16 stakeBps) public pure returns (uint256) {
         // reward < 2^128 and stakeBps < 2^16, so the product and the rounding term fit in 256 bits.
         unchecked {
@@ -356,43 +315,43 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         }
     }
 
-    /// @notice The EIP-712 digest an evaluator signs for a verdict.
+    /// @inheritdoc IAnte
     function verdictDigest(uint256 challengeId, bytes32 deliverable, uint16 score) public view returns (bytes32) {
         return _hashTypedDataV4(keccak256(abi.encode(VERDICT_TYPEHASH, challengeId, deliverable, score)));
     }
 
-    /// @notice The seal a record must have to be accepted for a challenge.
+    /// @inheritdoc IAnte
     function sealOf(Challenge calldata challenge) external pure returns (uint208) {
         return _seal(challenge.terms, challenge.contributor, challenge.deliverable);
     }
 
-    /// @notice A challenge's state, current deadline and seal.
+    /// @inheritdoc IAnte
     function challengeStatus(uint256 challengeId) external view returns (State state, uint40 deadline, uint208 seal) {
         ChallengeSlot memory slot = _challenges[challengeId];
         return (slot.state, slot.deadline, slot.seal);
     }
 
-    /// @notice How many challenges exist; ids run from 1 to this number.
+    /// @inheritdoc IAnte
     function challengeCount() external view returns (uint256) {
         return _challengeCount;
     }
 
-    /// @notice How many panels exist; ids run from 1 to this number.
+    /// @inheritdoc IAnte
     function panelCount() external view returns (uint32) {
         return _panelCount;
     }
 
-    /// @notice A panel's members (in creation order) and threshold; empty and zero for an unknown id.
+    /// @inheritdoc IAnte
     function panel(uint32 panelId) external view returns (address[] memory members, uint8 threshold) {
         return (_panelMembers[panelId], _panels[panelId].threshold);
     }
 
-    /// @notice Whether `account` is one of a panel's evaluators.
+    /// @inheritdoc IAnte
     function isPanelMember(uint32 panelId, address account) external view returns (bool) {
         return _memberThreshold[panelId][account] != 0;
     }
 
-    /// @notice What `account` can withdraw in `token` (zero address for ether).
+    /// @inheritdoc IAnte
     function credit(address token, address account) external view returns (uint256) {
         uint256 stored = _credits[token][account];
         return stored == 0 ? 0 : stored - 1;

@@ -68,3 +68,30 @@ def test_the_state_enum_is_the_contracts():
     assert status["outputs"][0]["internalType"] == "enum IAnte.State"
     assert [s.name for s in State] == ["NONE", "OPEN", "ACCEPTED", "SUBMITTED", "SETTLED", "CANCELLED",
                                        "EXPIRED", "DEFAULTED", "UNREVIEWED"]
+
+
+#: What Ante's ABI has beyond IAnte's: its constructor and the errors of the OpenZeppelin contracts it is
+#: built on (EIP712's ShortStrings, ReentrancyGuardTransient, SafeERC20), which a caller never needs.
+NOT_IN_THE_INTERFACE = {("constructor", None), ("error", "InvalidShortString"), ("error", "StringTooLong"),
+                        ("error", "ReentrancyGuardReentrantCall"), ("error", "SafeERC20FailedOperation")}
+
+
+def _abi_entries(abi) -> dict:
+    """Each entry by (type, name), with what callers rely on: inputs and outputs (names and types, internal
+    types left out, as they name the declaring contract), mutability and indexing."""
+    def plain(entry):
+        return {k: ([plain(i) for i in v] if k in ("inputs", "outputs", "components") else v)
+                for k, v in entry.items() if k != "internalType"}
+    return {(e["type"], e.get("name")): plain(e) for e in abi}
+
+
+def test_the_interface_declares_every_function_event_and_error_of_the_contract(project):
+    """`Ante is IAnte` makes the contract implement every function IAnte declares; this holds the other
+    way: nothing a caller can reach on Ante is missing from IAnte, and the packaged ABI is that contract's."""
+    declared = _abi_entries([e.model_dump(mode="json", by_alias=True) for e in project.IAnte.contract_type.abi])
+    packaged = _abi_entries(ante_abi())
+    assert {k for k in packaged if k not in declared} == NOT_IN_THE_INTERFACE
+    assert {k for k in declared if k not in packaged} == set()
+    for key, entry in declared.items():
+        assert packaged[key] == entry, key
+    assert sum(1 for kind, _ in declared if kind == "function") == 23

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-/// @title The Ante protocol: types, events and errors
+import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
+
+/// @title The Ante protocol: types, events, errors and functions
 /// @notice Staked bounties. A funder escrows a reward for a challenge; a contributor accepts it by
 /// staking a share of the reward and promising a delivery; a panel of evaluators judges the
 /// deliverable with EIP-712 verdicts; anyone relays a quorum and the contract settles.
 /// @dev The contract keeps one storage slot per challenge: its state, its current deadline and a
 /// seal (a hash) of its record. The record itself (terms, contributor, deliverable) travels in the
-/// events and is passed back by callers, who read it from the event log.
-interface IAnte {
+/// events and is passed back by callers, who read it from the event log. Every function Ante has is
+/// declared here, with its NatSpec, so that `Ante is IAnte` holds the contract to this ABI; the verdicts'
+/// EIP-712 domain is read with ERC-5267's `eip712Domain`.
+interface IAnte is IERC5267 {
     /*//////////////////////////////////////////////////////////////
                                  TYPES
     //////////////////////////////////////////////////////////////*/
@@ -197,4 +201,146 @@ interface IAnte {
     error AnteEtherTransferFailed(address account, uint256 amount);
     /// @notice Thrown when a withdrawal names the zero address or Ante itself as its recipient.
     error AnteRecipientInvalid(address to);
+
+    /*//////////////////////////////////////////////////////////////
+                              CONSTANTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The EIP-712 type hash of a verdict:
+    /// keccak256("Verdict(uint256 challengeId,bytes32 deliverable,uint16 score)").
+    function VERDICT_TYPEHASH() external view returns (bytes32);
+
+    /// @notice Basis points in one whole (100%): the scale of stakes, scores and confidences.
+    function BPS() external view returns (uint16);
+
+    /// @notice The largest panel.
+    function MAX_PANEL_SIZE() external view returns (uint256);
+
+    /*//////////////////////////////////////////////////////////////
+                                PANELS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Creates an immutable panel of evaluators with a strict-majority threshold.
+    /// @param members 1..32 distinct, non-zero evaluator addresses.
+    /// @param threshold How many members must sign a verdict; n/2 < threshold <= n.
+    /// @return panelId The new panel's id.
+    function createPanel(address[] calldata members, uint8 threshold) external returns (uint32 panelId);
+
+    /*//////////////////////////////////////////////////////////////
+                              LIFECYCLE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Posts a challenge and escrows its reward: send the reward as ether, or approve the token first.
+    /// @param terms The terms; `terms.funder` must be the caller.
+    /// @param specURI Where the specification can be read; its hash is `terms.specHash`.
+    /// @return challengeId The new challenge's id.
+    function create(Terms calldata terms, string calldata specURI) external payable returns (uint256 challengeId);
+
+    /// @notice Accepts an open challenge: escrows exactly the stake and commits a promise.
+    /// @param challengeId The challenge.
+    /// @param challenge Its record (contributor and deliverable zero), as rebuilt from the events.
+    /// @param promiseHash A hash of the promise document: what, by when, with what resources.
+    /// @param promisedBy When the contributor promises to deliver; no later than the delivery deadline.
+    /// @param promiseURI Where the promise document can be read.
+    /// @param confidenceBps The contributor's stated chance of success in basis points (0 = not stated,
+    /// at most 10000); only emitted, never stored, so that records can score calibration against verdicts.
+    function accept(
+        uint256 challengeId,
+        Challenge calldata challenge,
+        bytes32 promiseHash,
+        uint40 promisedBy,
+        string calldata promiseURI,
+        uint16 confidenceBps
+    ) external payable;
+
+    /// @notice Submits the deliverable, once, by the contributor, before the delivery deadline.
+    /// @param challengeId The challenge.
+    /// @param challenge Its record (deliverable zero).
+    /// @param deliverable The deliverable's hash; the verdicts are signed over it.
+    /// @param deliverableURI Where the deliverable can be read.
+    function submit(
+        uint256 challengeId,
+        Challenge calldata challenge,
+        bytes32 deliverable,
+        string calldata deliverableURI
+    ) external;
+
+    /// @notice Settles a submitted challenge with a quorum of the panel's signed verdicts. Anyone may call.
+    /// @dev Pays `(reward + stake) * score / 10000` (rounded down) to the contributor and the exact rest to the funder.
+    /// @param challengeId The challenge.
+    /// @param challenge Its record.
+    /// @param score The verdict's score in basis points (0 = fail, 10000 = full pass).
+    /// @param signers The signing panel members, in strictly increasing address order.
+    /// @param signatures Their signatures over Verdict(challengeId, challenge.deliverable, score), in the same order:
+    /// 65 bytes from a key, or whatever a contract wallet's ERC-1271 `isValidSignature` accepts (a Safe: its
+    /// owners' signatures of the verdict's digest as a SafeMessage).
+    function settle(
+        uint256 challengeId,
+        Challenge calldata challenge,
+        uint16 score,
+        address[] calldata signers,
+        bytes[] calldata signatures
+    ) external;
+
+    /// @notice Closes a challenge whose current deadline has passed. Anyone may call.
+    /// @dev Open becomes Expired (reward to the funder); Accepted becomes Defaulted (reward and stake to the
+    /// funder); Submitted becomes Unreviewed (stake back to the contributor, reward to the funder).
+    /// @param challengeId The challenge.
+    /// @param challenge Its record.
+    function lapse(uint256 challengeId, Challenge calldata challenge) external;
+
+    /// @notice Cancels an open challenge, crediting the reward back to the funder. Funder only.
+    /// @param challengeId The challenge.
+    /// @param challenge Its record.
+    function cancel(uint256 challengeId, Challenge calldata challenge) external;
+
+    /// @notice Abandons an accepted challenge before its delivery deadline; the stake is forfeited to the
+    /// funder. The challenge re-opens if accept-by has not passed, and expires otherwise. Contributor only.
+    /// @param challengeId The challenge.
+    /// @param challenge Its record.
+    function abandon(uint256 challengeId, Challenge calldata challenge) external;
+
+    /// @notice Sends the caller everything credited to them in `token` (the zero address for ether).
+    /// @param token The token to withdraw.
+    /// @return amount What was sent.
+    function withdraw(address token) external returns (uint256 amount);
+
+    /// @notice Sends everything credited to the caller in `token` to `to` instead: for a payee that the
+    /// token blocklists, or a contract that cannot take ether. `Withdrawn` names the caller, whose credit
+    /// it was; the payment itself names `to`. Ante itself is refused (the tokens would be owed to no one).
+    /// @param token The token to withdraw.
+    /// @param to Who receives it.
+    /// @return amount What was sent.
+    function withdrawTo(address token, address to) external returns (uint256 amount);
+
+    /*//////////////////////////////////////////////////////////////
+                                VIEWS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The stake required to accept a reward: ceil(reward * stakeBps / 10000).
+    function stakeFor(uint128 reward, uint16 stakeBps) external pure returns (uint256);
+
+    /// @notice The EIP-712 digest an evaluator signs for a verdict.
+    function verdictDigest(uint256 challengeId, bytes32 deliverable, uint16 score) external view returns (bytes32);
+
+    /// @notice The seal a record must have to be accepted for a challenge.
+    function sealOf(Challenge calldata challenge) external pure returns (uint208);
+
+    /// @notice A challenge's state, current deadline and seal.
+    function challengeStatus(uint256 challengeId) external view returns (State state, uint40 deadline, uint208 seal);
+
+    /// @notice How many challenges exist; ids run from 1 to this number.
+    function challengeCount() external view returns (uint256);
+
+    /// @notice How many panels exist; ids run from 1 to this number.
+    function panelCount() external view returns (uint32);
+
+    /// @notice A panel's members (in creation order) and threshold; empty and zero for an unknown id.
+    function panel(uint32 panelId) external view returns (address[] memory members, uint8 threshold);
+
+    /// @notice Whether `account` is one of a panel's evaluators.
+    function isPanelMember(uint32 panelId, address account) external view returns (bool);
+
+    /// @notice What `account` can withdraw in `token` (zero address for ether).
+    function credit(address token, address account) external view returns (uint256);
 }
