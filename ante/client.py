@@ -345,10 +345,13 @@ class AnteClient:
         raise AnteError(f"{to_checksum_address(address)} holds {fmt(held)}, less than the {fmt(amount)} needed.")
 
     def check_post(self, terms: Terms, address: str) -> None:
-        """Refuses, in the contract's words, what ``create`` would refuse that a read can tell now: a
-        designated contributor who is the funder or on the panel, and a funder short of the reward."""
+        """Refuses, in the contract's words and in its order, what ``create`` would refuse that a read can
+        tell now: a funder on the panel, a designated contributor who is the funder or on the panel, and a
+        funder short of the reward."""
+        members, _ = self.panel(terms.panel_id)
+        if any(_same(terms.funder, m) for m in members):
+            raise refused("AnteFunderOnPanel", {"panelId": terms.panel_id, "funder": to_checksum_address(terms.funder)})
         if int(terms.designated, 16) != 0:
-            members, _ = self.panel(terms.panel_id)
             if _same(terms.designated, terms.funder) or any(_same(terms.designated, m) for m in members):
                 raise refused("AnteSelfDealing", {"account": to_checksum_address(terms.designated)})
         self.check_balance(terms.token, address, terms.reward)

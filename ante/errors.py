@@ -54,6 +54,10 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     "AntePanelMemberDuplicate": lambda i, a: f"{i['member']} is listed twice in the panel.",
     "AntePanelUnknown": lambda i, a: f"there is no panel {i['panelId']}; create one with `ante panel create`.",
     "AnteFunderNotCaller": lambda i, a: f"the terms name {i['funder']} as funder but {i['caller']} is sending.",
+    "AnteFunderOnPanel": lambda i, a: (
+        f"{i['funder']} sits on panel {i['panelId']}, and a funder may not judge their own challenge; "
+        "choose a panel without the funder (`ante panel create`)."
+    ),
     "AnteRewardZero": lambda i, a: "the reward must be more than zero.",
     "AnteStakeBpsInvalid": lambda i, a: f"the stake must be 0% to 100% of the reward, not {int(i['stakeBps']) / 100:g}%.",
     "AnteAcceptByInPast": lambda i, a: (

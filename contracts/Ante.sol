@@ -75,7 +75,9 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         uint8 threshold;
     }
 
-    uint256 private _challengeCount;
+    // The two counts share a slot: `create` reads the panel count, to know the panel exists, in the slot it
+    // writes the challenge count to, instead of a cold slot of the panel's own.
+    uint64 private _challengeCount;
     uint32 private _panelCount;
     mapping(uint256 challengeId => ChallengeSlot) private _challenges;
     mapping(uint32 panelId => PanelInfo) private _panels;
@@ -122,7 +124,8 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         if (terms.funder != msg.sender) revert AnteFunderNotCaller(terms.funder, msg.sender);
         if (terms.reward == 0) revert AnteRewardZero();
         if (terms.stakeBps > BPS) revert AnteStakeBpsInvalid(terms.stakeBps);
-        if (_panels[terms.panelId].size == 0) revert AntePanelUnknown(terms.panelId);
+        if (terms.panelId == 0 || terms.panelId > _panelCount) revert AntePanelUnknown(terms.panelId);
+        if (_memberThreshold[terms.panelId][msg.sender] != 0) revert AnteFunderOnPanel(terms.panelId, msg.sender);
         if (terms.acceptBy < block.timestamp) revert AnteAcceptByInPast(terms.acceptBy, block.timestamp);
         if (terms.deliverWithin == 0 || terms.reviewWithin == 0) {
             revert AnteWindowZero(terms.deliverWithin, terms.reviewWithin);

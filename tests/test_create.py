@@ -79,6 +79,23 @@ def test_create_reverts_on_panel_zero(bounties, ante):
         bounties.create(bounties.terms(panel_id=0))
 
 
+def test_create_takes_the_newest_panel_and_refuses_the_next_id(bounties, ante):
+    newest = ante.panelCount()
+    challenge_id, _, _ = bounties.create(bounties.terms(panel_id=newest))
+    assert ante.challengeStatus(challenge_id)[0] == State.OPEN
+    with ape.reverts(ante.AntePanelUnknown, panelId=newest + 1):
+        bounties.create(bounties.terms(panel_id=newest + 1))
+
+
+def test_create_reverts_on_a_funder_who_sits_on_the_panel(bounties, ante, stranger, panel_with_stranger):
+    """A funder may not judge their own challenge; the same account may fund on a panel it is not on."""
+    terms = bounties.terms(funder=stranger.address, panel_id=panel_with_stranger)
+    with ape.reverts(ante.AnteFunderOnPanel, panelId=panel_with_stranger, funder=stranger.address):
+        bounties.create(terms, sender=stranger)
+    challenge_id, _, _ = bounties.create(bounties.terms(funder=stranger.address), sender=stranger)
+    assert ante.challengeStatus(challenge_id)[0] == State.OPEN
+
+
 def test_create_reverts_on_accept_by_in_past(bounties, ante):
     ts = bounties.now + 100
     bounties.at(ts)

@@ -135,6 +135,9 @@ interface IAnte is IERC5267 {
 
     /// @notice Thrown when the terms name a funder other than the caller.
     error AnteFunderNotCaller(address funder, address caller);
+    /// @notice Thrown when the funder sits on the panel that would judge the challenge: a funder who is
+    /// also a judge could withhold a verdict, or sign a low one, and be paid for it.
+    error AnteFunderOnPanel(uint32 panelId, address funder);
     /// @notice Thrown when a challenge's reward is zero.
     error AnteRewardZero();
     /// @notice Thrown when the stake exceeds 10000 basis points (100% of the reward).
@@ -231,6 +234,7 @@ interface IAnte is IERC5267 {
     //////////////////////////////////////////////////////////////*/
 
     /// @notice Posts a challenge and escrows its reward: send the reward as ether, or approve the token first.
+    /// The funder may not sit on the challenge's panel (`AnteFunderOnPanel`).
     /// @param terms The terms; `terms.funder` must be the caller.
     /// @param specURI Where the specification can be read; its hash is `terms.specHash`.
     /// @return challengeId The new challenge's id.
