@@ -109,6 +109,14 @@ def test_post_to_an_unknown_panel_is_bad_input(deployed):
         "There is no panel 9; create one with `ante panel create`.")
 
 
+def test_post_by_a_member_of_the_panel_is_refused_before_anything_is_signed(deployed, chain):
+    head = chain.blocks.head.number
+    outcome = deployed.fails(1, *post_args(deployed, **{"--account": "TEST::5"}))  # TEST::5 sits on panel 1
+    assert outcome.message == (f"{deployed.addr(5)} sits on panel 1, and a funder may not judge their own challenge; "
+                               "choose a panel without the funder (`ante panel create`)."), outcome.message
+    assert chain.blocks.head.number == head
+
+
 def test_post_with_a_missing_spec_file_names_the_file_as_given(deployed):
     message = deployed.bad_input(*post_args(deployed, **{"--spec": "missing-spec.md"}))
     # The sentence must name the file exactly as typed (paths are case-sensitive).
