@@ -17,7 +17,15 @@ nearest of them (and lapses whatever else it has overtaken). An `initialize` rul
 with challenges already open, accepted and submitted. The other rules act on one challenge: most of
 the time where their action can succeed, the rest of the time on any challenge or with a hostile
 quorum (too few signers, an invalid signature or a non-member after a valid quorum), and the model
-predicts the revert. `TRANSITIONS_SEEN` counts each successful transition and the run's summary
+predicts the revert.
+
+The panel is two evaluators' keys and a real Safe (Safe's own v1.4.1 contracts, 2-of-3, deployed before
+the first snapshot): the Safe signs a verdict as Safes sign any hash, two of its owners signing the
+digest as a SafeMessage, and the contract asks it (ERC-1271). Quorums with the Safe are as common as
+those without; the hostile ones give it a signature from one owner only (below its threshold) or its
+owners' signature of another score. A `create_on_own_panel` rule has a funder post on a panel the
+funder sits on, which the contract must refuse (`AnteFunderOnPanel`). `SAFE_SEEN` counts the Safe's
+settlements and refusals, and under the `ci` profile a run must see both. `TRANSITIONS_SEEN` counts each successful transition and the run's summary
 prints them on one line starting `stateful transitions:` (see conftest.py); under the `ci` profile the
 test fails if a run reaches less than half of a count in `CI_TARGETS`.
 
@@ -43,6 +51,10 @@ from eth_utils.abi import get_abi_output_types
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+
+from ante.safes import combine, deploy_local_safe, message_typed_data
 from ante.state import TRANSITIONS, State
 from ante.terms import ZERO_ADDRESS, ChallengeRecord, Terms, split_payout
 
@@ -83,10 +95,12 @@ TERMS = st.fixed_dictionaries({
     "deliver_within": st.sampled_from([DAY, HOUR, 2 * DAY, 1]),
     "review_within": st.sampled_from([DAY, HOUR, 2 * DAY, 1]),
 })
-#: Who signs a settlement: indices of panel members signing the verdict, "x" for the third member signing
-#: another score, "o" for a signer off the panel (sorted last). Valid quorums are listed more often.
-VALID_QUORUMS = ((0, 1), (0, 2), (1, 2), (0, 1, 2))
-QUORUMS = VALID_QUORUMS * 3 + ((1,), (0, 1, "x"), (0, 1, "o"))
+#: Who signs a settlement: 0 and 1 for the panel's two keys, "s" for its Safe (two of its owners signing),
+#: "x" for the Safe's owners signing another score, "s1" for the Safe's signature from one owner only
+#: (below its threshold), "o" for a signer off the panel. Signers are sent in ascending address order.
+#: Valid quorums are listed more often.
+VALID_QUORUMS = ((0, 1), (0, "s"), (1, "s"), (0, 1, "s"))
+QUORUMS = VALID_QUORUMS * 3 + ((1,), (0, 1, "x"), (0, 1, "o"), (0, "s1"), (0, 1, "s1"))
 #: Where a challenge is meant to end (a settlement's score class is part of its end, so that each is
 #: common). Unreviewed is listed three times: a submitted challenge is also the one other rules most often
 #: settle first (runs from a fresh clone lapsed as few as 143 Unreviewed with it listed twice), and Expired
@@ -121,6 +135,8 @@ TRANSITIONS_SEEN: Counter = Counter()
 BY_ASSET: Counter = Counter()
 #: Actions the model predicted to revert, and that did.
 REVERTS_SEEN: Counter = Counter()
+#: Settlements the Safe signed, and settlements refused for the Safe's bad signature ("refused").
+SAFE_SEEN: Counter = Counter()
 #: Successful acceptances by what they stated, as the event carried it: "none" (0), "certain" (10000), "between".
 CONFIDENCE_SEEN: Counter = Counter()
 
@@ -166,6 +182,11 @@ def shortfalls() -> list[str]:
     for stated in ("none", "certain", "between"):
         if not CONFIDENCE_SEEN[stated]:
             missing.append(f"accepted stating confidence {stated}: none")
+    for kind, target in (("settled", 30), ("refused", 10)):
+        if SAFE_SEEN[kind] < target // 2:
+            missing.append(f"Safe {kind}: {SAFE_SEEN[kind]} < {target // 2}")
+    if REVERTS_SEEN["create"] < 5:
+        missing.append(f"create on the funder's own panel refused: {REVERTS_SEEN['create']} < 5")
     return missing
 
 
@@ -192,6 +213,7 @@ def transitions_summary() -> str:
         + ", ".join(f"{name} {n}" for name, n in sorted(REVERTS_SEEN.items()))
         + f"); teardown lapses {TRANSITIONS_SEEN['teardown lapse']}; stated confidence "
         + ", ".join(f"{k} {CONFIDENCE_SEEN[k]}" for k in ("none", "between", "certain"))
+        + f"; Safe settled {SAFE_SEEN['settled']}, refused {SAFE_SEEN['refused']}"
     )
 
 
@@ -279,7 +301,7 @@ class Chain:
     """The parts of the chain the machine needs: deployed once per test, then restored from a snapshot
     at the start of every example."""
 
-    def __init__(self, w3, project, accounts, evaluators):
+    def __init__(self, w3, project, accounts, evaluators, safe=None):
         self.w3 = w3
         self.rpc = Rpc(w3)
         self.project = project
@@ -291,8 +313,10 @@ class Chain:
         # The panel is three of the evaluators; the one with the highest address stays off it, so that as
         # a fourth signer it sorts last and reaches the membership check.
         ranked = sorted(evaluators, key=lambda a: int(a.address, 16))
-        self.evaluators = ranked[:3]
+        self.evaluators = ranked[:2]
         self.outsider = ranked[-1]
+        # The Safe on the panel: (address, its owners' keys, the chain id its messages are signed for).
+        self.safe, self.safe_owners, self.chain_id = safe
         self.deployed = None
         self.snapshot = None
 
@@ -332,10 +356,10 @@ class AnteMachine(RuleBasedStateMachine):
         self.now = 0
         self.evaluators = env.evaluators
         if env.restore():
-            self.ante, self.token, self.zero_token, self.panel_id = env.deployed
+            self.ante, self.token, self.zero_token, self.panel_id, self.funders_panel_id = env.deployed
         else:
             self._deploy()
-            env.deployed = (self.ante, self.token, self.zero_token, self.panel_id)
+            env.deployed = (self.ante, self.token, self.zero_token, self.panel_id, self.funders_panel_id)
             env.take_snapshot()
         # Ether, a plain ERC-20 and one that reverts on zero-value transfers (so a pull of a zero stake,
         # or a payout of nothing, shows as a revert the model did not predict).
@@ -355,9 +379,13 @@ class AnteMachine(RuleBasedStateMachine):
             for holder in env.actors:
                 self._send(token.functions.mint(holder, 10**30), env.deployer, check=True, stamp=False)
                 self._send(token.functions.approve(self.ante.address, 2**256 - 1), holder, check=True, stamp=False)
-        members = [e.address for e in self.evaluators]
+        members = [e.address for e in self.evaluators] + [env.safe]
         self._send(self.ante.functions.createPanel(members, 2), env.deployer, check=True, stamp=False)
         self.panel_id = self.rpc.call(self.ante.functions.panelCount())
+        # A panel both funders sit on: neither may post a challenge it would judge.
+        self._send(self.ante.functions.createPanel(env.funders + [self.evaluators[0].address], 2), env.deployer,
+                   check=True, stamp=False)
+        self.funders_panel_id = self.rpc.call(self.ante.functions.panelCount())
 
     # ------------------------------------------------------------------ plumbing
 
@@ -491,16 +519,16 @@ class AnteMachine(RuleBasedStateMachine):
         t = self.now + 1
         digest = self.rpc.call(self.ante.functions.verdictDigest(c.challenge_id, c.record.deliverable, score))
         other = self.rpc.call(self.ante.functions.verdictDigest(c.challenge_id, c.record.deliverable, 10_000 - score))
-        signers, sigs = [], []
-        for mark in quorum:  # 0-2: a panel member signing the verdict; "x": the third signing another score
-            if mark == "o":
-                signer, signed = self.env.outsider, digest
-            elif mark == "x":
-                signer, signed = self.evaluators[2], other
-            else:
-                signer, signed = self.evaluators[mark], digest
-            signers.append(signer.address)
-            sigs.append(bytes(signer.unsafe_sign_hash(signed).signature))
+        pairs = []
+        for mark in quorum:
+            if mark in ("s", "x", "s1"):  # the Safe: its owners sign the verdict, another score, or one owner only
+                owners = self.env.safe_owners[:1] if mark == "s1" else self.env.safe_owners[:2]
+                pairs.append((self.env.safe, self._safe_signature(other if mark == "x" else digest, owners)))
+                continue
+            signer = self.env.outsider if mark == "o" else self.evaluators[mark]
+            pairs.append((signer.address, bytes(signer.unsafe_sign_hash(digest).signature)))
+        pairs.sort(key=lambda pair: int(pair[0], 16))
+        signers, sigs = [p[0] for p in pairs], [p[1] for p in pairs]
         valid = quorum in VALID_QUORUMS or (quorum == (0, 1, "x") and score * 2 == 10_000)
         ok = c.state == State.SUBMITTED and t <= c.deadline and valid
         call = self.ante.functions.settle(c.challenge_id, c.record.as_tuple(), score, signers, sigs)
@@ -512,7 +540,28 @@ class AnteMachine(RuleBasedStateMachine):
             self._credit(terms.token, terms.funder, to_funder)
             self._move(c, State.SETTLED)
             self._seen("settle " + ("zero" if score == 0 else "full" if score == 10_000 else "partial"), c)
+            if self.env.safe in signers:
+                SAFE_SEEN["settled"] += 1
+        elif c.state == State.SUBMITTED and t <= c.deadline and ("s1" in quorum or "x" in quorum):
+            SAFE_SEEN["refused"] += 1
         self._check_onchain(c, before)
+
+    def _safe_signature(self, digest: bytes, owners) -> bytes:
+        """The Safe's ERC-1271 signature of `digest` by `owners`: each signs the SafeMessage of it."""
+        message = encode_typed_data(full_message=message_typed_data(self.env.chain_id, self.env.safe, digest))
+        return combine({o.address: bytes(o.sign_message(message).signature) for o in owners})
+
+    def _create_on_own_panel(self, funder, asset, reward, stake_bps, accept_window, deliver_within, review_within):
+        """A funder posts on a panel they sit on: the contract must refuse it, and nothing changes."""
+        sender = self.env.funders[funder]
+        token = self.tokens[asset]
+        terms = Terms(sender, token, reward, stake_bps, self.funders_panel_id, self.now + 1 + accept_window,
+                      deliver_within, review_within, spec_hash=keccak(text="a funder's own panel"))
+        count = self.rpc.call(self.ante.functions.challengeCount())
+        self._expect(False, self.ante.functions.create(terms.as_tuple(), "uri"), sender,
+                     0 if token != ZERO_ADDRESS else reward)
+        assert self.rpc.call(self.ante.functions.challengeCount()) == count
+        self.books_balance()
 
     def _lapse(self, c: Modelled, caller):
         t = self.now + 1
@@ -620,6 +669,12 @@ class AnteMachine(RuleBasedStateMachine):
     def create(self, terms, plan):
         STEPS["count"] += 1
         self._create(**terms, plan=plan)
+
+    # Two arguments, so that Hypothesis draws it no more often than the other rules that act on one thing.
+    @rule(terms=TERMS, funder=st.integers(0, 1))
+    def create_on_own_panel(self, terms, funder):
+        STEPS["count"] += 1
+        self._create_on_own_panel(**{**terms, "funder": funder})
 
     @precondition(lambda self: self._any(State.OPEN))
     @rule(pick=st.integers(0, 10**6), aim=AIM, who=st.integers(0, 4), exact=MOSTLY, confidence=CONFIDENCES_ANY)
@@ -759,7 +814,10 @@ class AnteMachine(RuleBasedStateMachine):
 
 
 def test_random_lifecycles_keep_the_books_balanced(chain, project, accounts, evaluators):
-    AnteMachine.chain_env = Chain(chain.provider.web3, project, accounts, evaluators)
+    owners = sorted((Account.from_key(keccak(text=f"stateful safe owner {i}")) for i in range(3)),
+                    key=lambda a: int(a.address, 16))
+    safe, _ = deploy_local_safe(accounts[0], [o.address for o in owners], 2)
+    AnteMachine.chain_env = Chain(chain.provider.web3, project, accounts, evaluators, (safe, owners, chain.chain_id))
     before = STEPS["transactions"]
     run_state_machine_as_test(AnteMachine)
     assert STEPS["transactions"] > before
