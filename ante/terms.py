@@ -17,7 +17,7 @@ ZERO_HASH = b"\x00" * 32
 
 TERMS_ABI = "(address,address,uint128,uint16,uint32,uint40,uint32,uint32,address,bytes32)"
 CHALLENGE_ABI = f"({TERMS_ABI},address,bytes32)"
-SEAL_BITS = 208
+SEAL_BITS = 200
 
 
 def stake_for(reward: int, stake_bps: int) -> int:
@@ -141,7 +141,7 @@ class ChallengeRecord:
         return (self.terms.as_tuple(), to_checksum_address(self.contributor), bytes(self.deliverable))
 
     def seal(self) -> int:
-        """The low 208 bits of keccak256(abi.encode(record)), as the contract computes them."""
+        """The low 200 bits of keccak256(abi.encode(record)), as the contract computes them."""
         encoded = encode([TERMS_ABI, "address", "bytes32"], list(self.as_tuple()))
         return int.from_bytes(keccak(encoded), "big") & ((1 << SEAL_BITS) - 1)
 

@@ -6,6 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IAnte} from "./interfaces/IAnte.sol";
@@ -21,17 +22,22 @@ import {IAnte} from "./interfaces/IAnte.sol";
 ///   2     _challengeCount                  uint256, the last challenge id (ids start at 1)
 ///   3     _panelCount                      uint32 in a full slot, the last panel id (ids start at 1)
 ///   4     _challenges[id]                  ChallengeSlot, packed into one word:
-///                                            bits   0..207  seal      uint208
-///                                            bits 208..247  deadline  uint40
-///                                            bits 248..255  state     uint8 (IAnte.State)
+///                                            bits   0..199  seal      uint200
+///                                            bits 200..239  deadline  uint40
+///                                            bits 240..247  state     uint8 (IAnte.State)
+///                                            bits 248..255  flags     uint8: CO_FUNDED | ACCEPTED_ONCE
 ///   5     _panels[panelId]                 PanelInfo: size uint8 | threshold uint8
 ///   6     _panelMembers[panelId]           address[], in creation order
 ///   7     _memberThreshold[panelId][acct]  uint8: the panel's threshold if `acct` is a member, else 0
 ///   8     _credits[token][account]         uint256: the withdrawable credit plus one, or 0 if never credited
+///   9     _pools[id]                       Pool, only for a co-funded challenge: coFunded uint128 | carry uint128,
+///                                          then shared uint256
+///   11    _contributions[id][funder]       uint256: a co-funder's unclaimed contribution
 ///
-/// The seal is the low 208 bits of keccak256(abi.encode(Challenge)): it binds the terms, the
+/// The seal is the low 200 bits of keccak256(abi.encode(Challenge)): it binds the terms, the
 /// contributor and the deliverable without storing them (finding another record with the same
-/// seal takes about 2^208 hashes, a colliding pair about 2^104). The deadline is the one that
+/// seal takes about 2^200 hashes, a colliding pair about 2^100). The flags are in the same word so that
+/// a challenge nobody co-funds never reads a co-funding slot. The deadline is the one that
 /// applies in the current state: accept-by while Open, deliver-by while Accepted, review-by while
 /// Submitted. Callers pass the record back; it is rebuilt from the events.
 ///
@@ -42,7 +48,9 @@ import {IAnte} from "./interfaces/IAnte.sol";
 /// trade OpenZeppelin's ReentrancyGuard makes by using 1 and 2 rather than 0 and 1.
 ///
 /// Books: for every token, the balance held equals the rewards and stakes of challenges in Open,
-/// Accepted and Submitted plus all unwithdrawn credits. Every transition moves escrow into credits
+/// Accepted and Submitted, plus the stakes abandoned in co-funded challenges still running, plus the
+/// co-funders' unclaimed shares of closed ones (with the rounding remainders not yet credited), plus all
+/// unwithdrawn credits. Every transition moves escrow into credits
 /// without creating or losing a wei; only `withdraw` sends value out.
 contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -60,14 +68,29 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
     /// @notice The largest panel.
     uint256 public constant MAX_PANEL_SIZE = 32;
 
+    /// @dev Flag: someone other than the creator has funded the challenge, so its funders' side is shared.
+    uint8 private constant CO_FUNDED = 1;
+    /// @dev Flag: the challenge has been accepted at least once, so its reward is fixed.
+    uint8 private constant ACCEPTED_ONCE = 2;
+
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
     //////////////////////////////////////////////////////////////*/
 
     struct ChallengeSlot {
-        uint208 seal;
+        uint200 seal;
         uint40 deadline;
         State state;
+        uint8 flags;
+    }
+
+    /// @dev A co-funded challenge's funders' side. `shared` accumulates what goes back to the funders (abandoned
+    /// stakes while it runs, then the closing amount); `carry` accumulates the rounding remainders of the shares
+    /// credited so far, in units of 1/reward wei, and hands the creator one wei each time it reaches a whole one.
+    struct Pool {
+        uint128 coFunded;
+        uint128 carry;
+        uint256 shared;
     }
 
     struct PanelInfo {
@@ -84,6 +107,8 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
     mapping(uint32 panelId => address[]) private _panelMembers;
     mapping(uint32 panelId => mapping(address account => uint8)) private _memberThreshold;
     mapping(address token => mapping(address account => uint256)) private _credits;
+    mapping(uint256 challengeId => Pool) private _pools;
+    mapping(uint256 challengeId => mapping(address funder => uint256)) private _contributions;
 
     constructor() EIP712("Ante", "1") {}
 
@@ -138,7 +163,8 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         _challenges[challengeId] = ChallengeSlot({
             seal: _seal(terms, address(0), bytes32(0)),
             deadline: terms.acceptBy,
-            state: State.Open
+            state: State.Open,
+            flags: 0
         });
         emit ChallengeCreated(challengeId, msg.sender, terms.panelId, terms, specURI);
 
@@ -147,6 +173,42 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         } else {
             if (msg.value != 0) revert AnteUnexpectedEther(msg.value);
             _pullToken(terms.token, terms.reward);
+        }
+    }
+
+    /// @inheritdoc IAnte
+    function fund(uint256 challengeId, Challenge calldata challenge, uint128 amount) external payable nonReentrant {
+        ChallengeSlot memory slot = _load(challengeId, challenge, State.Open);
+        _checkInTime(challengeId, slot);
+        if (slot.flags & ACCEPTED_ONCE != 0) revert AnteFundingClosed(challengeId);
+        if (amount == 0) revert AnteAmountZero();
+        Terms memory terms = challenge.terms;
+        if (_memberThreshold[terms.panelId][msg.sender] != 0) revert AnteFunderOnPanel(terms.panelId, msg.sender);
+        if (msg.sender == terms.designated) revert AnteSelfDealing(msg.sender);
+        uint256 reward = uint256(terms.reward) + amount;
+        if (reward > type(uint128).max) revert AnteRewardOutOfRange(reward);
+        terms.reward = uint128(reward);
+
+        uint8 flags = slot.flags;
+        if (msg.sender != terms.funder) {
+            flags |= CO_FUNDED;
+            _contributions[challengeId][msg.sender] += amount;
+            // The co-funded total is below the reward, which fits 128 bits.
+            _pools[challengeId].coFunded += amount;
+        }
+        _challenges[challengeId] = ChallengeSlot({
+            seal: uint200(uint256(keccak256(abi.encode(terms, address(0), bytes32(0))))),
+            deadline: slot.deadline,
+            state: State.Open,
+            flags: flags
+        });
+        emit ChallengeFunded(challengeId, msg.sender, amount, reward);
+
+        if (terms.token == address(0)) {
+            if (msg.value != amount) revert AnteWrongAmount(amount, msg.value);
+        } else {
+            if (msg.value != 0) revert AnteUnexpectedEther(msg.value);
+            _pullToken(terms.token, amount);
         }
     }
 
@@ -166,6 +228,9 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
             revert AnteNotDesignated(challengeId, terms.designated, msg.sender);
         }
         _checkNotSelfDealing(terms, msg.sender);
+        if (slot.flags & CO_FUNDED != 0 && _contributions[challengeId][msg.sender] != 0) {
+            revert AnteSelfDealing(msg.sender);
+        }
         if (promiseHash == bytes32(0)) revert AntePromiseMissing();
         // block.timestamp <= acceptBy here, and acceptBy + deliverWithin fits 40 bits (checked at creation).
         uint40 deliverBy = uint40(block.timestamp) + terms.deliverWithin;
@@ -176,7 +241,8 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         _challenges[challengeId] = ChallengeSlot({
             seal: _seal(terms, msg.sender, bytes32(0)),
             deadline: deliverBy,
-            state: State.Accepted
+            state: State.Accepted,
+            flags: slot.flags | ACCEPTED_ONCE
         });
         emit ChallengeAccepted(
             challengeId, msg.sender, stake, deliverBy, promiseHash, promisedBy, promiseURI, confidenceBps
@@ -207,7 +273,8 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         _challenges[challengeId] = ChallengeSlot({
             seal: _seal(challenge.terms, msg.sender, deliverable),
             deadline: reviewBy,
-            state: State.Submitted
+            state: State.Submitted,
+            flags: slot.flags
         });
         emit ChallengeSubmitted(challengeId, msg.sender, deliverable, reviewBy, deliverableURI);
     }
@@ -231,8 +298,8 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         uint256 toFunder = pot - toContributor;
         _challenges[challengeId].state = State.Settled;
         _credit(terms.token, challenge.contributor, toContributor);
-        _credit(terms.token, terms.funder, toFunder);
         emit ChallengeSettled(challengeId, score, toContributor, toFunder, signers);
+        _creditFunders(challengeId, terms, slot.flags, toFunder, true);
     }
 
     /// @inheritdoc IAnte
@@ -257,17 +324,17 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         }
         _challenges[challengeId].state = next;
         _credit(terms.token, challenge.contributor, toContributor);
-        _credit(terms.token, terms.funder, toFunder);
         emit ChallengeLapsed(challengeId, next, toContributor, toFunder);
+        _creditFunders(challengeId, terms, slot.flags, toFunder, true);
     }
 
     /// @inheritdoc IAnte
     function cancel(uint256 challengeId, Challenge calldata challenge) external nonReentrant {
-        _load(challengeId, challenge, State.Open);
+        ChallengeSlot memory slot = _load(challengeId, challenge, State.Open);
         if (challenge.terms.funder != msg.sender) revert AnteNotFunder(challengeId, msg.sender);
         _challenges[challengeId].state = State.Cancelled;
-        _credit(challenge.terms.token, msg.sender, challenge.terms.reward);
         emit ChallengeCancelled(challengeId, challenge.terms.reward);
+        _creditFunders(challengeId, challenge.terms, slot.flags, challenge.terms.reward, true);
     }
 
     /// @inheritdoc IAnte
@@ -283,16 +350,46 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
             _challenges[challengeId] = ChallengeSlot({
                 seal: _seal(terms, address(0), bytes32(0)),
                 deadline: terms.acceptBy,
-                state: State.Open
+                state: State.Open,
+                flags: slot.flags
             });
-            _credit(terms.token, terms.funder, stake);
             emit ChallengeAbandoned(challengeId, msg.sender, stake, true);
+            _creditFunders(challengeId, terms, slot.flags, stake, false);
         } else {
             _challenges[challengeId].state = State.Expired;
-            _credit(terms.token, terms.funder, stake + terms.reward);
             emit ChallengeAbandoned(challengeId, msg.sender, stake, false);
             emit ChallengeLapsed(challengeId, State.Expired, 0, terms.reward);
+            _creditFunders(challengeId, terms, slot.flags, stake + terms.reward, true);
         }
+    }
+
+    /// @inheritdoc IAnte
+    function claim(uint256 challengeId, Challenge calldata challenge, address funder)
+        external
+        nonReentrant
+        returns (uint256 amount)
+    {
+        ChallengeSlot memory slot = _load(challengeId, challenge, State.None);
+        if (slot.state < State.Settled) revert AnteWrongState(challengeId, slot.state);
+        uint256 contributed = _contributions[challengeId][funder];
+        if (contributed == 0) revert AnteNothingToClaim(challengeId, funder);
+        _contributions[challengeId][funder] = 0;
+
+        Terms calldata terms = challenge.terms;
+        Pool storage pool = _pools[challengeId];
+        uint256 shared = pool.shared;
+        amount = Math.mulDiv(shared, contributed, terms.reward);
+        // carry < reward and the new remainder < reward, so the sum fits 129 bits and, less one reward, 128.
+        uint256 carry = uint256(pool.carry) + mulmod(shared, contributed, terms.reward);
+        uint256 remainder = 0;
+        if (carry >= terms.reward) {
+            carry -= terms.reward;
+            remainder = 1;
+        }
+        pool.carry = uint128(carry);
+        _credit(terms.token, funder, amount);
+        _credit(terms.token, terms.funder, remainder);
+        emit FunderClaimed(challengeId, funder, amount, remainder);
     }
 
     /// @inheritdoc IAnte
@@ -324,14 +421,25 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IAnte
-    function sealOf(Challenge calldata challenge) external pure returns (uint208) {
+    function sealOf(Challenge calldata challenge) external pure returns (uint200) {
         return _seal(challenge.terms, challenge.contributor, challenge.deliverable);
     }
 
     /// @inheritdoc IAnte
-    function challengeStatus(uint256 challengeId) external view returns (State state, uint40 deadline, uint208 seal) {
+    function challengeStatus(uint256 challengeId) external view returns (State state, uint40 deadline, uint200 seal) {
         ChallengeSlot memory slot = _challenges[challengeId];
         return (slot.state, slot.deadline, slot.seal);
+    }
+
+    /// @inheritdoc IAnte
+    function funding(uint256 challengeId) external view returns (uint128 coFunded, uint256 shared) {
+        Pool storage pool = _pools[challengeId];
+        return (pool.coFunded, pool.shared);
+    }
+
+    /// @inheritdoc IAnte
+    function contribution(uint256 challengeId, address funder) external view returns (uint256) {
+        return _contributions[challengeId][funder];
     }
 
     /// @inheritdoc IAnte
@@ -364,8 +472,8 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
                                INTERNALS
     //////////////////////////////////////////////////////////////*/
 
-    function _seal(Terms calldata terms, address contributor, bytes32 deliverable) private pure returns (uint208) {
-        return uint208(uint256(keccak256(abi.encode(terms, contributor, deliverable))));
+    function _seal(Terms calldata terms, address contributor, bytes32 deliverable) private pure returns (uint200) {
+        return uint200(uint256(keccak256(abi.encode(terms, contributor, deliverable))));
     }
 
     /// @dev Loads a challenge's slot, checks that it exists, that `challenge` is its record and, unless
@@ -424,6 +532,28 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
         if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
         return SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, signature);
+    }
+
+    /// @dev Credits what goes back to a challenge's funders' side: all to the creator, unless it is co-funded. Then
+    /// it accumulates in the pool until the challenge closes (`closing`), when the creator's share is credited and
+    /// the rest waits for the co-funders' claims.
+    function _creditFunders(uint256 challengeId, Terms calldata terms, uint8 flags, uint256 amount, bool closing)
+        private
+    {
+        if (flags & CO_FUNDED == 0) {
+            _credit(terms.token, terms.funder, amount);
+            return;
+        }
+        Pool storage pool = _pools[challengeId];
+        uint256 shared = pool.shared + amount;
+        pool.shared = shared;
+        if (!closing) return;
+        uint256 own = terms.reward - pool.coFunded;
+        uint256 toCreator = Math.mulDiv(shared, own, terms.reward);
+        // The remainder is below the reward, which fits 128 bits.
+        pool.carry = uint128(mulmod(shared, own, terms.reward));
+        _credit(terms.token, terms.funder, toCreator);
+        emit FundersShared(challengeId, shared, toCreator);
     }
 
     function _credit(address token, address account, uint256 amount) private {

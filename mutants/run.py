@@ -55,6 +55,8 @@ CONTRACT_SUITE = [
     "tests/test_lapse.py",
     "tests/test_cancel.py",
     "tests/test_abandon.py",
+    "tests/test_fund.py",
+    "tests/test_claim.py",
     "tests/test_withdraw.py",
     "tests/test_withdraw_to.py",
     "tests/test_tokens.py",

@@ -7,7 +7,7 @@ import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 /// @notice Staked bounties. A funder escrows a reward for a challenge; a contributor accepts it by
 /// staking a share of the reward and promising a delivery; a panel of evaluators judges the
 /// deliverable with EIP-712 verdicts; anyone relays a quorum and the contract settles.
-/// @dev The contract keeps one storage slot per challenge: its state, its current deadline and a
+/// @dev The contract keeps one storage slot per challenge: its state, its current deadline, two flags and a
 /// seal (a hash) of its record. The record itself (terms, contributor, deliverable) travels in the
 /// events and is passed back by callers, who read it from the event log. Every function Ante has is
 /// declared here, with its NatSpec, so that `Ante is IAnte` holds the contract to this ABI; the verdicts'
@@ -33,7 +33,8 @@ interface IAnte is IERC5267 {
     /// @notice A challenge's terms, fixed at creation.
     /// @param funder Who escrows the reward and receives refunds and forfeits; must be the creator.
     /// @param token The reward's token; the zero address means ether.
-    /// @param reward The escrowed reward, in the token's smallest unit; greater than zero.
+    /// @param reward The escrowed reward, in the token's smallest unit; greater than zero. `fund` raises it: the
+    /// record's reward is always the total escrowed by the creator and every co-funder.
     /// @param stakeBps The accepter's stake in basis points of the reward (0..10000).
     /// @param panelId The panel whose evaluators judge the deliverable.
     /// @param acceptBy The last timestamp at which the challenge can be accepted.
@@ -106,14 +107,29 @@ interface IAnte is IERC5267 {
     /// @notice Emitted when a challenge lapses past a deadline into `state` (Expired, Defaulted or Unreviewed).
     event ChallengeLapsed(uint256 indexed challengeId, State state, uint256 toContributor, uint256 toFunder);
 
-    /// @notice Emitted when the funder cancels an open challenge; `refund` is credited to the funder.
+    /// @notice Emitted when the funder cancels an open challenge; `refund` is credited to the funder (shared with the
+    /// co-funders, if any: see `FundersShared`).
     event ChallengeCancelled(uint256 indexed challengeId, uint256 refund);
 
-    /// @notice Emitted when the contributor abandons; the stake is forfeited to the funder.
+    /// @notice Emitted when the contributor abandons; the stake is forfeited to the funder (to the funders' side, shared
+    /// when the challenge closes, if it has co-funders).
     /// @param reopened True when the challenge is open again; false when accept-by had passed and it expired.
     event ChallengeAbandoned(
         uint256 indexed challengeId, address indexed contributor, uint256 forfeited, bool reopened
     );
+
+    /// @notice Emitted when `funder` adds `amount` to an open challenge's reward, which is now `reward`. A co-funder
+    /// (anyone but the creator) shares whatever goes back to the funders' side by contribution.
+    event ChallengeFunded(uint256 indexed challengeId, address indexed funder, uint256 amount, uint256 reward);
+
+    /// @notice Emitted when a co-funded challenge closes: `shared` is everything that went back to the funders'
+    /// side over its life (the closing event's `toFunder` plus any abandoned stakes); `toCreator` is the creator's
+    /// share, credited now. Each co-funder's share waits for `claim`.
+    event FundersShared(uint256 indexed challengeId, uint256 shared, uint256 toCreator);
+
+    /// @notice Emitted when a co-funder's share of a closed challenge is credited: `amount` to the co-funder and
+    /// `remainder` (0 or 1) to the creator, who receives every rounding remainder.
+    event FunderClaimed(uint256 indexed challengeId, address indexed funder, uint256 amount, uint256 remainder);
 
     /// @notice Emitted when an account withdraws its credit in `token` (zero for ether).
     event Withdrawn(address indexed token, address indexed account, uint256 amount);
@@ -197,6 +213,18 @@ interface IAnte is IERC5267 {
     /// @notice Thrown when a signature is neither the signer's key's (malformed, high-s, or another key's) nor
     /// one the signer accepts as a contract wallet (ERC-1271).
     error AnteInvalidSignature(uint256 index, address signer);
+
+    /// @notice Thrown when `fund` adds nothing.
+    error AnteAmountZero();
+    /// @notice Thrown when a challenge has been accepted once: its reward is fixed from then on, even if the
+    /// contributor abandons and it re-opens.
+    error AnteFundingClosed(uint256 challengeId);
+    /// @notice Thrown when funding would take the reward past 2^128 - 1.
+    error AnteRewardOutOfRange(uint256 reward);
+    /// @notice Thrown when the ether sent with `fund` is not exactly the amount.
+    error AnteWrongAmount(uint256 expected, uint256 sent);
+    /// @notice Thrown when a claim names an account that co-funded nothing in the challenge, or already claimed.
+    error AnteNothingToClaim(uint256 challengeId, address funder);
 
     /// @notice Thrown when an account has no credit to withdraw in a token.
     error AnteNothingToWithdraw(address token, address account);
@@ -288,7 +316,8 @@ interface IAnte is IERC5267 {
 
     /// @notice Closes a challenge whose current deadline has passed. Anyone may call.
     /// @dev Open becomes Expired (reward to the funder); Accepted becomes Defaulted (reward and stake to the
-    /// funder); Submitted becomes Unreviewed (stake back to the contributor, reward to the funder).
+    /// funder); Submitted becomes Unreviewed (stake back to the contributor, reward to the funder). "The funder"
+    /// here and below is the funders' side: with co-funders, it is shared by contribution (see `fund`).
     /// @param challengeId The challenge.
     /// @param challenge Its record.
     function lapse(uint256 challengeId, Challenge calldata challenge) external;
@@ -303,6 +332,30 @@ interface IAnte is IERC5267 {
     /// @param challengeId The challenge.
     /// @param challenge Its record.
     function abandon(uint256 challengeId, Challenge calldata challenge) external;
+
+    /// @notice Adds `amount` to an open challenge's reward, in its token (send it as ether, or approve the token
+    /// first), before anyone has accepted it and by its accept-by time. Anyone may fund except the panel's
+    /// evaluators (`AnteFunderOnPanel`) and the designated contributor (`AnteSelfDealing`). The record's reward
+    /// becomes the new total, so an acceptance signs off on exactly the total its accepter saw, and the stake is
+    /// computed on it. There is no way to take a contribution back: only the creator cancels.
+    /// @dev A co-funder's contribution is recorded; when the challenge closes, whatever goes back to the funders'
+    /// side (a cancel's or an expiry's refund, a default's reward and stake, the funders' part of a verdict, the
+    /// reward of an Unreviewed challenge, abandoned stakes) is shared by contribution: the creator's share is
+    /// credited at once, each co-funder's with `claim`. A co-funder may not then accept the challenge.
+    /// @param challengeId The challenge.
+    /// @param challenge Its record (contributor and deliverable zero), as rebuilt from the events.
+    /// @param amount What to add, in the token's smallest unit.
+    function fund(uint256 challengeId, Challenge calldata challenge, uint128 amount) external payable;
+
+    /// @notice Credits a co-funder's share of a closed challenge's funders' side: what went back to the funders,
+    /// times the co-funder's contribution, divided by the reward (rounded down). The rounding remainders all
+    /// reach the creator: one wei at a time, as the claims that complete one are made. Anyone may call; the
+    /// credit is the co-funder's. Costs the same whatever the number of funders.
+    /// @param challengeId The challenge, in a final state (Settled, Cancelled, Expired, Defaulted or Unreviewed).
+    /// @param challenge Its record.
+    /// @param funder The co-funder.
+    /// @return amount What was credited to `funder`.
+    function claim(uint256 challengeId, Challenge calldata challenge, address funder) external returns (uint256 amount);
 
     /// @notice Sends the caller everything credited to them in `token` (the zero address for ether).
     /// @param token The token to withdraw.
@@ -328,10 +381,17 @@ interface IAnte is IERC5267 {
     function verdictDigest(uint256 challengeId, bytes32 deliverable, uint16 score) external view returns (bytes32);
 
     /// @notice The seal a record must have to be accepted for a challenge.
-    function sealOf(Challenge calldata challenge) external pure returns (uint208);
+    function sealOf(Challenge calldata challenge) external pure returns (uint200);
 
     /// @notice A challenge's state, current deadline and seal.
-    function challengeStatus(uint256 challengeId) external view returns (State state, uint40 deadline, uint208 seal);
+    function challengeStatus(uint256 challengeId) external view returns (State state, uint40 deadline, uint200 seal);
+
+    /// @notice What a challenge's co-funders (everyone but the creator) have contributed in all, and, once it has
+    /// closed, everything its funders' side received (before, the stakes abandoned so far); zero if never co-funded.
+    function funding(uint256 challengeId) external view returns (uint128 coFunded, uint256 shared);
+
+    /// @notice What `funder` co-funded in a challenge and has not yet claimed a share for.
+    function contribution(uint256 challengeId, address funder) external view returns (uint256);
 
     /// @notice How many challenges exist; ids run from 1 to this number.
     function challengeCount() external view returns (uint256);
