@@ -6,13 +6,18 @@ the contract reports through a :class:`ChainView`:
 
 1. **count**: ``challengeCount()`` equals the number of ``ChallengeCreated`` events replayed;
 2. **each challenge** (ids 1 to the larger of the two counts): ``challengeStatus(id)``'s state, current
-   deadline and seal equal the fold's (the seal of :meth:`ChallengeHistory.record`);
+   deadline and seal equal the fold's (the seal of :meth:`ChallengeHistory.record`, whose reward is the
+   total every ``ChallengeFunded`` raised it to);
+   **each co-funded challenge** (one the events co-fund, or whose ``funding(id)`` is not zero, when the
+   view reads co-funding): ``funding(id)`` equals the fold's co-funded total and ``shared``, and
+   ``contribution(id, funder)`` each co-funder's contribution, or 0 once claimed;
 3. **each credit**: for every (token, account) the events involve (funders and contributors in their
    challenges' tokens, everyone credited or withdrawing: ``Chronicle.accounts``),
    ``credit(token, account)`` equals what the events credited minus what they withdrew (0 if nothing);
 4. **each token's books**: for every token the events mention, the contract's balance (its ether
    balance for the zero address, else ``balanceOf(contract)``) equals the fold's escrow plus owed
-   credits. More is a **surplus** (value that reached the contract outside the lifecycle, such as
+   credits (escrow counts the co-funding pools: abandoned stakes held while a challenge runs, unclaimed
+   shares and rounding remainders once it has closed). More is a **surplus** (value that reached the contract outside the lifecycle, such as
    ether forced in or tokens sent straight to it), less a **shortfall** (value missing): both are
    discrepancies, since either means the books and the events disagree.
 
@@ -29,7 +34,9 @@ kind                 subject                      expected / actual
 challenge_count      ``challenges``               numbers of challenges
 challenge_state      ``challenge <id>``           :class:`State` values (NONE if absent)
 challenge_deadline   ``challenge <id>``           unix timestamps
-challenge_seal       ``challenge <id>``           208-bit seals as integers
+challenge_seal       ``challenge <id>``           200-bit seals as integers
+funding              ``challenge <id>``           amounts: (co-funded total, shared) as "total/shared"
+contribution         ``challenge <id> <funder>``  amounts in the token's smallest unit
 credit               ``<token> <account>``        amounts in the token's smallest unit
 balance_surplus      ``<token>``                  amounts: escrow + owed, and the balance held
 balance_shortfall    ``<token>``                  amounts: escrow + owed, and the balance held
@@ -40,7 +47,7 @@ JSON (:meth:`AuditReport.to_json`, fixed keys): ``clean`` (bool), ``block`` (the
 read at, or null), ``events`` (events replayed), ``challenges`` (challenges checked), ``accounts``
 ((token, account) credits checked), ``tokens`` (tokens whose books were checked), ``discrepancies``
 (a list, in the order above, each ``{kind, subject, expected, actual, message}``). ``expected`` and
-``actual`` are strings or null: a state is its lower-case label, a seal ``0x`` and 52 hex digits, every
+``actual`` are strings or null: a state is its lower-case label, a seal ``0x`` and 50 hex digits, every
 other number (amounts, counts, timestamps) a decimal string.
 
 The contract is read through an :class:`ante.rpc.Node` (:func:`node_chain_view`): over HTTP for the command
@@ -78,6 +85,8 @@ KINDS = (
     "challenge_state",
     "challenge_deadline",
     "challenge_seal",
+    "funding",
+    "contribution",
     "credit",
     "balance_surplus",
     "balance_shortfall",
@@ -102,6 +111,9 @@ class ChainView(Protocol):
 
     def balance(self, token: str) -> int:
         """The contract's ether balance for the zero address, else ``token.balanceOf(contract)``."""
+
+    # A view may also have ``funding(id) -> (co_funded, shared)`` and ``contribution(id, funder) -> int``
+    # (the contract's views of the same names); the audit then checks co-funded challenges with them.
 
 
 # --- the report ----------------------------------------------------------------------------------
@@ -136,6 +148,8 @@ class Discrepancy:
             return value.label
         if self.kind == "challenge_seal":
             return seal_hex(value)
+        if isinstance(value, tuple):
+            return "/".join(str(v) for v in value)
         return str(value)
 
     def to_json(self) -> dict[str, Any]:
@@ -228,9 +242,16 @@ def audit(
     tokens = chronicle.tokens
     total = 1 + last_id + len(credits) + len(tokens)
     done = 0
+    reads_funding = callable(getattr(view, "funding", None)) and callable(getattr(view, "contribution", None))
+    contributions = [(cid, funder) for cid, c in sorted(chronicle.challenges.items()) for funder in c.contributions]
+    if reads_funding:
+        total += len(contributions)
     preload = getattr(view, "preload", None)
     if preload is not None:  # every read below, asked for at once
-        preload(range(1, last_id + 1), [pair for pair, _ in credits], list(tokens))
+        if reads_funding:
+            preload(range(1, last_id + 1), [pair for pair, _ in credits], list(tokens), contributions)
+        else:
+            preload(range(1, last_id + 1), [pair for pair, _ in credits], list(tokens))
 
     def tick() -> None:
         nonlocal done
@@ -249,7 +270,14 @@ def audit(
 
     for cid in range(1, last_id + 1):
         found.extend(_check_challenge(cid, chronicle, view))
+        if reads_funding:
+            found.extend(_check_funding(cid, chronicle, view))
         tick()
+
+    if reads_funding:
+        for cid, funder in contributions:
+            found.extend(_check_contribution(cid, funder, chronicle, view))
+            tick()
 
     for (token, account), expected in credits:
         actual = int(view.credit(token, account))
@@ -346,6 +374,37 @@ def _check_challenge(cid: int, chronicle: Chronicle, view: ChainView) -> list[Di
     return found
 
 
+def _check_funding(cid: int, chronicle: Chronicle, view) -> list[Discrepancy]:
+    co_funded, shared = (int(v) for v in view.funding(cid))
+    history = chronicle.challenges.get(cid)
+    expected = (0, 0) if history is None else (history.co_funded_total, history.shared)
+    if (co_funded, shared) == expected:
+        return []
+    return [
+        Discrepancy(
+            "funding", f"challenge {cid}", expected, (co_funded, shared),
+            f"Challenge {cid}'s co-funders contributed {co_funded} and its funders' side holds {shared} on chain, "
+            f"but the events give {expected[0]} and {expected[1]}.",
+        )
+    ]
+
+
+def _check_contribution(cid: int, funder: str, chronicle: Chronicle, view) -> list[Discrepancy]:
+    history = chronicle.challenges[cid]
+    expected = 0 if funder in history.claims else history.contributions[funder]
+    actual = int(view.contribution(cid, funder))
+    if actual == expected:
+        return []
+    token = history.terms.token
+    return [
+        Discrepancy(
+            "contribution", f"challenge {cid} {funder}", expected, actual,
+            f"{funder}'s unclaimed contribution to challenge {cid} is {_in_units(actual, token)} on chain, "
+            f"but the events leave it {_in_units(expected, token)}.",
+        )
+    ]
+
+
 # --- on a node ------------------------------------------------------------------------------------
 
 
@@ -376,6 +435,10 @@ class _NodeChainView:
             return self._call(self.address, self._ante.encode("challengeStatus", args[0]))
         if kind == "credit":
             return self._call(self.address, self._ante.encode("credit", *args))
+        if kind == "funding":
+            return self._call(self.address, self._ante.encode("funding", args[0]))
+        if kind == "contribution":
+            return self._call(self.address, self._ante.encode("contribution", *args))
         if kind == "ether":
             from ante.rpc import block_tag
 
@@ -390,7 +453,9 @@ class _NodeChainView:
             return quantity(answer)
         if kind == "status":
             return tuple(int(v) for v in self._ante.decode("challengeStatus", answer))
-        name = {"count": "challengeCount", "credit": "credit"}.get(kind)
+        if kind == "funding":
+            return tuple(int(v) for v in self._ante.decode("funding", answer))
+        name = {"count": "challengeCount", "credit": "credit", "contribution": "contribution"}.get(kind)
         return int((self._ante.decode(name, answer) if name else self._erc20.decode("balanceOf", answer))[0])
 
     def _read(self, key: tuple):
@@ -401,10 +466,12 @@ class _NodeChainView:
             self._known[key] = value
         return value
 
-    def preload(self, challenge_ids, credits, tokens) -> None:
+    def preload(self, challenge_ids, credits, tokens, contributions=()) -> None:
         if not isinstance(self.block, int):
             return
         keys = [("status", int(cid)) for cid in challenge_ids]
+        keys += [("funding", int(cid)) for cid in challenge_ids]
+        keys += [("contribution", int(cid), self._to_checksum(f)) for cid, f in contributions]
         keys += [("credit", self._to_checksum(t), self._to_checksum(a)) for t, a in credits]
         keys += [("ether",) if _is_ether(t) else ("token", self._to_checksum(t)) for t in tokens]
         keys = [key for key in keys if key not in self._known]
@@ -419,6 +486,12 @@ class _NodeChainView:
 
     def credit(self, token: str, account: str) -> int:
         return self._read(("credit", self._to_checksum(token), self._to_checksum(account)))
+
+    def funding(self, challenge_id: int) -> tuple[int, int]:
+        return self._read(("funding", int(challenge_id)))
+
+    def contribution(self, challenge_id: int, funder: str) -> int:
+        return self._read(("contribution", int(challenge_id), self._to_checksum(funder)))
 
     def balance(self, token: str) -> int:
         return self._read(("ether",) if _is_ether(token) else ("token", self._to_checksum(token)))

@@ -19,7 +19,7 @@ from ante.chain import ChainReader
 from ante.rpc import ApeNode, Node, NodeRefused, quantity
 from ante.events import Event
 from ante.deployment import Deployment, Registry, data_dir
-from ante.errors import AnteError, BadInput, refused
+from ante.errors import AnteError, BadInput, ContractRefused, refused
 from ante.feedback import EasDomain, Feedback
 from ante.finality import Finality
 from ante.history import Chronicle, ChallengeHistory, fold, seal_hex
@@ -372,9 +372,48 @@ class AnteClient:
         members, _ = self.panel(terms.panel_id)
         if _same(address, terms.funder) or any(_same(address, m) for m in members):
             raise refused("AnteSelfDealing", {"account": to_checksum_address(address)})
+        if any(_same(address, f) for f in challenge.contributions):
+            raise ContractRefused("AnteSelfDealing", {"account": to_checksum_address(address)},
+                                  f"{to_checksum_address(address)} co-funded challenge {cid} and cannot accept it.")
         if not 0 <= confidence_bps <= BPS:
             raise refused("AnteConfidenceInvalid", {"confidenceBps": confidence_bps})
         self.check_balance(terms.token, address, terms.stake)
+
+    def check_fund(self, challenge: ChallengeHistory, address: str, amount: int, now: int) -> None:
+        """Refuses, in the contract's words and in its order, what ``fund`` of `amount` by `address` would
+        refuse that a read at chain time `now` can tell: a challenge not open, accept-by passed, accepted
+        once already (its reward is fixed), nothing to add, a funder on the panel or who is the designated
+        contributor, a reward past 2^128 - 1, and an amount `address` does not hold."""
+        terms, cid = challenge.terms, challenge.challenge_id
+        if challenge.state != State.OPEN:
+            raise AnteError(f"challenge {cid} is {challenge.state.label}; only an open challenge can be funded.")
+        if now > terms.accept_by:
+            raise refused("AnteDeadlinePassed", {"challengeId": cid, "deadline": terms.accept_by, "timestamp": now})
+        if challenge.acceptances:
+            raise refused("AnteFundingClosed", {"challengeId": cid})
+        if amount <= 0:
+            raise refused("AnteAmountZero", {})
+        members, _ = self.panel(terms.panel_id)
+        if any(_same(address, m) for m in members):
+            raise refused("AnteFunderOnPanel", {"panelId": terms.panel_id, "funder": to_checksum_address(address)})
+        if int(terms.designated, 16) != 0 and _same(address, terms.designated):
+            raise ContractRefused("AnteSelfDealing", {"account": to_checksum_address(address)},
+                                  f"{to_checksum_address(address)} is the contributor challenge {cid} is reserved "
+                                  "for and cannot fund it.")
+        if terms.reward + amount >= 2**128:
+            raise refused("AnteRewardOutOfRange", {"reward": terms.reward + amount}, self.formatter(terms.token))
+        self.check_balance(terms.token, address, amount)
+
+    def check_claim(self, challenge: ChallengeHistory, funder: str) -> None:
+        """Refuses what ``claim`` for `funder` would refuse: a challenge not closed yet, or an account with no
+        share waiting (it co-funded nothing there, or its share was claimed)."""
+        cid = challenge.challenge_id
+        if not challenge.is_final:
+            raise AnteError(f"challenge {cid} is {challenge.state.label}; a co-funder's share can be claimed once "
+                            "it has closed (settled, cancelled, expired, defaulted or unreviewed).")
+        known = next((f for f in challenge.contributions if _same(f, funder)), None)
+        if known is None or known in challenge.claims:
+            raise refused("AnteNothingToClaim", {"challengeId": cid, "funder": to_checksum_address(funder)})
 
     def post(self, terms: Terms, spec_uri: str, sender) -> tuple[int, object]:
         """Posts a challenge, approving the token first when the allowance is short; returns (id, receipt)."""
@@ -446,6 +485,22 @@ class AnteClient:
     def cancel(self, challenge: ChallengeHistory, sender):
         return self._act("cancel", challenge, sender=sender)
 
+    def fund(self, challenge: ChallengeHistory, amount: int, sender):
+        """Adds `amount` (in the token's smallest unit) to an open challenge's reward, from `sender`, approving
+        the token first when the allowance is short. What the contract would refuse is refused first
+        (:meth:`check_fund`)."""
+        terms = challenge.terms
+        self.check_fund(challenge, sender.address, amount, self.now())
+        if not terms.is_ether:
+            self.ensure_allowance(terms.token, sender, amount)
+        return self._act("fund", challenge, amount, sender=sender, value=amount if terms.is_ether else 0)
+
+    def claim(self, challenge: ChallengeHistory, funder: str, sender):
+        """Credits co-funder `funder`'s share of a closed co-funded challenge (anyone may send it; the credit
+        is the co-funder's). What the contract would refuse is refused first (:meth:`check_claim`)."""
+        self.check_claim(challenge, funder)
+        return self._act("claim", challenge, to_checksum_address(funder), sender=sender)
+
     def abandon(self, challenge: ChallengeHistory, sender):
         return self._act("abandon", challenge, sender=sender)
 
@@ -474,6 +529,12 @@ class AnteClient:
                                 notice=self.notice) as index:
                     index.rebuild()
                 fresh = self.sync().challenges.get(cid)
+            if fresh is not None and fresh.terms != challenge.terms and challenge.events and fresh.events and (
+                    fresh.events[0] == challenge.events[0]):  # the same creation: only fundings since
+                fmt = self.formatter(fresh.terms.token)
+                raise AnteError(f"challenge {cid}'s reward is now {fmt(fresh.terms.reward)}, not the "
+                                f"{fmt(challenge.terms.reward)} read before: someone funded it since. Nothing was "
+                                f"sent; look at it again with `ante show {cid}`.")
             if fresh is not None and fresh.terms != challenge.terms:
                 raise AnteError(f"challenge {cid} on chain is no longer the one read before (its terms changed, "
                                 f"after a reorganisation?); look at it again with `ante show {cid}`.")

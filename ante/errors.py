@@ -92,7 +92,9 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     "AnteNotDesignated": lambda i, a: (
         f"challenge {i['challengeId']} is reserved for {i['designated']}, not {i['caller']}."
     ),
-    "AnteSelfDealing": lambda i, a: f"{i['account']} is the funder or one of the panel's evaluators and cannot accept.",
+    "AnteSelfDealing": lambda i, a: (
+        f"{i['account']} is the funder, a co-funder or one of the panel's evaluators and cannot accept."
+    ),
     "AntePromiseMissing": lambda i, a: "a promise is required: give the promise document.",
     "AntePromiseTooLate": lambda i, a: (
         f"the promise date {_when(i['promisedBy'])} is after the delivery deadline {_when(i['deliverBy'])}."
@@ -110,6 +112,19 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     "AnteNotPanelMember": lambda i, a: f"{i['signer']} is not an evaluator on this challenge's panel.",
     "AnteInvalidSignature": lambda i, a: (
         f"the signature from {i['signer']} does not sign this verdict (wrong challenge, deliverable, score or chain?)."
+    ),
+    "AnteAmountZero": lambda i, a: "the amount to add must be more than zero.",
+    "AnteFundingClosed": lambda i, a: (
+        f"challenge {i['challengeId']} has been accepted once, which fixed its reward: it can no longer be funded."
+    ),
+    "AnteRewardOutOfRange": lambda i, a: (
+        f"that would take the reward to {a(i['reward'])}, past the largest reward the contract holds (2^128 - 1 "
+        "base units)."
+    ),
+    "AnteWrongAmount": lambda i, a: f"the amount to add is {a(i['expected'])} but {a(i['sent'])} was sent.",
+    "AnteNothingToClaim": lambda i, a: (
+        f"{i['funder']} has no share to claim in challenge {i['challengeId']}: it co-funded nothing there, "
+        "or its share was already claimed."
     ),
     "AnteNothingToWithdraw": lambda i, a: f"{i['account']} has nothing to withdraw in that token.",
     "AnteEtherTransferFailed": lambda i, a: f"sending {a(i['amount'])} to {i['account']} failed; it refuses ether (withdraw it --to another address).",

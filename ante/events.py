@@ -25,7 +25,8 @@ Two conversions:
 JSON form: ``{"event": <name>, "block_number", "log_index", "transaction_hash", "timestamp", <fields>}``
 with the fields under their snake_case names. Bytes are ``0x``-prefixed lower-case hex; addresses are
 checksummed; a state is its integer value; ``terms`` is an object with ``Terms``' field names. Token
-amounts (``reward``, ``stake``, ``to_contributor``, ``to_funder``, ``refund``, ``forfeited``, ``amount``)
+amounts (``reward``, ``stake``, ``to_contributor``, ``to_funder``, ``refund``, ``forfeited``, ``amount``,
+``shared``, ``to_creator``, ``remainder``)
 are **decimal strings**, because they routinely exceed 2**53 and JSON readers such as JavaScript or
 SQLite's ``json_extract`` would round them; every other integer (ids, timestamps, basis points, block
 numbers) is a JSON number.
@@ -48,11 +49,14 @@ __all__ = [
     "ChallengeAccepted",
     "ChallengeCancelled",
     "ChallengeCreated",
+    "ChallengeFunded",
     "ChallengeLapsed",
     "ChallengeSettled",
     "ChallengeSubmitted",
     "Event",
     "EventBase",
+    "FundersShared",
+    "FunderClaimed",
     "PanelCreated",
     "Withdrawn",
     "from_contract_log",
@@ -306,6 +310,64 @@ class ChallengeAbandoned(EventBase):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ChallengeFunded(EventBase):
+    """``funder`` added ``amount`` to an open, never accepted challenge, whose reward is now ``reward``.
+
+    A co-funder is anyone but the challenge's creator (``terms.funder``); the creator funding more only
+    raises the reward."""
+
+    NAME: ClassVar[str] = "ChallengeFunded"
+    ARGS: ClassVar = (
+        ("challengeId", "challenge_id", "int"),
+        ("funder", "funder", "address"),
+        ("amount", "amount", "amount"),
+        ("reward", "reward", "amount"),
+    )
+
+    challenge_id: int
+    funder: str
+    amount: int
+    reward: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class FundersShared(EventBase):
+    """A co-funded challenge closed: ``shared`` went back to its funders' side over its life (the closing
+    event's ``to_funder`` plus any abandoned stakes) and ``to_creator``, the creator's share, was credited.
+    Each co-funder's share waits for a ``FunderClaimed``."""
+
+    NAME: ClassVar[str] = "FundersShared"
+    ARGS: ClassVar = (
+        ("challengeId", "challenge_id", "int"),
+        ("shared", "shared", "amount"),
+        ("toCreator", "to_creator", "amount"),
+    )
+
+    challenge_id: int
+    shared: int
+    to_creator: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class FunderClaimed(EventBase):
+    """A co-funder's share of a closed challenge was credited: ``amount`` to ``funder`` and ``remainder``
+    (0 or 1 wei of rounding) to the creator."""
+
+    NAME: ClassVar[str] = "FunderClaimed"
+    ARGS: ClassVar = (
+        ("challengeId", "challenge_id", "int"),
+        ("funder", "funder", "address"),
+        ("amount", "amount", "amount"),
+        ("remainder", "remainder", "amount"),
+    )
+
+    challenge_id: int
+    funder: str
+    amount: int
+    remainder: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class Withdrawn(EventBase):
     """An account withdrew its credit in ``token`` (the zero address for ether)."""
 
@@ -330,6 +392,9 @@ Event = Union[
     ChallengeLapsed,
     ChallengeCancelled,
     ChallengeAbandoned,
+    ChallengeFunded,
+    FundersShared,
+    FunderClaimed,
     Withdrawn,
 ]
 
@@ -345,6 +410,9 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
         ChallengeLapsed,
         ChallengeCancelled,
         ChallengeAbandoned,
+        ChallengeFunded,
+        FundersShared,
+        FunderClaimed,
         Withdrawn,
     )
 }

@@ -372,10 +372,12 @@ def sign_feedback(private_key, feedback: Feedback, domain: EasDomain, recipient:
 ROLES = ("funder", "contributor", "panel", "community")
 
 
-def role(signer: str, *, funder: str, contributor: str | None, panel: list[str] | tuple[str, ...]) -> str:
-    """The signer's role on a challenge: its funder, its contributor, a member of its panel, else community."""
+def role(signer: str, *, funder: str, contributor: str | None, panel: list[str] | tuple[str, ...],
+         co_funders: list[str] | tuple[str, ...] = ()) -> str:
+    """The signer's role on a challenge: one of its funders (its creator or a co-funder), its contributor, a
+    member of its panel, else community."""
     signer = to_checksum_address(signer)
-    if signer == to_checksum_address(funder):
+    if signer == to_checksum_address(funder) or signer in {to_checksum_address(f) for f in co_funders}:
         return "funder"
     if contributor and signer == to_checksum_address(contributor):
         return "contributor"

@@ -1,7 +1,8 @@
 """Each challenge's story, folded from Ante's events: what the contract holds for it and why.
 
-The contract keeps one storage slot per challenge (its state, its current deadline and a 208-bit seal
-of its record) and a credit per (token, account). Everything else travels in the events. Folding a
+The contract keeps one storage slot per challenge (its state, its current deadline, two flags and a
+200-bit seal of its record), a credit per (token, account) and, for a co-funded challenge, a pool and each
+co-funder's contribution. Everything else travels in the events. Folding a
 deployment's complete event log with :func:`fold` rebuilds, for every challenge, the slot the contract
 should hold and the whole story behind it, plus the panels and the credits ledger. The CLI shows it
 (``ante list``, ``ante show``), the oracle rebuilds records to pass back to the contract from it, and
@@ -28,18 +29,39 @@ What a challenge's fields mean (:class:`ChallengeHistory`)
 - Submission fields (``deliverable``, ``deliverable_uri``, ``submitted_at``, ``review_by``): ``None``
   until a submission.
 - ``score``, ``signers``, ``settled_at``: from the settlement (``None``, ``()``, ``None`` otherwise).
-- ``to_contributor``, ``to_funder``: what the closing event credited (``ChallengeSettled``,
-  ``ChallengeLapsed``, or ``ChallengeCancelled``'s refund to the funder); ``None`` until closed.
-  ``forfeited``: the stakes that abandonments credited to the funder (0 if none). So everything a
-  challenge ever credited is ``to_contributor + to_funder + forfeited``.
+- ``to_contributor``, ``to_funder``: what the closing event gave each side (``ChallengeSettled``,
+  ``ChallengeLapsed``, or ``ChallengeCancelled``'s refund to the funders' side); ``None`` until closed.
+  ``forfeited``: the stakes abandonments gave the funders' side (0 if none). So everything a challenge
+  ever credits is ``to_contributor + to_funder + forfeited``. Unless the challenge is co-funded (below),
+  the funders' side is its creator, ``terms.funder``, credited at once.
 - ``closed_at``: when it reached a final state; ``abandoned_by``: every contributor who abandoned it,
   in order.
 - ``acceptances``: every acceptance of the challenge, in order, each an :class:`Acceptance` (below).
 - :meth:`ChallengeHistory.record` is exactly what the contract's seal covers now: the terms, the
   contributor (zero if none) and the deliverable (zero if none). So
   ``history.record().seal() == challengeStatus(id).seal`` whenever the log is complete.
-- :meth:`ChallengeHistory.escrow`: what the contract holds for the challenge: the reward while Open,
-  reward + stake while Accepted or Submitted, 0 once final (everything has moved to credits).
+- :meth:`ChallengeHistory.escrow`: what the contract holds for the challenge and has credited to nobody:
+  the reward while Open, reward + stake while Accepted or Submitted, nothing else once final, plus the
+  co-funding pool's ``unclaimed`` (below).
+
+Several funders
+---------------
+``ChallengeFunded`` adds to an open challenge's reward, before it was ever accepted and by its accept-by
+time: ``terms.reward`` becomes the event's new total (the contract re-seals the record, so
+``record().seal()`` keeps matching). Funding by the creator only raises the reward (``added``); funding
+by anyone else (a **co-funder**) makes the challenge ``co_funded`` and is recorded in ``contributions``
+(co-funder to amount, in order of first funding). A co-funder may not accept the challenge.
+
+In a co-funded challenge nothing goes back to the funders' side at once: abandoned stakes (also those
+of an abandonment that re-opens it) and the closing event's ``to_funder`` accumulate in ``shared`` (the
+contract's ``funding(id).shared``). At the close, ``FundersShared`` credits the creator
+``to_creator = floor(shared * own / reward)``, where ``own = reward - sum(contributions)``; each
+co-funder's ``share = floor(shared * contribution / reward)`` waits for a ``FunderClaimed`` (anyone may
+claim it for them), which credits the share to the co-funder and a rounding ``remainder`` (0 or 1 wei)
+to the creator, as the contract's carry accumulator says. ``claims`` maps each co-funder who claimed to
+(amount, remainder). ``unclaimed`` (:meth:`ChallengeHistory.unclaimed`) is what the pool holds and has
+credited to nobody: the abandoned stakes while the challenge runs, then ``shared - to_creator`` less
+every claim's amount and remainder; it reaches 0 when every co-funder has claimed.
 
 Acceptances (:class:`Acceptance`): the one fold behind every view
 -----------------------------------------------------------------
@@ -67,12 +89,15 @@ The ledger (:class:`Chronicle`)
 -------------------------------
 - ``credits[(token, account)]``: what the account can withdraw in ``token`` (the zero address is
   ether): every non-zero amount credited by ``ChallengeSettled``, ``ChallengeLapsed``,
-  ``ChallengeCancelled`` and ``ChallengeAbandoned``, minus every ``Withdrawn``. An account appears once
-  it is credited or withdraws, and stays (at 0) after withdrawing everything.
-- ``accounts``: every (token, account) pair the events involve: each challenge's funder and every
-  contributor who accepted it (in the challenge's token), every account credited, every withdrawal.
+  ``ChallengeCancelled`` and ``ChallengeAbandoned`` (in a co-funded challenge only the contributor's
+  part: the funders' side goes to the pool), ``FundersShared`` (to the creator) and ``FunderClaimed``
+  (to the co-funder, and the remainder to the creator), minus every ``Withdrawn``. An account appears
+  once it is credited or withdraws, and stays (at 0) after withdrawing everything.
+- ``accounts``: every (token, account) pair the events involve: each challenge's funder, co-funders and
+  every contributor who accepted it (in the challenge's token), every account credited, every withdrawal.
   Its credit is ``credits.get(pair, 0)`` (see :meth:`Chronicle.credit`).
-- ``escrow(token)``: the sum of :meth:`ChallengeHistory.escrow` over the token's challenges;
+- ``escrow(token)``: the sum of :meth:`ChallengeHistory.escrow` over the token's challenges (co-funding
+  pools included);
   ``owed(token)``: the sum of its credits. The contract's books balance when its holding of the token
   equals ``escrow(token) + owed(token)``.
 
@@ -80,7 +105,8 @@ Checks and anomalies
 --------------------
 Every event is checked against the contract's rules: the state it needs, the contributor, deadlines
 (inclusive: an action at exactly the deadline is in time, a lapse needs a later block), and the
-amounts the terms imply (stake, payout split, refund, forfeit). A log that breaks a rule is an
+amounts the terms imply (stake, payout split, refund, forfeit; a funding's new total, who may fund and
+when; a co-funded close's shares and every claim's amount and remainder). A log that breaks a rule is an
 **anomaly**. By default (``strict=True``) the first anomaly raises :class:`HistoryError`. With
 ``strict=False`` (what the audit uses) anomalies are collected in ``Chronicle.anomalies`` and the event
 is applied anyway as the chain reported it, so that a damaged log still yields a comparable picture;
@@ -96,8 +122,15 @@ values are ``null``.
   accept_by, deliver_within, review_within, designated, spec_hash}, spec_uri, created_at, contributor,
   stake, promise_hash, promise_uri, promised_by, confidence_bps, accepted_at, deliver_by, deliverable, deliverable_uri,
   submitted_at, review_by, score, to_contributor, to_funder, forfeited, signers, settled_at, closed_at,
-  abandoned_by, escrow, seal, events`` (``seal`` is :meth:`ChallengeHistory.record`'s seal as 0x-hex
-  of 26 bytes; ``events`` is the timeline, each in :func:`ante.events.to_json` form).
+  abandoned_by, escrow, co_funded, funders, shared, to_creator, unclaimed, seal, events`` (``terms.reward``
+  is the current total; ``co_funded`` a bool; ``funders`` a list of ``{funder, amount, share, claimed}``,
+  the creator first (``amount``: the reward less every co-funder's contribution; ``share``: ``to_creator``,
+  ``claimed``: ``to_creator`` plus the remainders credited so far, both null until ``FundersShared``, so
+  always null when not co-funded), then each co-funder in order of first funding (``amount``: their
+  contribution; ``share``: null until ``FundersShared``; ``claimed``: what their ``FunderClaimed``
+  credited, null until then); ``shared`` and ``unclaimed`` amounts ("0" when not co-funded);
+  ``to_creator`` an amount or null; ``seal`` is :meth:`ChallengeHistory.record`'s seal as 0x-hex of
+  25 bytes; ``events`` is the timeline, each in :func:`ante.events.to_json` form).
 - panel: ``panel_id, members, threshold, creator``.
 - chronicle: ``events`` (how many were applied), ``last_position`` (``[block_number, log_index]`` or
   null), ``challenges`` (keyed by id as a string), ``panels`` (likewise), ``credits`` ({token:
@@ -110,7 +143,7 @@ This module imports no Ape.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from operator import attrgetter
 from typing import Any
 
@@ -120,10 +153,13 @@ from ante.events import (
     ChallengeAccepted,
     ChallengeCancelled,
     ChallengeCreated,
+    ChallengeFunded,
     ChallengeLapsed,
     ChallengeSettled,
     ChallengeSubmitted,
     EventBase,
+    FunderClaimed,
+    FundersShared,
     PanelCreated,
     Withdrawn,
     to_json as event_to_json,
@@ -165,7 +201,7 @@ def token_name(token: str) -> str:
 
 
 def seal_hex(seal: int) -> str:
-    """A seal as ``0x`` and 52 hex digits (26 bytes, 208 bits)."""
+    """A seal as ``0x`` and 50 hex digits (25 bytes, 200 bits)."""
     return f"0x{seal:0{SEAL_BITS // 4}x}"
 
 
@@ -292,6 +328,14 @@ class ChallengeHistory:
     abandoned_by: list[str] = field(default_factory=list)
     events: list[EventBase] = field(default_factory=list)
     acceptances: list[Acceptance] = field(default_factory=list)
+    co_funded: bool = False
+    contributions: dict[str, int] = field(default_factory=dict)  # co-funder -> contributed, first funding first
+    added: int = 0  # what the creator added with ``fund`` after creating it
+    shared: int = 0  # the pool: what went back to the funders' side of a co-funded challenge
+    to_creator: int | None = None  # FundersShared's credit to the creator
+    claims: dict[str, tuple[int, int]] = field(default_factory=dict)  # co-funder -> (amount, remainder)
+    # The contract's carry accumulator: the rounding remainders of the shares credited, in 1/reward wei.
+    _carry: int = field(default=0, repr=False)
     # An abandonment after accept-by: the contract emits its ChallengeLapsed(Expired) right after.
     _expiring: bool = field(default=False, repr=False)
 
@@ -313,13 +357,57 @@ class ChallengeHistory:
         )
 
     def escrow(self) -> int:
-        """What the contract holds for this challenge now: reward (Open), reward + stake (Accepted,
-        Submitted), or 0 (final: it has all been credited)."""
+        """What the contract holds for this challenge and has credited to nobody: reward (Open), reward +
+        stake (Accepted, Submitted), nothing once final; plus the co-funding pool's :meth:`unclaimed`."""
+        pool = self.unclaimed()
         if self.state == State.OPEN:
-            return self.terms.reward
+            return self.terms.reward + pool
         if self.state in (State.ACCEPTED, State.SUBMITTED):
-            return self.terms.reward + (self.stake if self.stake is not None else self.terms.stake)
-        return 0
+            return self.terms.reward + (self.stake if self.stake is not None else self.terms.stake) + pool
+        return pool
+
+    @property
+    def co_funded_total(self) -> int:
+        """What the co-funders contributed in all (the contract's ``funding(id).coFunded``)."""
+        return sum(self.contributions.values())
+
+    @property
+    def own(self) -> int:
+        """The creator's part of the reward: the reward less every co-funder's contribution."""
+        return self.terms.reward - self.co_funded_total
+
+    def unclaimed(self) -> int:
+        """What a co-funded challenge's pool holds and has credited to nobody: the abandoned stakes while it
+        runs, then the co-funders' shares not yet claimed and the remainders not yet credited (0 if not
+        co-funded)."""
+        if not self.co_funded:
+            return 0
+        if self.to_creator is None:
+            return self.shared
+        return self.shared - self.to_creator - sum(a + r for a, r in self.claims.values())
+
+    def share(self, funder: str) -> int | None:
+        """A co-funder's share of the pool, once ``FundersShared`` fixed it (None before, or for a
+        non-contributor)."""
+        contributed = self.contributions.get(funder)
+        if contributed is None or self.to_creator is None:
+            return None
+        return self.shared * contributed // self.terms.reward
+
+    def funders(self) -> list[dict[str, Any]]:
+        """The ``funders`` list of the JSON form: the creator, then each co-funder (see the module docstring)."""
+        creator: dict[str, Any] = {"funder": self.terms.funder, "amount": str(self.own), "share": None,
+                                   "claimed": None}
+        if self.to_creator is not None:
+            creator["share"] = str(self.to_creator)
+            creator["claimed"] = str(self.to_creator + sum(r for _, r in self.claims.values()))
+        out = [creator]
+        for funder, contributed in self.contributions.items():
+            share = self.share(funder)
+            claim = self.claims.get(funder)
+            out.append({"funder": funder, "amount": str(contributed), "share": _amount(share),
+                        "claimed": None if claim is None else str(claim[0])})
+        return out
 
     def time_left(self, now: int) -> int | None:
         """Seconds from `now` to the current deadline: 0 at the deadline itself (still in time), negative
@@ -359,6 +447,11 @@ class ChallengeHistory:
             "closed_at": self.closed_at,
             "abandoned_by": list(self.abandoned_by),
             "escrow": str(self.escrow()),
+            "co_funded": self.co_funded,
+            "funders": self.funders(),
+            "shared": str(self.shared),
+            "to_creator": _amount(self.to_creator),
+            "unclaimed": str(self.unclaimed()),
         }
         if not full:
             return brief
@@ -522,6 +615,8 @@ class Chronicle:
         if event.confidence_bps > BPS:
             self._anomaly(event, f"challenge {c.challenge_id}: a stated confidence of {event.confidence_bps} "
                                  f"basis points, above {BPS}")
+        if c.contributions.get(event.contributor):
+            self._anomaly(event, f"challenge {c.challenge_id} is accepted by {event.contributor}, who co-funded it")
         self._accounts.add((terms.token, event.contributor))
         c.state = State.ACCEPTED
         c.deadline = event.deliver_by
@@ -643,7 +738,7 @@ class Chronicle:
         c.abandoned_by.append(event.contributor)
         c.forfeited += event.forfeited
         self._end_acceptance(c, ABANDONED, 0, event)
-        self._credit(terms.token, terms.funder, event.forfeited)
+        self._credit_funders(c, event.forfeited)
         if event.reopened:
             c.state = State.OPEN
             c.deadline = terms.accept_by
@@ -655,6 +750,81 @@ class Chronicle:
             c.state = State.EXPIRED
             c.closed_at = event.timestamp
             c._expiring = True
+
+    def _challenge_funded(self, event: ChallengeFunded) -> None:
+        c = self._expect(event, State.OPEN)
+        cid, terms = c.challenge_id, c.terms
+        if c.acceptances:
+            self._anomaly(event, f"challenge {cid} is funded after it was accepted once, which fixed its reward")
+        if c.state == State.OPEN and event.timestamp > terms.accept_by:
+            self._anomaly(event, f"challenge {cid} is funded at {event.timestamp}, after its accept-by time "
+                                 f"{terms.accept_by}")
+        if event.amount == 0:
+            self._anomaly(event, f"challenge {cid} is funded with nothing")
+        panel = self.panels.get(terms.panel_id)
+        if panel is not None and event.funder in panel.members:
+            self._anomaly(event, f"challenge {cid} is funded by {event.funder}, who sits on panel {panel.panel_id}")
+        if _addr_key(terms.designated) != 0 and _addr_key(event.funder) == _addr_key(terms.designated):
+            self._anomaly(event, f"challenge {cid} is funded by {event.funder}, its designated contributor")
+        if event.reward != terms.reward + event.amount:
+            self._anomaly(event, f"challenge {cid}: funding {event.amount} takes the reward of {terms.reward} to "
+                                 f"{terms.reward + event.amount}, not {event.reward}")
+        if event.reward >= 2**128:
+            self._anomaly(event, f"challenge {cid} is funded to a reward of {event.reward}, past 2^128 - 1")
+        c.terms = replace(terms, reward=event.reward)
+        if _addr_key(event.funder) == _addr_key(terms.funder):
+            c.added += event.amount
+        else:
+            c.co_funded = True
+            c.contributions[event.funder] = c.contributions.get(event.funder, 0) + event.amount
+        self._accounts.add((terms.token, event.funder))
+
+    def _funders_shared(self, event: FundersShared) -> None:
+        c = self._known(event)
+        cid, reward = c.challenge_id, c.terms.reward
+        if not c.co_funded:
+            self._anomaly(event, f"challenge {cid} shares its funders' side but nobody co-funded it")
+        elif not c.state.is_final:
+            self._anomaly(event, f"challenge {cid} shares its funders' side while {c.state.label}")
+        elif c.to_creator is not None:
+            self._anomaly(event, f"challenge {cid} shares its funders' side twice")
+        if event.shared != c.shared:
+            self._anomaly(event, f"challenge {cid} shares {event.shared}, but {c.shared} went back to its "
+                                 "funders' side")
+        own = c.own
+        if event.to_creator != event.shared * own // reward:
+            self._anomaly(event, f"challenge {cid}: the creator's share of {event.shared} for {own} of a reward "
+                                 f"of {reward} is {event.shared * own // reward}, not {event.to_creator}")
+        c.shared = event.shared
+        c.to_creator = event.to_creator
+        c._carry = event.shared * own % reward
+        self._credit(c.terms.token, c.terms.funder, event.to_creator)
+
+    def _funder_claimed(self, event: FunderClaimed) -> None:
+        c = self._known(event)
+        cid, reward = c.challenge_id, c.terms.reward
+        contributed = c.contributions.get(event.funder)
+        if not c.state.is_final:
+            self._anomaly(event, f"{event.funder} claims a share of challenge {cid} while it is {c.state.label}")
+        elif c.to_creator is None:
+            self._anomaly(event, f"{event.funder} claims a share of challenge {cid} before its funders' side "
+                                 "was shared")
+        elif not contributed:
+            self._anomaly(event, f"{event.funder} claims a share of challenge {cid}, which it did not co-fund")
+        elif event.funder in c.claims:
+            self._anomaly(event, f"{event.funder} claims its share of challenge {cid} twice")
+        else:
+            amount = c.shared * contributed // reward
+            carry = c._carry + c.shared * contributed % reward
+            remainder = 1 if carry >= reward else 0
+            if (event.amount, event.remainder) != (amount, remainder):
+                self._anomaly(event, f"challenge {cid}: {event.funder}'s share is {amount} with a remainder of "
+                                     f"{remainder}, not {event.amount} and {event.remainder}")
+            c._carry = carry - remainder * reward
+        before = c.claims.get(event.funder, (0, 0))
+        c.claims[event.funder] = (before[0] + event.amount, before[1] + event.remainder)
+        self._credit(c.terms.token, event.funder, event.amount)
+        self._credit(c.terms.token, c.terms.funder, event.remainder)
 
     def _withdrawn(self, event: Withdrawn) -> None:
         key = (event.token, event.account)
@@ -675,6 +845,9 @@ class Chronicle:
         ChallengeLapsed: _challenge_lapsed,
         ChallengeCancelled: _challenge_cancelled,
         ChallengeAbandoned: _challenge_abandoned,
+        ChallengeFunded: _challenge_funded,
+        FundersShared: _funders_shared,
+        FunderClaimed: _funder_claimed,
         Withdrawn: _withdrawn,
     }
 
@@ -725,7 +898,14 @@ class Chronicle:
         elif to_contributor:
             self._anomaly(c.events[-1], f"challenge {c.challenge_id} credits {to_contributor} to a contributor "
                                         "it does not have")
-        self._credit(c.terms.token, c.terms.funder, to_funder)
+        self._credit_funders(c, to_funder)
+
+    def _credit_funders(self, c: ChallengeHistory, amount: int) -> None:
+        """Like the contract's ``_creditFunders``: to the creator, unless co-funded (then into the pool)."""
+        if c.co_funded:
+            c.shared += amount
+        else:
+            self._credit(c.terms.token, c.terms.funder, amount)
 
     def _credit(self, token: str, account: str, amount: int) -> None:
         """Like the contract's ``_credit``: a zero amount credits nobody."""

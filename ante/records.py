@@ -134,7 +134,13 @@ Funder (the account that posted)
   challenges; ``credited``: everything credited back to the funder by its challenges (refunds, the
   funder's share of settlements and lapses, forfeited stakes); ``net_paid`` = ``posted - in_escrow -
   credited``: what finishing its challenges cost the funder (rewards paid out less stakes gained; it can
-  be negative).
+  be negative). In a co-funded challenge (see :mod:`ante.history`) the funder's part is its own:
+  ``posted`` and ``in_escrow`` count the reward less the co-funders' contributions, ``credited`` its
+  share of the funders' side (``to_creator``) and the rounding remainders claims credited it.
+- Co-funding (``fund`` by anyone but the creator): ``co_funded``: challenges the address added to
+  without having created them; per token, ``contributed``: what it added to them, and ``claimed``: what
+  its claims have credited it so far (its share of each closed one's funders' side, once claimed). An
+  address that only co-funded has a funder record with ``posted`` 0.
 
 Leaderboard
 -----------
@@ -152,7 +158,7 @@ JSON (every ``to_json`` is stable: fixed keys, addresses in ascending numeric or
   ``delivered_on_time``; times are unix seconds, lateness in seconds)
 - evaluator: ``address, panels, reviews_due, verdicts_signed, reviews_missed``
 - funder: ``address, posted, active, settled, paid_out, cancelled, expired, defaulted, unreviewed,
-  amounts {token: {posted, in_escrow, credited, net_paid}}``
+  co_funded, amounts {token: {posted, in_escrow, credited, net_paid, contributed, claimed}}``
 - :meth:`Records.for_address`: ``address, contributor, evaluator, funder`` (null for a role the
   address never had)
 - :meth:`Records.to_json`: ``events`` (how many were applied), ``last_position`` (``[block_number,
@@ -514,6 +520,8 @@ class FunderAmounts:
     posted: int = 0
     in_escrow: int = 0
     credited: int = 0
+    contributed: int = 0
+    claimed: int = 0
 
     @property
     def net_paid(self) -> int:
@@ -526,6 +534,8 @@ class FunderAmounts:
             "in_escrow": str(self.in_escrow),
             "credited": str(self.credited),
             "net_paid": str(self.net_paid),
+            "contributed": str(self.contributed),
+            "claimed": str(self.claimed),
         }
 
 
@@ -541,6 +551,7 @@ class FunderRecord:
     expired: int = 0
     defaulted: int = 0
     unreviewed: int = 0
+    co_funded: int = 0
     amounts: dict[str, FunderAmounts] = field(default_factory=dict)
 
     @property
@@ -564,6 +575,7 @@ class FunderRecord:
             "expired": self.expired,
             "defaulted": self.defaulted,
             "unreviewed": self.unreviewed,
+            "co_funded": self.co_funded,
             "amounts": {token: amounts.to_json() for token, amounts in _sorted_by_address(self.amounts)},
         }
 
@@ -722,12 +734,26 @@ class Records:
             f_amounts = funder.amounts.get(token)
             if f_amounts is None:
                 f_amounts = funder.amounts[token] = FunderAmounts()
-            f_amounts.posted += terms.reward
-            f_amounts.credited += c.forfeited + (c.to_funder or 0)
+            f_amounts.posted += c.own
+            if c.co_funded:  # the funders' side is shared: the creator's is its share and the remainders
+                f_amounts.credited += (c.to_creator or 0) + sum(r for _, r in c.claims.values())
+            else:
+                f_amounts.credited += c.forfeited + (c.to_funder or 0)
             if state.is_final:
                 _FUNDER_ENDS[state](funder, c)
             else:
-                f_amounts.in_escrow += terms.reward
+                f_amounts.in_escrow += c.own
+            # The co-funders' side: what each added, and what its claim has credited it.
+            for backer, contributed in c.contributions.items():
+                record = funders.get(backer)
+                if record is None:
+                    record = funders[backer] = FunderRecord(backer)
+                record.co_funded += 1
+                b_amounts = record.amounts.get(token)
+                if b_amounts is None:
+                    b_amounts = record.amounts[token] = FunderAmounts()
+                b_amounts.contributed += contributed
+                b_amounts.claimed += c.claims.get(backer, (0, 0))[0]
             # The panel's side: a submission that was settled or went Unreviewed was due for review.
             if state == State.SETTLED or state == State.UNREVIEWED:
                 for member in chronicle.panels[terms.panel_id].members:

@@ -128,7 +128,7 @@ def test_dropped_acceptance_mismatches_state_deadline_and_seal(scenario, ante, c
     assert state_d.message == f"Challenge {cid} is accepted on chain, but the events leave it open."
     seal_d = kinds["challenge_seal"]
     assert seal_d.actual == seal != seal_d.expected
-    assert f"seal is 0x{seal:052x} on chain" in seal_d.message
+    assert f"seal is 0x{seal:050x} on chain" in seal_d.message
     assert kinds["challenge_deadline"].actual == deadline
     # Without the acceptance the stake is unaccounted for: the contract holds it on top of the books.
     surplus = kinds["balance_surplus"]
@@ -191,7 +191,7 @@ def test_report_json_has_stable_keys_and_string_values(scenario, ante, chain):
     assert all(list(d) == ["kind", "subject", "expected", "actual", "message"] for d in data["discrepancies"])
     assert (by_kind["challenge_state"]["expected"], by_kind["challenge_state"]["actual"]) == ("open", "accepted")
     assert by_kind["challenge_deadline"]["actual"] == str(deadline)
-    assert by_kind["challenge_seal"]["actual"] == f"0x{seal:052x}"
+    assert by_kind["challenge_seal"]["actual"] == f"0x{seal:050x}"
     assert by_kind["balance_surplus"]["actual"] == str(ante.balance)
 
 

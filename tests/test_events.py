@@ -1,6 +1,7 @@
 """ante.events: typed events from decoded logs, and an exact JSON round trip for every event type."""
 
 import json
+from dataclasses import replace
 
 import pytest
 from eth_utils import keccak
@@ -8,7 +9,7 @@ from hexbytes import HexBytes
 
 from ante import events as ev
 from ante.state import State
-from ante.terms import ZERO_ADDRESS, Terms
+from ante.terms import ZERO_ADDRESS, ChallengeRecord, Terms
 
 BIG = 2**200 + 12345  # an amount no float can hold: JSON must carry it exactly
 ALICE = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -53,6 +54,9 @@ SAMPLES = {
     ),
     "ChallengeCancelled": ev.ChallengeCancelled(challenge_id=9, refund=BIG, **WHERE),
     "ChallengeAbandoned": ev.ChallengeAbandoned(challenge_id=9, contributor=BOB, forfeited=BIG, reopened=True, **WHERE),
+    "ChallengeFunded": ev.ChallengeFunded(challenge_id=9, funder=CAROL, amount=BIG, reward=BIG + 1, **WHERE),
+    "FundersShared": ev.FundersShared(challenge_id=9, shared=BIG + 1, to_creator=1, **WHERE),
+    "FunderClaimed": ev.FunderClaimed(challenge_id=9, funder=CAROL, amount=BIG, remainder=1, **WHERE),
     "Withdrawn": ev.Withdrawn(token=CAROL, account=BOB, amount=BIG, **WHERE),
 }
 
@@ -194,7 +198,7 @@ def test_events_are_frozen_and_ordered():
     assert event.position == (7, 3)
 
 
-def test_real_events_from_the_chain(bounties, ante, chain, funder, contributor, evaluators, panel_2of3):
+def test_real_events_from_the_chain(bounties, ante, chain, funder, contributor, stranger, evaluators, panel_2of3):
     """Every event type, emitted by the contract, decoded by Ape, converted and round-tripped through JSON."""
     receipts = []
     cid, record, receipt = bounties.create()
@@ -215,6 +219,12 @@ def test_real_events_from_the_chain(bounties, ante, chain, funder, contributor, 
     bounties.at(lapsed.terms.accept_by + 1)
     receipts.append(ante.lapse(lapsed_id, lapsed.as_tuple(), sender=funder))
     receipts.append(ante.withdraw(ZERO_ADDRESS, sender=funder))
+    funded_id, funded, receipt = bounties.create()
+    receipts.append(receipt)
+    receipts.append(ante.fund(funded_id, funded.as_tuple(), 3, sender=stranger, value=3))
+    funded = ChallengeRecord(replace(funded.terms, reward=funded.terms.reward + 3))
+    receipts.append(ante.cancel(funded_id, funded.as_tuple(), sender=funder))
+    receipts.append(ante.claim(funded_id, funded.as_tuple(), stranger.address, sender=contributor))
     receipts.append(ante.createPanel([e.address for e in evaluators[3:6]], 2, sender=funder))
 
     events = [ev.from_contract_log(log) for receipt in receipts for log in receipt.events]
@@ -255,6 +265,17 @@ def test_real_events_from_the_chain(bounties, ante, chain, funder, contributor, 
     withdrawn = next(e for e in events if isinstance(e, ev.Withdrawn))
     assert (withdrawn.token, withdrawn.account) == (ZERO_ADDRESS, funder.address)
     assert withdrawn.amount == (pot - pot * 6 // 10) + record.terms.stake + 2 * record.terms.reward
+    fund = next(e for e in events if isinstance(e, ev.ChallengeFunded))
+    assert (fund.challenge_id, fund.funder, fund.amount, fund.reward) == (
+        funded_id, stranger.address, 3, funded.terms.reward
+    )
+    shared = next(e for e in events if isinstance(e, ev.FundersShared))
+    own = funded.terms.reward - 3
+    assert (shared.challenge_id, shared.shared, shared.to_creator) == (
+        funded_id, funded.terms.reward, funded.terms.reward * own // funded.terms.reward
+    )
+    claimed = next(e for e in events if isinstance(e, ev.FunderClaimed))
+    assert (claimed.challenge_id, claimed.funder, claimed.amount, claimed.remainder) == (funded_id, stranger.address, 3, 0)
     panel = events[-1]
     assert panel.members == tuple(e.address for e in evaluators[3:6]) and panel.threshold == 2
     assert panel.creator == funder.address and panel.panel_id == ante.panelCount()

@@ -165,3 +165,14 @@ def test_numbers_as_eas_packages_write_them_are_read(reviewer):
     document["sig"]["message"]["time"] = str(document["sig"]["message"]["time"])
     document["sig"]["domain"]["chainId"] = {"type": "BigInt", "hex": hex(31337)}
     assert SignedAttestation.from_json(document, DOMAIN).attestation.time == 1_700_000_000
+
+
+def test_a_co_funder_gives_feedback_as_a_funder():
+    from ante.feedback import role
+
+    creator, co_funder, contributor, evaluator = ("0x" + f"{n:040x}" for n in (1, 2, 3, 4))
+    kwargs = dict(funder=creator, contributor=contributor, panel=[evaluator])
+    assert role(co_funder, **kwargs) == "community"
+    assert role(co_funder, **kwargs, co_funders=[co_funder]) == "funder"
+    assert [role(a, **kwargs, co_funders=[co_funder]) for a in (creator, contributor, evaluator)] == [
+        "funder", "contributor", "panel"]

@@ -446,7 +446,8 @@ def test_history_json_has_stable_keys_and_exact_values(bounties, ante, chain, co
         "challenge_id", "state", "deadline", "terms", "spec_uri", "created_at", "contributor", "stake",
         "promise_hash", "promise_uri", "promised_by", "confidence_bps", "accepted_at", "deliver_by", "deliverable",
         "deliverable_uri", "submitted_at", "review_by", "score", "to_contributor", "to_funder", "forfeited",
-        "signers", "settled_at", "closed_at", "abandoned_by", "escrow", "seal", "events",
+        "signers", "settled_at", "closed_at", "abandoned_by", "escrow", "co_funded", "funders", "shared",
+        "to_creator", "unclaimed", "seal", "events",
     ]
     assert (data["challenge_id"], data["state"], data["deadline"]) == (cid, "submitted", bounties.deadline(cid))
     assert data["terms"]["reward"] == str(REWARD) and data["terms"]["token"] == ZERO_ADDRESS
@@ -456,7 +457,9 @@ def test_history_json_has_stable_keys_and_exact_values(bounties, ante, chain, co
     assert data["deliverable"] == "0x" + record.deliverable.hex()
     assert (data["score"], data["to_contributor"], data["signers"]) == (None, None, [])
     assert (data["escrow"], data["forfeited"]) == (str(REWARD + STAKE), "0")
-    assert int(data["seal"], 16) == status(ante, cid)[2] and len(data["seal"]) == 2 + 52
+    assert (data["co_funded"], data["shared"], data["to_creator"], data["unclaimed"]) == (False, "0", None, "0")
+    assert data["funders"] == [{"funder": record.terms.funder, "amount": str(REWARD), "share": None, "claimed": None}]
+    assert int(data["seal"], 16) == status(ante, cid)[2] and len(data["seal"]) == 2 + 50
     assert [e["event"] for e in data["events"]] == ["ChallengeCreated", "ChallengeAccepted", "ChallengeSubmitted"]
 
 

@@ -268,9 +268,9 @@ def test_json_is_stable_and_documented(world, contributor, evaluators, funder, t
     f = data["funders"][funder.address]
     assert list(f) == [
         "address", "posted", "active", "settled", "paid_out", "cancelled", "expired", "defaulted", "unreviewed",
-        "amounts",
+        "co_funded", "amounts",
     ]
-    assert list(f["amounts"][ZERO_ADDRESS]) == ["posted", "in_escrow", "credited", "net_paid"]
+    assert list(f["amounts"][ZERO_ADDRESS]) == ["posted", "in_escrow", "credited", "net_paid", "contributed", "claimed"]
     assert records.for_address(contributor.address).to_json()["contributor"] == c
     # The same log, shuffled, or stored as JSON and read back, gives the same records.
     shuffled = list(world["events"])
