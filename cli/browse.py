@@ -60,7 +60,7 @@ def list_challenges(session, statuses, mine, limit):
             session.out.print("No challenges match.")
             return
         table = Table(box=None, header_style="bold")
-        for column in ("id", "state", "reward", "stake", "funder", "contributor", "next deadline"):
+        for column in ("id", "state", "reward", "stake", "funder", "funders", "contributor", "next deadline"):
             table.add_column(column)
         for c in rows:
             fmt = client.formatter(c.terms.token)
@@ -68,10 +68,44 @@ def list_challenges(session, statuses, mine, limit):
             deadline = "—" if left is None else (f"in {format_duration(left)}" if left > 0 else "passed: can lapse")
             state = c.state.label if confirmed(c) else f"{c.state.label} [yellow](unconfirmed)[/]"
             table.add_row(str(c.challenge_id), state, fmt(c.terms.reward), fmt(c.terms.stake),
-                          format_address(c.terms.funder), format_address(c.contributor), deadline)
+                          format_address(c.terms.funder), funders_cell(c, fmt), format_address(c.contributor),
+                          deadline)
         session.out.print(table)
 
     session.emit([{**c.to_json(full=False), "confirmed": confirmed(c)} for c in rows], human)
+
+
+def funders_cell(c, fmt) -> str:
+    """`ante list`'s funders column: how many put money in and, in a co-funded pool, what it holds unclaimed."""
+    count = 1 + len(c.contributions)
+    if not c.co_funded:
+        return str(count)
+    held = c.unclaimed()
+    return f"{count}, {fmt(held)} pooled" if held else str(count)
+
+
+def funder_lines(c, fmt) -> list[str]:
+    """`ante show`'s funders: each one's part of the reward and, once closed, their share and whether it is
+    claimed; then what the pool holds."""
+    lines = []
+    for i, entry in enumerate(c.funders()):
+        who = entry["funder"] + (" (creator)" if i == 0 else "")
+        line = f"{who}  {fmt(int(entry['amount']))}"
+        if entry["share"] is not None:
+            share = fmt(int(entry["share"]))
+            if i == 0:
+                line += f"; share {share}, credited"
+            elif entry["claimed"] is None:
+                line += f"; share {share}, unclaimed (`ante claim {c.challenge_id} --funder {entry['funder']}`)"
+            else:
+                line += f"; share {share}, claimed"
+        lines.append(line)
+    if c.co_funded:
+        if c.to_creator is None:
+            lines.append(f"pool: {fmt(c.shared)} gone back to the funders so far, shared when the challenge closes")
+        else:
+            lines.append(f"pool: {fmt(c.shared)} shared, {fmt(c.unclaimed())} not yet claimed")
+    return lines
 
 
 @click.command()
@@ -128,7 +162,12 @@ def show(session, challenge_id):
             out(f"  review by       {format_time(c.review_by)}")
         if c.score is not None:
             out(f"  verdict         {c.score / 100:g}% by {', '.join(c.signers)}")
-            out(f"  paid            {fmt(c.to_contributor)} to the contributor, {fmt(c.to_funder)} to the funder")
+            side = "the funders" if c.co_funded else "the funder"
+            out(f"  paid            {fmt(c.to_contributor)} to the contributor, {fmt(c.to_funder)} to {side}")
+        if c.co_funded or c.added:
+            out("[bold]Funders[/]")
+            for line in funder_lines(c, fmt):
+                out(f"  {line}")
         out("[bold]Timeline[/]")
         for event in c.events:
             mark = "" if confirmed(event) else " [yellow](unconfirmed)[/]"

@@ -13,7 +13,8 @@ from ante.cli.params import ADDRESS
 def cancel(session, challenge_id):
     """Cancel an open challenge you posted; the reward is credited back to you (see `ante withdraw`).
 
-    Only while nobody has accepted it.
+    Only while nobody has accepted it. If others co-funded it (`ante fund`), the refund is shared by
+    contribution: your share is credited now, each co-funder's waits for `ante claim`.
 
     \b
     Example:
@@ -38,7 +39,8 @@ def lapse(session, challenge_id):
 
     Open past accept-by: expired, the reward goes back to the funder. Accepted past the delivery
     deadline: defaulted, reward and stake go to the funder. Submitted past the review window:
-    unreviewed, the stake goes back to the contributor and the reward to the funder.
+    unreviewed, the stake goes back to the contributor and the reward to the funder. In a co-funded
+    challenge (`ante fund`) what goes to the funder is shared by contribution (see `ante claim`).
 
     \b
     Example:

@@ -366,7 +366,8 @@ def feedback_row(item: dict, client, c) -> dict:
     members, _ = client.panel(c.terms.panel_id)
     given = item["feedback"]
     return {"uid": item["uid"], "signer": item["signer"],
-            "role": role(item["signer"], funder=c.terms.funder, contributor=c.contributor, panel=members),
+            "role": role(item["signer"], funder=c.terms.funder, contributor=c.contributor, panel=members,
+                         co_funders=tuple(c.contributions)),
             "stance": given.stance_name, "comment": given.comment, "comment_hash": "0x" + given.comment_hash.hex(),
             "deliverable": "0x" + given.deliverable.hex(), "time": item["time"], "onchain": item["onchain"]}
 

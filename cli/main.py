@@ -11,6 +11,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "deploy": ("ante.cli.deploy", "deploy", "Deploy the Ante contract and remember its address."),
     "panel": ("ante.cli.panel", "panel", "Create or show a panel of evaluators."),
     "post": ("ante.cli.post", "post", "Post a challenge and escrow its reward."),
+    "fund": ("ante.cli.fund", "fund", "Add to an open challenge's reward (co-fund it)."),
     "list": ("ante.cli.browse", "list_challenges", "List challenges, newest first."),
     "show": ("ante.cli.browse", "show", "Show one challenge: terms, promise, deliverable, timeline."),
     "accept": ("ante.cli.work", "accept", "Accept a challenge: stake and promise a delivery."),
@@ -21,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "settle": ("ante.cli.settle", "settle", "Settle a submitted challenge with a quorum of verdicts."),
     "cancel": ("ante.cli.close", "cancel", "Cancel an open challenge you posted (the reward comes back)."),
     "lapse": ("ante.cli.close", "lapse", "Close a challenge whose deadline has passed."),
+    "claim": ("ante.cli.fund", "claim", "Credit a co-funder's share of a closed challenge."),
     "withdraw": ("ante.cli.close", "withdraw", "Withdraw what Ante owes you."),
     "audit": ("ante.cli.audit", "audit", "Replay every event and check the contract's books."),
     "records": ("ante.cli.records", "records", "Records of contributors, evaluators and funders."),
@@ -55,6 +57,8 @@ def cli():
 
     A funder posts a challenge with a reward; a contributor accepts it by staking a share of the
     reward and promising a delivery; evaluators sign verdicts; anyone settles with a quorum.
+    Until someone first accepts it, anyone else may add to the reward and share in what comes back
+    to the funders (`ante fund --help`).
 
     \b
     A whole story on a local chain (start one with `make node`):
@@ -64,6 +68,7 @@ def cli():
       export ANTE_PUBLISH=http://127.0.0.1:8700    # local files are published there
       ante post --reward "1 ether" --stake 10% --panel 1 --accept-by +7d \\
                 --deliver-within 14d --review-within 3d --spec spec.md --account TEST::1
+      ante fund 1 "0.5 ether" --account TEST::3    # anyone may add to the reward
       ante accept 1 --promise promise.md --by +10d --account TEST::2
       ante submit 1 --deliverable https://example.org/pr/42 --account TEST::2
       ante verdict sign 1 --score 90% --account TEST::5 --out v5.json

@@ -106,7 +106,13 @@ def _show_address(session, client, mine, received=None):
     if e:
         out(f"  as evaluator: verdicts signed {e.verdicts_signed}, reviews missed {e.reviews_missed} of {e.reviews_due} due")
     if f:
-        out(f"  as funder: posted {f.posted}, paid out {f.paid_out}, cancelled {f.cancelled}, active {f.active}")
+        if f.posted:
+            out(f"  as funder: posted {f.posted}, paid out {f.paid_out}, cancelled {f.cancelled}, active {f.active}")
+        if f.co_funded:
+            contributed = {t: a.contributed for t, a in f.amounts.items() if a.contributed}
+            claimed = {t: a.claimed for t, a in f.amounts.items() if a.claimed}
+            out(f"  as co-funder: added to {f.co_funded} challenge{'s' if f.co_funded != 1 else ''} others posted, "
+                f"{_amounts(client, contributed)} in all; claimed {_amounts(client, claimed)}")
     if not (c or e or f):
         out("  no record: this address has not taken part.")
     if received and received["items"]:

@@ -147,14 +147,16 @@ def test_list_text_newest_first(deployed):
     deployed.post(reward="2 ether", stake="5%", account="TEST::3")
     deployed.accept(1)
     lines = deployed.ok("list").out.strip().splitlines()
-    assert lines[0].split() == ["id", "state", "reward", "stake", "funder", "contributor", "next", "deadline"]
+    assert lines[0].split() == ["id", "state", "reward", "stake", "funder", "funders", "contributor", "next",
+                                "deadline"]
     second, first = lines[1].split(), lines[2].split()
     assert second[:6] == ["2", "open", "2", "ETH", "0.1", "ETH"]
     assert second[6] == f"{deployed.addr(3)[:6]}…{deployed.addr(3)[-4:]}"
-    assert second[7] == "—" and second[8] == "in"
+    assert second[7] == "1"  # its creator alone
+    assert second[8] == "—" and second[9] == "in"
     assert first[:6] == ["1", "accepted", "1", "ETH", "0.1", "ETH"]
-    assert first[7] == f"{deployed.addr(2)[:6]}…{deployed.addr(2)[-4:]}"
-    assert re.fullmatch(r"14d|13d 23h 59m( \d+s)?", " ".join(first[9:]))  # 14 days to deliver, from acceptance
+    assert first[8] == f"{deployed.addr(2)[:6]}…{deployed.addr(2)[-4:]}"
+    assert re.fullmatch(r"14d|13d 23h 59m( \d+s)?", " ".join(first[10:]))  # 14 days to deliver, from acceptance
 
 
 def test_list_json_filters_and_limit(deployed):

@@ -73,7 +73,7 @@ def test_accept_of_a_challenge_reserved_for_someone_else_is_refused_before_the_p
 @pytest.mark.parametrize("account, n", [(FUNDER, 1), ("TEST::5", 5), ("TEST::7", 7)])
 def test_accept_by_the_funder_or_an_evaluator_is_refused_before_the_preview(deployed, posted, chain, account, n):
     message = refused_before_the_preview(deployed, chain, *accept_args(posted, account))
-    assert message == f"{deployed.addr(n)} is the funder or one of the panel's evaluators and cannot accept."
+    assert message == f"{deployed.addr(n)} is the funder, a co-funder or one of the panel's evaluators and cannot accept."
 
 
 def test_accept_without_the_ether_for_the_stake_is_refused_before_the_preview(deployed, posted, chain, accounts):
@@ -112,4 +112,4 @@ def test_post_without_the_tokens_for_the_reward_is_refused_before_the_terms(depl
 @pytest.mark.parametrize("n", [1, 6])
 def test_post_for_the_funder_or_an_evaluator_is_refused_before_the_terms(deployed, chain, n):
     message = refused_before_the_preview(deployed, chain, *post_args("--for", deployed.addr(n)))
-    assert message == f"{deployed.addr(n)} is the funder or one of the panel's evaluators and cannot accept."
+    assert message == f"{deployed.addr(n)} is the funder, a co-funder or one of the panel's evaluators and cannot accept."

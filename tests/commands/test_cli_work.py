@@ -90,14 +90,14 @@ def test_accept_without_a_bankroll_says_what_kelly_allows(posted, deployed):
 
 def test_accept_by_the_funder_is_refused_as_self_dealing(posted, deployed):
     message = deployed.refused("accept", posted, "--promise", "https://p", "--by", "+10d", "--account", FUNDER, "--yes")
-    assert message == f"{deployed.addr(1)} is the funder or one of the panel's evaluators and cannot accept."
+    assert message == f"{deployed.addr(1)} is the funder, a co-funder or one of the panel's evaluators and cannot accept."
     assert deployed.show(posted)["state"] == "open"
 
 
 def test_accept_by_an_evaluator_is_refused_as_self_dealing(posted, deployed):
     message = deployed.refused("accept", posted, "--promise", "https://p", "--by", "+10d", "--account", "TEST::6",
                                "--yes")
-    assert message == f"{deployed.addr(6)} is the funder or one of the panel's evaluators and cannot accept."
+    assert message == f"{deployed.addr(6)} is the funder, a co-funder or one of the panel's evaluators and cannot accept."
 
 
 def test_accept_a_challenge_reserved_for_someone_else(deployed):
