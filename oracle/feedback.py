@@ -463,7 +463,7 @@ def role_of(signer: str, challenge, chronicle) -> str:
         return "community"
     panel = chronicle.panels.get(challenge.terms.panel_id)
     return role(signer, funder=challenge.terms.funder, contributor=challenge.contributor,
-                panel=panel.members if panel is not None else ())
+                panel=panel.members if panel is not None else (), co_funders=tuple(challenge.contributions))
 
 
 class FeedbackDesk:

@@ -183,6 +183,18 @@ class TermsOut(Closed):
     spec_hash: Hash
 
 
+class FunderOut(Closed):
+    """Someone who put money into a challenge's reward (``ChallengeHistory.funders``)."""
+
+    funder: Address
+    amount: Amount = Field(description="The creator: the reward less every co-funder's contribution; a co-funder: "
+                                       "their contribution.")
+    share: Amount | None = Field(description="Their share of what went back to the funders, once a co-funded "
+                                             "challenge closed; null before, and when not co-funded.")
+    claimed: Amount | None = Field(description="What has been credited of it (for the creator, with the rounding "
+                                               "remainders); null until then.")
+
+
 class ChallengeBrief(Closed):
     """A challenge as ``ante show`` reads it (``ChallengeHistory.to_json``)."""
 
@@ -213,7 +225,14 @@ class ChallengeBrief(Closed):
     settled_at: Timestamp | None
     closed_at: Timestamp | None
     abandoned_by: list[Address]
-    escrow: Amount
+    escrow: Amount = Field(description="What the contract holds for the challenge and has credited to nobody, "
+                                       "the co-funding pool's unclaimed part included.")
+    co_funded: bool = Field(description="Whether anyone but its creator added to the reward.")
+    funders: list[FunderOut] = Field(description="The creator first, then each co-funder in order of first funding.")
+    shared: Amount = Field(description="What went back to the funders' side of a co-funded challenge; 0 otherwise.")
+    to_creator: Amount | None = Field(description="The creator's share of a co-funded challenge, credited at its "
+                                                  "close; null before, and when not co-funded.")
+    unclaimed: Amount = Field(description="What the co-funding pool holds and has credited to nobody.")
 
 
 class ChallengeListed(ChallengeBrief):
@@ -247,7 +266,7 @@ ChallengeEvent = Annotated[
 
 
 class ChallengeFull(ChallengeBrief):
-    seal: Annotated[str, Field(pattern=r"^0x[0-9a-f]{52}$", description="The contract's 208-bit seal of the record.")]
+    seal: Annotated[str, Field(pattern=r"^0x[0-9a-f]{50}$", description="The contract's 200-bit seal of the record.")]
     events: list[ChallengeEvent]
 
 
@@ -395,6 +414,8 @@ class FunderAmounts(Closed):
     in_escrow: Amount
     credited: Amount
     net_paid: SignedAmount
+    contributed: Amount = Field(description="What it added, as a co-funder, to challenges others created.")
+    claimed: Amount = Field(description="What its claims, as a co-funder, have credited it so far.")
 
 
 class FunderRecordOut(Closed):
@@ -407,6 +428,7 @@ class FunderRecordOut(Closed):
     expired: Count
     defaulted: Count
     unreviewed: Count
+    co_funded: Count = Field(description="Challenges it added to without having created them.")
     amounts: dict[str, FunderAmounts] = Field(description="By token address.")
 
 
@@ -486,8 +508,8 @@ class FeedbackItem(Closed):
     challenge_id: ChallengeId
     signer: Address
     recipient: Address = Field(description="The attestation's recipient: the contributor, or the zero address.")
-    role: Role = Field(description="The signer's role on the challenge: funder (posted it), contributor (holds it), "
-                                   "panel (sits on the panel that judges it) or community.")
+    role: Role = Field(description="The signer's role on the challenge: funder (posted or co-funded it), "
+                                   "contributor (holds it), panel (sits on the panel that judges it) or community.")
     stance: Stance
     comment: str = Field(description="The comment document's URI (may be empty).")
     comment_hash: Hash = Field(description="The keccak-256 of the comment document's bytes.")

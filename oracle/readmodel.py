@@ -106,12 +106,12 @@ class Quorum:
 
 def select_challenges(snapshot: Snapshot, *, states: Iterable[State] | None = None, funder: str | None = None,
                       contributor: str | None = None, panel: int | None = None) -> list[ChallengeHistory]:
-    """The snapshot's challenges by id, only those in `states`, posted by `funder`, accepted (now or
+    """The snapshot's challenges by id, only those in `states`, posted or co-funded by `funder`, accepted (now or
     before an abandonment) by `contributor` and judged by `panel`, where given (checksummed addresses)."""
     wanted = None if states is None else set(states)
     return [c for _, c in sorted(snapshot.chronicle.challenges.items())
             if (wanted is None or c.state in wanted)
-            and (funder is None or c.terms.funder == funder)
+            and (funder is None or c.terms.funder == funder or funder in c.contributions)
             and (contributor is None or c.contributor == contributor or contributor in c.abandoned_by)
             and (panel is None or c.terms.panel_id == panel)]
 

@@ -15,7 +15,7 @@ with warnings.catch_warnings():  # Starlette suggests httpx2; the pinned httpx w
     from fastapi.testclient import TestClient
 
 from dashboard_support import DEFAULTED, FAILED, OPEN, PAID, SUBMITTED, build
-from lifecycle import Bounties
+from lifecycle import ETHER, Bounties
 from oracle_support import oracle, oracle_client, store, store_path  # noqa: F401
 
 from ante.oracle.app import create_app
@@ -420,7 +420,66 @@ def test_the_json_api_is_unchanged_beside_the_pages(web):
     assert web.get("/challenges/1").json()["challenge"]["state"] == "settled"
 
 
+def funder_rows(html: str) -> list[tuple[str, ...]]:
+    """The challenge page's funders table: (address, put in, share, claimed) per row."""
+    table = html.split('<table class="funders" id="funders">')[1].split("</table>")[0]
+    rows = []
+    for row in table.split("<tr>")[2:]:
+        address = re.search(r'title="(0x[0-9a-fA-F]{40})"', row).group(1)
+        cells = [" ".join(re.sub(r"<[^>]+>", "", c).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        rows.append((address, *cells))
+    return rows
+
+
+def test_a_challenge_lists_its_funders(web, dashboard_scenario):
+    p = page(web, f"/ui/challenges/{PAID}")
+    assert p.text("h-funders") == "Funders 1"
+    assert funder_rows(web.get(f"/ui/challenges/{PAID}").text) == [(dashboard_scenario.funder, "1 ETH", "—", "—")]
+    assert "pool" not in p.by_id  # not co-funded
+
+
 # ------------------------------------------------------------------------------------------ live
+
+
+def test_a_co_funded_challenge_lists_funders_shares_and_claims(oracle, ante, chain, funder, contributor, stranger,
+                                                               relayer, evaluators, panel_2of3, accounts):
+    from dataclasses import replace
+
+    from ante.terms import ChallengeRecord
+
+    b = Bounties(ante, chain, funder, contributor, relayer, evaluators, panel_2of3)
+    cid, record, _ = b.create()
+    for who, amount in ((stranger, ETHER // 2), (accounts[5], ETHER // 4)):
+        ante.fund(cid, record.as_tuple(), amount, sender=who, value=amount)
+        record = ChallengeRecord(replace(record.terms, reward=record.terms.reward + amount))
+    with TestClient(create_app(oracle)) as client:
+        oracle.run_once()
+        html = client.get(f"/ui/challenges/{cid}").text
+        assert funder_rows(html) == [(funder.address, "1 ETH", "when it closes", "—"),
+                                     (stranger.address, "0.5 ETH", "when it closes", "—"),
+                                     (accounts[5].address, "0.25 ETH", "when it closes", "—")]
+        assert "Reward</dt><dd>1.75 ETH</dd>" in html
+        board = client.get("/?state=open").text
+        row = board.split(f'href="/ui/challenges/{cid}"')[1].split("</tr>")[0]
+        assert "1.75 ETH" in row and "and 2 co-funders" in row
+        ante.cancel(cid, record.as_tuple(), sender=funder)
+        ante.claim(cid, record.as_tuple(), stranger.address, sender=relayer)
+        oracle.run_once()
+        html = client.get(f"/ui/challenges/{cid}").text
+        assert funder_rows(html) == [(funder.address, "1 ETH", "1 ETH", "credited 1 ETH"),
+                                     (stranger.address, "0.5 ETH", "0.5 ETH", "claimed 0.5 ETH"),
+                                     (accounts[5].address, "0.25 ETH", "0.25 ETH", "unclaimed")]
+        p = Page(html)
+        assert p.text("pool") == "Shared among the funders: 1.75 ETH; not yet claimed: 0.25 ETH."
+        assert "Funded with 0.5 ETH; the reward is now 1.5 ETH" in html
+        assert "Share of 0.5 ETH claimed for the co-funder" in html
+        co_funder = page(client, f"/ui/people/{accounts[5].address}")  # no records, but a co-funded challenge
+        assert co_funder.text("h-funder") == "As a funder"
+        shown = client.get(f"/ui/people/{accounts[5].address}").text
+        assert "Never posted a challenge." in shown
+        assert "<dt>Co-funded</dt><dd>1 challenge others posted (below)</dd>" in shown
+        assert "<dt>Added</dt><dd>0.25 ETH (0 ETH claimed back so far)</dd>" in shown
+        assert f"/ui/challenges/{cid}" in co_funder.links()
 
 
 def test_the_board_follows_the_chain(oracle, ante, chain, funder, contributor, relayer, evaluators, panel_2of3):

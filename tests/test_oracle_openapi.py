@@ -281,7 +281,7 @@ def test_states_and_patterns_are_described(spec, oracle):
     events = {ref["$ref"].rsplit("/", 1)[1] for ref in schemas["ChallengeFull"]["properties"]["events"]["items"]["oneOf"]}
     assert events == {"ChallengeCreatedEvent", "ChallengeAcceptedEvent", "ChallengeSubmittedEvent",
                       "ChallengeSettledEvent", "ChallengeLapsedEvent", "ChallengeCancelledEvent",
-                      "ChallengeAbandonedEvent"}
+                      "ChallengeAbandonedEvent", "ChallengeFundedEvent", "FundersSharedEvent", "FunderClaimedEvent"}
 
 
 def wallet_forms(bounties, cid, record, evaluator) -> list[dict]:

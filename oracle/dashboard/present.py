@@ -12,9 +12,12 @@ from ante.events import (
     ChallengeAccepted,
     ChallengeCancelled,
     ChallengeCreated,
+    ChallengeFunded,
     ChallengeLapsed,
     ChallengeSettled,
     ChallengeSubmitted,
+    FunderClaimed,
+    FundersShared,
 )
 from ante.history import ChallengeHistory
 from ante.state import State
@@ -120,9 +123,20 @@ def timeline(c: ChallengeHistory, fmt: Formatter) -> list[dict]:
         elif isinstance(e, ChallengeCancelled):
             what = f"Cancelled; {fmt(e.refund)} refunded to the funder"
         elif isinstance(e, ChallengeAbandoned):
-            what = (f"Abandoned; the stake of {fmt(e.forfeited)} forfeited to the funder"
+            side = "the funders" if c.co_funded else "the funder"
+            what = (f"Abandoned; the stake of {fmt(e.forfeited)} forfeited to {side}"
                     + ("; open again" if e.reopened else ""))
             actor = e.contributor
+        elif isinstance(e, ChallengeFunded):
+            what, actor = f"Funded with {fmt(e.amount)}; the reward is now {fmt(e.reward)}", e.funder
+        elif isinstance(e, FundersShared):
+            what = (f"{fmt(e.shared)} shared among the funders by contribution: {fmt(e.to_creator)} to the creator, "
+                    "the co-funders' shares to claim")
+        elif isinstance(e, FunderClaimed):
+            what = f"Share of {fmt(e.amount)} claimed for the co-funder"
+            if e.remainder:
+                what += f" ({fmt(e.remainder)} of rounding to the creator)"
+            actor = e.funder
         else:
             what = type(e).__name__
         lines.append({
@@ -146,6 +160,8 @@ def standing(records, address: str) -> str:
         parts.append(f"kept {c.promises_kept} of {c.promises_made} promises")
     if e is not None:
         parts.append(f"signed {e.verdicts_signed} verdict{'s' if e.verdicts_signed != 1 else ''}")
-    if f is not None:
+    if f is not None and f.posted:
         parts.append(f"funded {f.posted} challenge{'s' if f.posted != 1 else ''}")
+    if f is not None and f.co_funded:
+        parts.append(f"co-funded {f.co_funded} challenge{'s' if f.co_funded != 1 else ''}")
     return "; ".join(parts) or "no record yet"

@@ -160,6 +160,7 @@ class Pages:
         funders, contributors = set(), set()
         for c in snapshot.chronicle.challenges.values():
             funders.add(c.terms.funder)
+            funders.update(c.contributions)
             if c.contributor:
                 contributors.add(c.contributor)
             contributors.update(c.abandoned_by)
@@ -204,6 +205,7 @@ class Pages:
             e["reasons"] = reasons.get(e["address"])
         return self.render("challenge.html", snapshot, c=c, panel=panel, evaluators=evaluators, quorum=quorum,
                            attempts=view["attempts"], timeline=timeline, fmt_c=fmt, feedback=feedback,
+                           funders=c.to_json(full=False)["funders"],
                            group=present.group_of(c.state), final_block=final_block,
                            unconfirmed=sum(not line["confirmed"] for line in timeline))
 
@@ -216,14 +218,16 @@ class Pages:
                                 f"“{address}” is not an address: an address is 0x and 40 hex digits.", snapshot)
         address = to_checksum_address(address)
         records = snapshot.records().for_address(address)
-        if records.contributor is None and records.evaluator is None and records.funder is None:
-            return self.problem(404, "No such person",
-                                f"{address} has no records on this deployment: it has never posted, accepted "
-                                "or sat on a panel.", snapshot)
         chronicle = snapshot.chronicle
+        co_funder = any(address in c.contributions for c in chronicle.challenges.values())
+        if records.contributor is None and records.evaluator is None and records.funder is None and not co_funder:
+            return self.problem(404, "No such person",
+                                f"{address} has no records on this deployment: it has never posted, co-funded, "
+                                "accepted or sat on a panel.", snapshot)
         panels = set(records.evaluator.panels) if records.evaluator else set()
         roles = {
-            "funder": [c for _, c in sorted(chronicle.challenges.items()) if c.terms.funder == address],
+            "funder": [c for _, c in sorted(chronicle.challenges.items())
+                       if c.terms.funder == address or address in c.contributions],
             "contributor": [c for _, c in sorted(chronicle.challenges.items())
                             if c.contributor == address or address in c.abandoned_by],
             "evaluator": [c for _, c in sorted(chronicle.challenges.items()) if c.terms.panel_id in panels],
