@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from eth_account import Account
@@ -44,6 +45,7 @@ class Bench:
         self.chain = ape.chain
         accts = ape.accounts.test_accounts
         self.deployer, self.funder, self.contributor, self.relayer = accts[0], accts[1], accts[2], accts[3]
+        self.backer = accts[4]  # a co-funder
         self.ante = ape.project.Ante.deploy(sender=self.deployer)
         self.token = ape.project.TestToken.deploy("Bench", "BEN", 18, sender=self.deployer)
         for holder in (self.funder, self.contributor):
@@ -159,7 +161,26 @@ class Bench:
         record, _ = self.submit(cid, record)
         figures["settle_2of3_safe"] = self.settle_with_safe(cid, record)
         figures["create_panel_3"] = self.panel_create_3
+
+        # Co-funding: a co-funder adds half an ether to an ether challenge (its first funding of it, so the pool
+        # and its contribution are written from zero, as every co-funded challenge's first funding does), then
+        # claims its share after a settlement at half the score. The claim is the co-funder's second (its first
+        # credit, from zero, is not counted) and its amounts divide evenly (no remainder, the carry unchanged).
+        self.co_funded_lifecycle()  # warm-up: the co-funder's first credit
+        figures["fund"], figures["claim"] = self.co_funded_lifecycle()
         return figures
+
+    def co_funded_lifecycle(self) -> tuple[int, int]:
+        cid, record, _ = self.create(self.terms())
+        amount = ETHER // 2
+        receipt = self.ante.fund(cid, record.as_tuple(), amount, sender=self.backer, value=amount)
+        fund = receipt.gas_used
+        record = ChallengeRecord(replace(record.terms, reward=record.terms.reward + amount))
+        record, _ = self.accept(cid, record)
+        record, _ = self.submit(cid, record)
+        self.settle(cid, record, self.evaluators[:2], score=5_000)
+        claim = self.ante.claim(cid, record.as_tuple(), self.backer, sender=self.backer).gas_used
+        return fund, claim
 
 
 def report(figures: dict[str, int]) -> str:

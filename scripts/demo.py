@@ -1,4 +1,4 @@
-"""The demo: four bounty stories told through the real `ante` command on a local anvil chain.
+"""The demo: five bounty stories told through the real `ante` command on a local anvil chain.
 
 An oracle service (`ante oracle run`) runs beside the chain: the evaluators send their signed verdicts
 to it over HTTP, and it settles each challenge as soon as a quorum agrees and lapses overdue ones. Its
@@ -10,6 +10,7 @@ chain open for anyone.
 3. A contributor never delivers: the oracle's keeper lapses the challenge and the funder gets reward and
    stake back.
 4. The organisation's Safe (a 2-of-3 multisig, deployed from Safe's own contracts) funds a challenge.
+5. A colleague adds to a challenge's reward; a partial verdict's funders' side is shared by contribution.
 Then `ante audit` checks every wei against the contract and `ante records` shows everyone's record.
 At the end the oracle keeps serving its dashboard until Ctrl-C (with DEMO_EXIT=1 the demo ends by itself).
 
@@ -42,6 +43,7 @@ DAY = 86_400
 CAST = {
     "deployer": 0, "Fiona (funder)": 1, "Carl (contributor)": 2, "Dana (contributor)": 3, "Remy (relayer)": 4,
     "Eve (evaluator)": 5, "Evan (evaluator)": 6, "Ezra (evaluator)": 7, "Olga (colleague)": 8,
+    "Cleo (contributor)": 9,
 }
 
 
@@ -294,6 +296,31 @@ def run(demo: Demo) -> None:
               "--deliver-within", "14d", "--review-within", "5d", "--spec", spec, *published(demo),
               "--account", "org-safe", "--yes")
     say("On chain the funder is the Safe, not Fiona: its refunds and shares will be credited to the Safe.")
+
+    heading("Story 5: two funders, one reward")
+    say("Fiona posts 0.4 ETH for a reference of the oracle's HTTP routes. Olga needs it too and adds 0.2 ETH:")
+    say("the reward is now 0.6 ETH, and whatever goes back to the funders will be shared 2 to 1.")
+    spec = demo.write("routes-spec.md", "Document every HTTP route of the oracle, with one example each.\n")
+    demo.ante("post", "--reward", "0.4 ether", "--stake", "10%", "--panel", "1", "--accept-by", "+7d",
+              "--deliver-within", "7d", "--review-within", "3d", "--spec", spec, *published(demo),
+              *account("Fiona (funder)"))
+    demo.ante("fund", "5", "0.2 ether", *account("Olga (colleague)"))
+    say("Olga cannot take her 0.2 ETH back: Cleo accepts on the strength of the whole 0.6 ETH, staking 10% of it.")
+    promise = demo.write("routes-promise.md", "Every route documented, with an example, in 4 days.\n")
+    demo.ante("accept", "5", "--promise", promise, *published(demo), "--by", "+4d", "--p", "70%",
+              *account("Cleo (contributor)"))
+    demo.ante("submit", "5", "--deliverable", "https://example.org/docs/routes", *account("Cleo (contributor)"))
+    say("Half the routes are documented; Eve and Ezra judge it 50%, and Eve says why.")
+    why = demo.write("routes-eve.md", "The read routes are complete with examples; the write routes are missing. 50%.\n")
+    demo.ante("verdict", "sign", "5", "--score", "50%", "--comment", why, *published(demo),
+              "--post", demo.oracle_url, *account("Eve (evaluator)"))
+    demo.ante("verdict", "sign", "5", "--score", "50%", "--post", demo.oracle_url, *account("Ezra (evaluator)"))
+    demo.await_state(5, "settled")
+    say("Cleo gets half of reward and stake (0.33 ETH). The funders' 0.33 ETH is shared by contribution:")
+    say("Fiona's two thirds (0.22 ETH) are credited at once; Olga claims her third (0.11 ETH) and withdraws it.")
+    demo.ante("claim", "5", *account("Olga (colleague)"))
+    demo.ante("withdraw", *account("Olga (colleague)"))
+    demo.ante("show", "5")
 
     heading("Anyone can check")
     demo.ante("list")

@@ -1,4 +1,4 @@
-"""End to end: the installed `ante` executable, as a subprocess, through the demo's three stories.
+"""End to end: the installed `ante` executable, as a subprocess, through the demo's five stories.
 
 The stories run against the test session's anvil node; afterwards the chain is read back through
 `ante --json` and every outcome is checked, down to the wei.
@@ -49,7 +49,8 @@ def ante_json(demo, *args):
 def test_the_three_stories_end_as_told(stories):
     demo, module = stories
     challenges = {c["challenge_id"]: c for c in ante_json(demo, "list")}
-    assert {i: c["state"] for i, c in challenges.items()} == {1: "settled", 2: "settled", 3: "defaulted", 4: "open"}
+    assert {i: c["state"] for i, c in challenges.items()} == {1: "settled", 2: "settled", 3: "defaulted", 4: "open",
+                                                                5: "settled"}
     assert (challenges[1]["score"], challenges[1]["to_contributor"], challenges[1]["to_funder"]) == (
         9000, str(99 * ETHER // 100), str(11 * ETHER // 100)
     )
@@ -67,6 +68,28 @@ def test_the_safe_funded_the_fourth_challenge(stories):
     assert safe not in who.values()  # not Fiona nor any owner: the Safe itself
     assert demo.rpc("eth_getCode", [safe, "latest"]) not in ("0x", "", None)  # a contract: the Safe's proxy
     assert int(demo.rpc("eth_getBalance", [safe, "latest"]), 16) == ETHER - 4 * ETHER // 10
+
+
+def test_the_co_funded_fifth_challenge_shared_its_funders_side_by_contribution(stories):
+    """Fiona posted 0.4 ETH, Olga added 0.2 ETH; Cleo staked 10% of the 0.6 ETH total and was judged 50%. The
+    funders' 0.33 ETH went two thirds to Fiona at once and one third to Olga by her claim, which she withdrew."""
+    demo, module = stories
+    who = module.addresses()
+    fiona, olga, cleo = who["Fiona (funder)"], who["Olga (colleague)"], who["Cleo (contributor)"]
+    shown = ante_json(demo, "show", "5")
+    assert (shown["terms"]["reward"], shown["stake"], shown["score"]) == (str(6 * ETHER // 10), str(6 * ETHER // 100), 5_000)
+    assert (shown["contributor"], shown["to_contributor"], shown["to_funder"]) == (
+        cleo, str(33 * ETHER // 100), str(33 * ETHER // 100))
+    assert shown["co_funded"] is True
+    assert (shown["shared"], shown["unclaimed"]) == (str(33 * ETHER // 100), "0")
+    funders = {f["funder"]: f for f in shown["funders"]}
+    assert set(funders) == {fiona, olga}
+    assert (funders[fiona]["amount"], funders[fiona]["share"]) == (str(4 * ETHER // 10), str(22 * ETHER // 100))
+    assert (funders[olga]["amount"], funders[olga]["share"]) == (str(2 * ETHER // 10), str(11 * ETHER // 100))
+    assert (funders[fiona]["claimed"], funders[olga]["claimed"]) == (str(22 * ETHER // 100), str(11 * ETHER // 100))
+    # The claim's event names Olga and her share; the audit (below) checks every credit against the contract.
+    [claimed] = [e for e in shown["events"] if e["event"] == "FunderClaimed"]
+    assert (claimed["funder"], claimed["amount"]) == (olga, str(11 * ETHER // 100))
 
 
 def test_the_oracle_settled_and_lapsed_from_its_own_account(stories):
@@ -91,7 +114,7 @@ def test_the_audit_after_the_stories_is_clean(stories):
     demo, _ = stories
     report = ante_json(demo, "audit")
     assert report["clean"] is True and report["discrepancies"] == []
-    assert (report["challenges"], report["events"]) == (4, 15)
+    assert (report["challenges"], report["events"]) == (5, 23)
 
 
 def test_records_after_the_stories(stories):
@@ -108,7 +131,15 @@ def test_records_after_the_stories(stories):
     shown = {i: ante_json(demo, "show", str(i))["confidence_bps"] for i in (1, 2, 3)}
     assert shown == {1: 8_000, 2: 9_000, 3: None}
     fiona = ante_json(demo, "records", who["Fiona (funder)"])["funder"]
-    assert (fiona["posted"], fiona["paid_out"], fiona["defaulted"]) == (3, 1, 1)
+    assert (fiona["posted"], fiona["paid_out"], fiona["defaulted"]) == (4, 2, 1)  # story 4's funder is the Safe
+    olga = ante_json(demo, "records", who["Olga (colleague)"])["funder"]  # she co-funded story 5's challenge
+    assert (olga["posted"], olga["co_funded"]) == (0, 1)
+    assert olga["amounts"]["0x" + "00" * 20]["contributed"] == str(2 * ETHER // 10)
+    assert olga["amounts"]["0x" + "00" * 20]["claimed"] == str(11 * ETHER // 100)
+    shown = subprocess.run([str(ANTE), "records", who["Olga (colleague)"]], env=demo.env, cwd=demo.workdir,
+                           capture_output=True, text=True)
+    assert "as co-funder: added to 1 challenge others posted, 0.2 ETH in all; claimed 0.11 ETH" in shown.stdout
+    assert "as funder:" not in shown.stdout
     eve = ante_json(demo, "records", who["Evan (evaluator)"])["evaluator"]
     assert (eve["verdicts_signed"], eve["reviews_missed"]) == (2, 0)
 
