@@ -7,7 +7,8 @@ the contract reports through a :class:`ChainView`:
 1. **count**: ``challengeCount()`` equals the number of ``ChallengeCreated`` events replayed;
 2. **each challenge** (ids 1 to the larger of the two counts): ``challengeStatus(id)``'s state, current
    deadline and seal equal the fold's (the seal of :meth:`ChallengeHistory.record`, whose reward is the
-   total every ``ChallengeFunded`` raised it to);
+   total every ``ChallengeFunded`` raised it to), and, when the view reads it, ``unreviewedShareOf(id)``
+   equals the fold's Unreviewed share (that of the ``UnreviewedShareSet`` of its creation, else the default);
    **each co-funded challenge** (one the events co-fund, or whose ``funding(id)`` is not zero, when the
    view reads co-funding): ``funding(id)`` equals the fold's co-funded total and ``shared``, and
    ``contribution(id, funder)`` each co-funder's contribution, or 0 once claimed;
@@ -35,6 +36,7 @@ challenge_count      ``challenges``               numbers of challenges
 challenge_state      ``challenge <id>``           :class:`State` values (NONE if absent)
 challenge_deadline   ``challenge <id>``           unix timestamps
 challenge_seal       ``challenge <id>``           200-bit seals as integers
+unreviewed_share     ``challenge <id>``           basis points of the reward
 funding              ``challenge <id>``           amounts: (co-funded total, shared) as "total/shared"
 contribution         ``challenge <id> <funder>``  amounts in the token's smallest unit
 credit               ``<token> <account>``        amounts in the token's smallest unit
@@ -85,6 +87,7 @@ KINDS = (
     "challenge_state",
     "challenge_deadline",
     "challenge_seal",
+    "unreviewed_share",
     "funding",
     "contribution",
     "credit",
@@ -113,7 +116,8 @@ class ChainView(Protocol):
         """The contract's ether balance for the zero address, else ``token.balanceOf(contract)``."""
 
     # A view may also have ``funding(id) -> (co_funded, shared)`` and ``contribution(id, funder) -> int``
-    # (the contract's views of the same names); the audit then checks co-funded challenges with them.
+    # (the contract's views of the same names); the audit then checks co-funded challenges with them. With
+    # ``unreviewed_share(id) -> int`` (``unreviewedShareOf``) it checks every challenge's Unreviewed share.
 
 
 # --- the report ----------------------------------------------------------------------------------
@@ -243,6 +247,7 @@ def audit(
     total = 1 + last_id + len(credits) + len(tokens)
     done = 0
     reads_funding = callable(getattr(view, "funding", None)) and callable(getattr(view, "contribution", None))
+    reads_share = callable(getattr(view, "unreviewed_share", None))
     contributions = [(cid, funder) for cid, c in sorted(chronicle.challenges.items()) for funder in c.contributions]
     if reads_funding:
         total += len(contributions)
@@ -270,6 +275,8 @@ def audit(
 
     for cid in range(1, last_id + 1):
         found.extend(_check_challenge(cid, chronicle, view))
+        if reads_share:
+            found.extend(_check_unreviewed_share(cid, chronicle, view))
         if reads_funding:
             found.extend(_check_funding(cid, chronicle, view))
         tick()
@@ -374,6 +381,22 @@ def _check_challenge(cid: int, chronicle: Chronicle, view: ChainView) -> list[Di
     return found
 
 
+def _check_unreviewed_share(cid: int, chronicle: Chronicle, view) -> list[Discrepancy]:
+    history = chronicle.challenges.get(cid)
+    if history is None:  # the state check reports it
+        return []
+    expected, actual = history.unreviewed_bps, int(view.unreviewed_share(cid))
+    if actual == expected:
+        return []
+    return [
+        Discrepancy(
+            "unreviewed_share", f"challenge {cid}", expected, actual,
+            f"Challenge {cid}'s Unreviewed share is {actual / 100:g}% of the reward on chain, but the events give "
+            f"{expected / 100:g}%.",
+        )
+    ]
+
+
 def _check_funding(cid: int, chronicle: Chronicle, view) -> list[Discrepancy]:
     co_funded, shared = (int(v) for v in view.funding(cid))
     history = chronicle.challenges.get(cid)
@@ -437,6 +460,8 @@ class _NodeChainView:
             return self._call(self.address, self._ante.encode("credit", *args))
         if kind == "funding":
             return self._call(self.address, self._ante.encode("funding", args[0]))
+        if kind == "unreviewed":
+            return self._call(self.address, self._ante.encode("unreviewedShareOf", args[0]))
         if kind == "contribution":
             return self._call(self.address, self._ante.encode("contribution", *args))
         if kind == "ether":
@@ -455,7 +480,8 @@ class _NodeChainView:
             return tuple(int(v) for v in self._ante.decode("challengeStatus", answer))
         if kind == "funding":
             return tuple(int(v) for v in self._ante.decode("funding", answer))
-        name = {"count": "challengeCount", "credit": "credit", "contribution": "contribution"}.get(kind)
+        name = {"count": "challengeCount", "credit": "credit", "contribution": "contribution",
+                "unreviewed": "unreviewedShareOf"}.get(kind)
         return int((self._ante.decode(name, answer) if name else self._erc20.decode("balanceOf", answer))[0])
 
     def _read(self, key: tuple):
@@ -471,6 +497,7 @@ class _NodeChainView:
             return
         keys = [("status", int(cid)) for cid in challenge_ids]
         keys += [("funding", int(cid)) for cid in challenge_ids]
+        keys += [("unreviewed", int(cid)) for cid in challenge_ids]
         keys += [("contribution", int(cid), self._to_checksum(f)) for cid, f in contributions]
         keys += [("credit", self._to_checksum(t), self._to_checksum(a)) for t, a in credits]
         keys += [("ether",) if _is_ether(t) else ("token", self._to_checksum(t)) for t in tokens]
@@ -492,6 +519,9 @@ class _NodeChainView:
 
     def contribution(self, challenge_id: int, funder: str) -> int:
         return self._read(("contribution", int(challenge_id), self._to_checksum(funder)))
+
+    def unreviewed_share(self, challenge_id: int) -> int:
+        return self._read(("unreviewed", int(challenge_id)))
 
     def balance(self, token: str) -> int:
         return self._read(("ether",) if _is_ether(token) else ("token", self._to_checksum(token)))

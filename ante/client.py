@@ -69,6 +69,12 @@ def _same(a: str, b: str) -> bool:
     return int(a, 16) == int(b, 16)
 
 
+def _check_unreviewed_bps(unreviewed_bps: int | None) -> None:
+    """Refuses, in the contract's words, an Unreviewed share outside 0..10000 basis points (None: the default)."""
+    if unreviewed_bps is not None and not 0 <= unreviewed_bps <= BPS:
+        raise refused("AnteUnreviewedBpsInvalid", {"unreviewedBps": unreviewed_bps})
+
+
 def _check_is_ante(deployment: Deployment, node: Node) -> None:
     """Refuses an address whose contract is not Ante: it must compute Ante's EIP-712 verdict digest for its own
     address and chain (one ``eth_call``), which no other contract does by accident."""
@@ -344,10 +350,12 @@ class AnteClient:
                             f"to send (plus gas).")
         raise AnteError(f"{to_checksum_address(address)} holds {fmt(held)}, less than the {fmt(amount)} needed.")
 
-    def check_post(self, terms: Terms, address: str) -> None:
-        """Refuses, in the contract's words and in its order, what ``create`` would refuse that a read can
-        tell now: a funder on the panel, a designated contributor who is the funder or on the panel, and a
-        funder short of the reward."""
+    def check_post(self, terms: Terms, address: str, unreviewed_bps: int | None = None) -> None:
+        """Refuses, in the contract's words and in its order, what ``create`` (or, with `unreviewed_bps`,
+        ``createWithUnreviewedShare``) would refuse that a read can tell now: an Unreviewed share above 10000
+        basis points, a funder on the panel, a designated contributor who is the funder or on the panel, and
+        a funder short of the reward."""
+        _check_unreviewed_bps(unreviewed_bps)
         members, _ = self.panel(terms.panel_id)
         if any(_same(terms.funder, m) for m in members):
             raise refused("AnteFunderOnPanel", {"panelId": terms.panel_id, "funder": to_checksum_address(terms.funder)})
@@ -415,13 +423,22 @@ class AnteClient:
         if known is None or known in challenge.claims:
             raise refused("AnteNothingToClaim", {"challengeId": cid, "funder": to_checksum_address(funder)})
 
-    def post(self, terms: Terms, spec_uri: str, sender) -> tuple[int, object]:
-        """Posts a challenge, approving the token first when the allowance is short; returns (id, receipt)."""
+    def post(self, terms: Terms, spec_uri: str, sender, unreviewed_bps: int | None = None) -> tuple[int, object]:
+        """Posts a challenge, approving the token first when the allowance is short; returns (id, receipt).
+
+        With `unreviewed_bps` (0..10000) it is posted with ``createWithUnreviewedShare``: its contributor is paid
+        that share of the reward beside the stake if it lapses Unreviewed. Without, with ``create``: the
+        contract's default, ``DEFAULT_UNREVIEWED_BPS`` (the whole reward)."""
         terms.check_fits()
+        _check_unreviewed_bps(unreviewed_bps)
         if not terms.is_ether:
             self.ensure_allowance(terms.token, sender, terms.reward)
-        receipt = self.send("create", terms.as_tuple(), spec_uri, sender=sender,
-                            value=terms.reward if terms.is_ether else 0, token=terms.token)
+        value = terms.reward if terms.is_ether else 0
+        if unreviewed_bps is None:
+            receipt = self.send("create", terms.as_tuple(), spec_uri, sender=sender, value=value, token=terms.token)
+        else:
+            receipt = self.send("createWithUnreviewedShare", terms.as_tuple(), spec_uri, unreviewed_bps, sender=sender,
+                                value=value, token=terms.token)
         challenge_id = receipt.events.filter(self.contract.ChallengeCreated)[0].challengeId
         return int(challenge_id), receipt
 

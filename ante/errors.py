@@ -60,6 +60,9 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     ),
     "AnteRewardZero": lambda i, a: "the reward must be more than zero.",
     "AnteStakeBpsInvalid": lambda i, a: f"the stake must be 0% to 100% of the reward, not {int(i['stakeBps']) / 100:g}%.",
+    "AnteUnreviewedBpsInvalid": lambda i, a: (
+        f"the Unreviewed share must be 0% to 100% of the reward, not {int(i['unreviewedBps']) / 100:g}%."
+    ),
     "AnteAcceptByInPast": lambda i, a: (
         f"accept-by {_when(i['acceptBy'])} is already past (the chain's time is {_when(i['timestamp'])})."
     ),

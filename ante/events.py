@@ -58,6 +58,7 @@ __all__ = [
     "FundersShared",
     "FunderClaimed",
     "PanelCreated",
+    "UnreviewedShareSet",
     "Withdrawn",
     "from_contract_log",
     "from_json",
@@ -186,6 +187,24 @@ class ChallengeCreated(EventBase):
     panel_id: int
     terms: Terms
     spec_uri: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnreviewedShareSet(EventBase):
+    """A challenge was posted with its own Unreviewed share (``createWithUnreviewedShare``): the part of the
+    reward, in basis points (0..10000), its contributor is paid beside the stake if it lapses Unreviewed.
+
+    Emitted right after the challenge's ``ChallengeCreated``, in the same transaction; a challenge without
+    one has the contract's default, ``ante.terms.DEFAULT_UNREVIEWED_BPS`` (all of the reward)."""
+
+    NAME: ClassVar[str] = "UnreviewedShareSet"
+    ARGS: ClassVar = (
+        ("challengeId", "challenge_id", "int"),
+        ("unreviewedBps", "unreviewed_bps", "int"),
+    )
+
+    challenge_id: int
+    unreviewed_bps: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -386,6 +405,7 @@ class Withdrawn(EventBase):
 Event = Union[
     PanelCreated,
     ChallengeCreated,
+    UnreviewedShareSet,
     ChallengeAccepted,
     ChallengeSubmitted,
     ChallengeSettled,
@@ -404,6 +424,7 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
     for cls in (
         PanelCreated,
         ChallengeCreated,
+        UnreviewedShareSet,
         ChallengeAccepted,
         ChallengeSubmitted,
         ChallengeSettled,

@@ -28,6 +28,11 @@ What a challenge's fields mean (:class:`ChallengeHistory`)
   stated chance of success in basis points (1..10000); ``None`` also when they stated none (0 on chain).
 - Submission fields (``deliverable``, ``deliverable_uri``, ``submitted_at``, ``review_by``): ``None``
   until a submission.
+- ``unreviewed_bps``: the share of the reward, in basis points, the contributor is paid beside the stake if
+  the challenge lapses Unreviewed: the ``UnreviewedShareSet`` that follows its creation, else the contract's
+  default, ``DEFAULT_UNREVIEWED_BPS`` (10000, the whole reward). :meth:`ChallengeHistory.unreviewed_payout`
+  is what such a lapse pays each side (``ante.terms.unreviewed_payout``); the fold checks every Unreviewed
+  ``ChallengeLapsed`` against it.
 - ``score``, ``signers``, ``settled_at``: from the settlement (``None``, ``()``, ``None`` otherwise).
 - ``to_contributor``, ``to_funder``: what the closing event gave each side (``ChallengeSettled``,
   ``ChallengeLapsed``, or ``ChallengeCancelled``'s refund to the funders' side); ``None`` until closed.
@@ -82,7 +87,8 @@ final states; none of them walks the events again.
   ``expired``: abandoned, and the challenge then expired (at once when abandoned after accept-by, as the
   contract's ``ChallengeLapsed(Expired)`` follows; later if it re-opened and nobody accepted it in time).
 - ``payout``: what its end credited to the contributor (``toContributor`` of the settlement or lapse: the
-  stake when Unreviewed, 0 when Defaulted; 0 when abandoned); None while running.
+  stake and the challenge's Unreviewed share of the reward when Unreviewed, 0 when Defaulted; 0 when
+  abandoned); None while running. An Unreviewed payout is no verdict: ``score`` stays None.
   ``ended_position``: the position of the event that ended it.
 
 The ledger (:class:`Chronicle`)
@@ -105,12 +111,13 @@ Checks and anomalies
 --------------------
 Every event is checked against the contract's rules: the state it needs, the contributor, deadlines
 (inclusive: an action at exactly the deadline is in time, a lapse needs a later block), and the
-amounts the terms imply (stake, payout split, refund, forfeit; a funding's new total, who may fund and
-when; a co-funded close's shares and every claim's amount and remainder). A log that breaks a rule is an
-**anomaly**. By default (``strict=True``) the first anomaly raises :class:`HistoryError`. With
-``strict=False`` (what the audit uses) anomalies are collected in ``Chronicle.anomalies`` and the event
-is applied anyway as the chain reported it, so that a damaged log still yields a comparable picture;
-an event for a challenge that was never created cannot be applied and is skipped.
+amounts the terms imply (stake, payout split, an Unreviewed lapse's share, refund, forfeit; a funding's
+new total, who may fund and when; a co-funded close's shares and every claim's amount and remainder). A
+log that breaks a rule is an **anomaly**. By default (``strict=True``) the first anomaly raises
+:class:`HistoryError`. With ``strict=False`` (what the audit uses) anomalies are collected in
+``Chronicle.anomalies`` and the event is applied anyway as the chain reported it, so that a damaged log
+still yields a comparable picture; an event for a challenge that was never created cannot be applied and
+is skipped.
 
 JSON (every ``to_json`` has fixed keys)
 ---------------------------------------
@@ -119,11 +126,11 @@ are checksummed; a state is its lower-case label; timestamps and other integers 
 values are ``null``.
 
 - challenge: ``challenge_id, state, deadline, terms {funder, token, reward, stake_bps, panel_id,
-  accept_by, deliver_within, review_within, designated, spec_hash}, spec_uri, created_at, contributor,
-  stake, promise_hash, promise_uri, promised_by, confidence_bps, accepted_at, deliver_by, deliverable, deliverable_uri,
-  submitted_at, review_by, score, to_contributor, to_funder, forfeited, signers, settled_at, closed_at,
+  accept_by, deliver_within, review_within, designated, spec_hash}, unreviewed_bps, spec_uri, created_at,
+  contributor, stake, promise_hash, promise_uri, promised_by, confidence_bps, accepted_at, deliver_by,
+  deliverable, deliverable_uri, submitted_at, review_by, score, to_contributor, to_funder, forfeited, signers, settled_at, closed_at,
   abandoned_by, escrow, co_funded, funders, shared, to_creator, unclaimed, seal, events`` (``terms.reward``
-  is the current total; ``co_funded`` a bool; ``funders`` a list of ``{funder, amount, share, claimed}``,
+  is the current total; ``unreviewed_bps`` a number, 0..10000; ``co_funded`` a bool; ``funders`` a list of ``{funder, amount, share, claimed}``,
   the creator first (``amount``: the reward less every co-funder's contribution; ``share``: ``to_creator``,
   ``claimed``: ``to_creator`` plus the remainders credited so far, both null until ``FundersShared``, so
   always null when not co-funded), then each co-funder in order of first funding (``amount``: their
@@ -161,11 +168,22 @@ from ante.events import (
     FunderClaimed,
     FundersShared,
     PanelCreated,
+    UnreviewedShareSet,
     Withdrawn,
     to_json as event_to_json,
 )
 from ante.state import State
-from ante.terms import BPS, SEAL_BITS, ZERO_ADDRESS, ZERO_HASH, ChallengeRecord, Terms, split_payout
+from ante.terms import (
+    BPS,
+    DEFAULT_UNREVIEWED_BPS,
+    SEAL_BITS,
+    ZERO_ADDRESS,
+    ZERO_HASH,
+    ChallengeRecord,
+    Terms,
+    split_payout,
+    unreviewed_payout,
+)
 
 __all__ = [
     "Acceptance",
@@ -306,6 +324,7 @@ class ChallengeHistory:
     created_at: int
     state: State = State.OPEN
     deadline: int = 0
+    unreviewed_bps: int = DEFAULT_UNREVIEWED_BPS  # the contributor's share of the reward if it lapses Unreviewed
     contributor: str | None = None
     stake: int | None = None
     promise_hash: bytes | None = None
@@ -366,6 +385,13 @@ class ChallengeHistory:
             return self.terms.reward + (self.stake if self.stake is not None else self.terms.stake) + pool
         return pool
 
+    def unreviewed_payout(self) -> tuple[int, int]:
+        """What an Unreviewed lapse pays (or paid): (to the contributor, to the funders' side): the stake back
+        and the challenge's Unreviewed share of the reward, rounded down, to the contributor; the rest of the
+        reward to the funders' side. The stake is the one escrowed, else the one the terms ask."""
+        stake = self.stake if self.stake is not None else self.terms.stake
+        return unreviewed_payout(self.terms.reward, stake, self.unreviewed_bps)
+
     @property
     def co_funded_total(self) -> int:
         """What the co-funders contributed in all (the contract's ``funding(id).coFunded``)."""
@@ -424,6 +450,7 @@ class ChallengeHistory:
             "state": self.state.label,
             "deadline": self.deadline,
             "terms": _terms_json(self.terms),
+            "unreviewed_bps": self.unreviewed_bps,
             "spec_uri": self.spec_uri,
             "created_at": self.created_at,
             "contributor": self.contributor,
@@ -597,6 +624,17 @@ class Chronicle:
         self._tokens.add(terms.token)
         self._accounts.add((terms.token, terms.funder))
 
+    def _unreviewed_share_set(self, event: UnreviewedShareSet) -> None:
+        c = self._known(event)
+        cid = c.challenge_id
+        created = c.events[0]
+        if len(c.events) != 2 or created.transaction_hash != event.transaction_hash:
+            self._anomaly(event, f"challenge {cid} sets its Unreviewed share after the transaction that created it")
+        if event.unreviewed_bps > BPS:
+            self._anomaly(event, f"challenge {cid}: an Unreviewed share of {event.unreviewed_bps} basis points, "
+                                 f"above {BPS}")
+        c.unreviewed_bps = event.unreviewed_bps
+
     def _challenge_accepted(self, event: ChallengeAccepted) -> None:
         c = self._expect(event, State.OPEN)
         terms = c.terms
@@ -691,7 +729,7 @@ class Chronicle:
             rule = {
                 State.OPEN: (State.EXPIRED, 0, terms.reward),
                 State.ACCEPTED: (State.DEFAULTED, 0, terms.reward + stake),
-                State.SUBMITTED: (State.UNREVIEWED, stake, terms.reward),
+                State.SUBMITTED: (State.UNREVIEWED, *c.unreviewed_payout()),
             }.get(c.state)
             if rule is None:
                 self._anomaly(event, f"challenge {cid} lapses to {event.state.label} from {c.state.label}, "
@@ -839,6 +877,7 @@ class Chronicle:
     _HANDLERS = {
         PanelCreated: _panel_created,
         ChallengeCreated: _challenge_created,
+        UnreviewedShareSet: _unreviewed_share_set,
         ChallengeAccepted: _challenge_accepted,
         ChallengeSubmitted: _challenge_submitted,
         ChallengeSettled: _challenge_settled,

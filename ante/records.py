@@ -38,7 +38,8 @@ Terms used below
   ``submitted`` until then; ``settled``, ``defaulted``, ``unreviewed``, or ``abandoned``, which becomes
   ``expired`` when the challenge then expires; both count as abandoned here.)
 - An acceptance's **payout** is what it credited to the contributor: ``ChallengeSettled.toContributor``,
-  or ``ChallengeLapsed.toContributor`` (the stake when Unreviewed, 0 when Defaulted), or 0 when abandoned.
+  or ``ChallengeLapsed.toContributor`` (when Unreviewed, the stake and the challenge's Unreviewed share of the
+  reward, all of it by default; 0 when Defaulted), or 0 when abandoned.
 - A submission is **on time** when its block timestamp is at or before the promised-by time of its
   acceptance (deadlines are inclusive, as in the contract).
 - Scores are in basis points (0..10000). ``PASS_MARK`` = 5000, i.e. 50%.
@@ -113,8 +114,12 @@ Contributor (the account that accepted)
   they lost: all of it when abandoned, defaulted or failed; part of it when a partial score paid less
   than the stake).
   Each acceptance adds to at most one of ``earned`` and ``forfeited``, and for every token
-  ``received - (staked - at_stake) = earned - forfeited``. An Unreviewed delivery pays the stake back:
-  payout = stake, so it adds to neither (the contributor is made whole).
+  ``received - (staked - at_stake) = earned - forfeited``. An Unreviewed delivery pays the stake back and
+  the challenge's Unreviewed share of the reward (``ante.terms.unreviewed_payout``: all of it by default),
+  so ``payout - stake`` is that share and adds to ``earned`` (to neither with a share of 0). Such a payout
+  is no verdict: it adds nothing to ``settled``, ``score_total``, ``mean_score``, the forecasts or the
+  promises kept (the promise is ``unjudged``, or broken if it came late), and the panel's record shows
+  the missed review.
 
 Evaluator (every member of every panel)
 ---------------------------------------
@@ -794,7 +799,7 @@ class Records:
                         record.promises_kept += 1
                     else:
                         record.promises_broken += 1
-                elif outcome == UNREVIEWED:  # the contributor is made whole; the panel's record shows the miss
+                elif outcome == UNREVIEWED:  # paid by its terms, judged by nobody: no score; the panel shows the miss
                     record.unreviewed += 1
                     if on_time:
                         record.promises_unjudged += 1

@@ -19,6 +19,11 @@ TERMS_ABI = "(address,address,uint128,uint16,uint32,uint40,uint32,uint32,address
 CHALLENGE_ABI = f"({TERMS_ABI},address,bytes32)"
 SEAL_BITS = 200
 
+#: The share of the reward, in basis points, that a challenge posted with plain ``create`` pays its contributor
+#: (beside the stake) when it lapses Unreviewed: the contract's ``DEFAULT_UNREVIEWED_BPS``, all of it, so that a
+#: panel's silence never pays the funders' side. ``createWithUnreviewedShare`` fixes another share, 0..10000.
+DEFAULT_UNREVIEWED_BPS = 10_000
+
 
 def stake_for(reward: int, stake_bps: int) -> int:
     """The stake that accepting a reward requires: ceil(reward * stake_bps / 10000)."""
@@ -30,6 +35,14 @@ def split_payout(reward: int, stake_bps: int, score: int) -> tuple[int, int]:
     pot = reward + stake_for(reward, stake_bps)
     to_contributor = pot * score // BPS
     return to_contributor, pot - to_contributor
+
+
+def unreviewed_payout(reward: int, stake: int, unreviewed_bps: int) -> tuple[int, int]:
+    """How an Unreviewed lapse divides reward + stake: (to contributor, to funders' side). The contributor gets
+    the stake back and floor(reward * unreviewed_bps / 10000) of the reward; the funders' side the rest of the
+    reward, as the contract's ``lapse`` computes them."""
+    paid = reward * unreviewed_bps // BPS
+    return stake + paid, reward - paid
 
 
 #: The integer fields of ``IAnte.Terms``: their widths in bits (as in TERMS_ABI), names for people, units.

@@ -185,6 +185,12 @@ def parse_stake(text: str) -> int:
     return _parse_bps(text, "stake")
 
 
+def parse_unreviewed_share(text: str) -> int:
+    """A challenge's Unreviewed share in basis points of the reward, 0..10000, written as a stake is: "50%" is
+    5000; "5000", "5000bps" and "5000 bps" are 5000."""
+    return _parse_bps(text, "share")
+
+
 def parse_score(text: str) -> int:
     """A verdict's score in basis points, 0..10000: "80%", "8000", "8000bps", "pass" (10000), "fail" (0)."""
     word = text.strip().lower()

@@ -10,10 +10,10 @@ from ante.cli.options import chain_options
 def audit(session):
     """Replay every event since deployment and check the contract's books against them.
 
-    Recomputes every challenge (state, deadline, seal of its record), the co-funding of each
-    (what its co-funders contributed, what went back to its funders, who has claimed) and every
-    credit from the events, and checks them, and each token's balance (escrow, co-funding pools
-    included, plus credits), against the contract.
+    Recomputes every challenge (state, deadline, seal of its record, Unreviewed share), the
+    co-funding of each (what its co-funders contributed, what went back to its funders, who has
+    claimed) and every credit from the events, and checks them, and each token's balance (escrow,
+    co-funding pools included, plus credits), against the contract.
     Prints each discrepancy and exits with code 1 if there is any.
 
     \b

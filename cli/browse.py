@@ -108,11 +108,27 @@ def funder_lines(c, fmt) -> list[str]:
     return lines
 
 
+def unreviewed_term(c, fmt) -> str:
+    """`ante show`'s Unreviewed term: what each side gets if nobody reviews the deliverable in time."""
+    from ante.units import format_time
+
+    to_contributor, to_funder = c.unreviewed_payout()
+    when = f"by {format_time(c.review_by)}" if c.review_by is not None else "in time"
+    side = "the funders" if c.co_funded else "the funder"
+    return (f"if nobody reviews {when}: the contributor gets {fmt(to_contributor)} (the stake back and "
+            f"{c.unreviewed_bps / 100:g}% of the reward), {side} {fmt(to_funder)}")
+
+
 @click.command()
 @click.argument("challenge_id", type=int)
 @chain_options
 def show(session, challenge_id):
     """Show one challenge: terms, promise, deliverable, verdict and a timeline of its events.
+
+    Among the terms, what an Unreviewed lapse pays: if the deliverable is submitted and nobody
+    reviews it by the review deadline, the contributor gets the stake back and the challenge's
+    Unreviewed share of the reward (100% unless posted with --unreviewed-share), the funder the
+    rest. That payout is no verdict: it carries no score.
 
     Events in blocks that are not final yet are marked unconfirmed: a
     reorganisation could still remove them. A block is final once the node
@@ -121,8 +137,8 @@ def show(session, challenge_id):
 
     \b
     JSON (--json): the challenge's fields (amounts as decimal strings, hashes as 0x-hex, times as
-    unix seconds, state as a word), its seal and its events, each with "confirmed": false when
-    its block is not final yet, else true.
+    unix seconds, state as a word, unreviewed_bps the Unreviewed share in basis points), its seal
+    and its events, each with "confirmed": false when its block is not final yet, else true.
 
     \b
     Example:
@@ -137,6 +153,7 @@ def show(session, challenge_id):
         return final is None or event.block_number <= final
 
     def human():
+        from ante.state import State
         from ante.units import format_duration, format_time
 
         fmt = client.formatter(c.terms.token)
@@ -151,6 +168,7 @@ def show(session, challenge_id):
         out(f"  deliver within  {format_duration(t.deliver_within)}; review within {format_duration(t.review_within)}")
         if int(t.designated, 16):
             out(f"  only for        {t.designated}")
+        out(f"  if unreviewed   {unreviewed_term(c, fmt)}")
         if c.contributor:
             out(f"  contributor     {c.contributor}")
             out(f"  promise         {c.promise_uri} (0x{c.promise_hash.hex()}), by {format_time(c.promised_by)}")
@@ -164,6 +182,10 @@ def show(session, challenge_id):
             out(f"  verdict         {c.score / 100:g}% by {', '.join(c.signers)}")
             side = "the funders" if c.co_funded else "the funder"
             out(f"  paid            {fmt(c.to_contributor)} to the contributor, {fmt(c.to_funder)} to {side}")
+        elif c.state == State.UNREVIEWED:
+            side = "the funders" if c.co_funded else "the funder"
+            out(f"  paid            {fmt(c.to_contributor)} to the contributor, {fmt(c.to_funder)} to {side} "
+                "(unreviewed: paid by the terms, not judged)")
         if c.co_funded or c.added:
             out("[bold]Funders[/]")
             for line in funder_lines(c, fmt):

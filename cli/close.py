@@ -39,8 +39,10 @@ def lapse(session, challenge_id):
 
     Open past accept-by: expired, the reward goes back to the funder. Accepted past the delivery
     deadline: defaulted, reward and stake go to the funder. Submitted past the review window:
-    unreviewed, the stake goes back to the contributor and the reward to the funder. In a co-funded
-    challenge (`ante fund`) what goes to the funder is shared by contribution (see `ante claim`).
+    unreviewed, the contributor gets the stake back and the challenge's Unreviewed share of the
+    reward (all of it unless posted with `ante post --unreviewed-share`), the funder the rest:
+    silence does not pay the funder for delivered work. In a co-funded challenge (`ante fund`)
+    what goes to the funder is shared by contribution (see `ante claim`).
 
     \b
     Example:

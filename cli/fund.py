@@ -28,12 +28,13 @@ def fund(session, challenge_id, amount):
 
     Co-funding: when anyone but the creator funds a challenge, whatever goes back to the funders'
     side (a cancel's or an expiry's refund, a default's reward and stake, the funders' part of a
-    verdict, the reward of an unreviewed challenge, stakes forfeited by contributors who abandon) is
-    shared by contribution, each funder's share being that total times what they put in, divided by
-    the reward (rounded down; the creator receives the rounding remainders). It is held by the
-    contract until the challenge closes. Then the creator's share is credited at once, and each
-    co-funder's waits for `ante claim`; both are drawn with `ante withdraw`. A co-funder may not
-    accept the challenge. The creator funding more only raises the reward.
+    verdict, what an unreviewed challenge's Unreviewed share leaves of the reward, stakes forfeited
+    by contributors who abandon) is shared by contribution, each funder's share being that total
+    times what they put in, divided by the reward (rounded down; the creator receives the rounding
+    remainders). It is held by the contract until the challenge closes. Then the creator's share is
+    credited at once, and each co-funder's waits for `ante claim`; both are drawn with `ante
+    withdraw`. A co-funder may not accept the challenge. The creator funding more only raises the
+    reward.
 
     \b
     JSON (--json): challenge_id, funder, amount and reward (the new total), both in the token's

@@ -1,4 +1,4 @@
-"""Click parameter types for what people type: amounts, stakes, scores, durations, times, addresses.
+"""Click parameter types for what people type: amounts, stakes and shares, scores, durations, times, addresses.
 
 (Documents given to --spec, --promise and --deliverable are resolved by ``ante.documents.resolve``.)
 
@@ -40,6 +40,7 @@ class Address(click.ParamType):
 
 
 STAKE = _Parsed("STAKE", "parse_stake")
+SHARE = _Parsed("SHARE", "parse_unreviewed_share")
 SCORE = _Parsed("SCORE", "parse_score")
 DURATION = _Parsed("DURATION", "parse_duration")
 PROBABILITY = _Parsed("P", "parse_probability")

@@ -3,7 +3,7 @@
 import click
 
 from ante.cli.options import chain_options, publish_option, write_options
-from ante.cli.params import ADDRESS, DURATION, STAKE
+from ante.cli.params import ADDRESS, DURATION, SHARE, STAKE
 
 
 @click.command()
@@ -19,14 +19,30 @@ from ante.cli.params import ADDRESS, DURATION, STAKE
 @click.option("--spec", required=True,
               help="The specification: a URL, or a local file with --publish (hashed by its bytes).")
 @click.option("--for", "designated", type=ADDRESS, help="Only this address may accept.")
+@click.option("--unreviewed-share", "unreviewed_bps", type=SHARE, metavar="SHARE",
+              help="What the contributor is paid, beside the stake back, if the work is submitted and the panel "
+                   "gives no verdict by the review deadline (the challenge lapses Unreviewed): a share of the "
+                   "reward (50%) or basis points (5000); the funder gets the rest. Default: 100%.")
 @publish_option
 @chain_options
 @write_options
-def post(session, reward, token, stake, panel_id, accept_by, deliver_within, review_within, spec, designated, publish):
+def post(session, reward, token, stake, panel_id, accept_by, deliver_within, review_within, spec, designated,
+         unreviewed_bps, publish):
     """Post a challenge and escrow its reward.
 
     The terms can never change once posted. A token reward is approved for the contract first
     when needed.
+
+    If the deliverable is submitted and the panel lets the review window pass with no verdict, the
+    challenge lapses Unreviewed: the contributor gets the stake back and the Unreviewed share of
+    the reward, the funder the rest. By default the share is 100%: silence must not pay the
+    funder, since the work was delivered and published (as escrow services release payment when
+    a client does not review in time), and a panel that stays away would otherwise hand the
+    funder back the reward. A lower --unreviewed-share is a term like any other, fixed at posting
+    and shown to contributors before they stake. Such a payout is no verdict: records count it as
+    unreviewed (no score), the panel's record shows the missed review, and anyone can object to
+    the deliverable in feedback. 100% posts with the contract's plain `create`; any other share
+    with `createWithUnreviewedShare`.
 
     The spec goes on chain as a URL and a hash. A URL is recorded as it is (hashed by its text).
     A local file must be published, so that anyone can open it: with --publish URL it is uploaded
@@ -34,15 +50,22 @@ def post(session, reward, token, stake, panel_id, accept_by, deliver_within, rev
     bytes. Nothing is sent to the chain if the upload fails.
 
     \b
-    Example:
+    Examples:
       ante post --reward "1 ether" --stake 10% --panel 1 --accept-by +7d \\
                 --deliver-within 14d --review-within 3d --spec spec.md \\
                 --publish http://127.0.0.1:8700 --account TEST::1
+      ante post --reward "1 ether" --panel 1 --accept-by +7d --deliver-within 14d \\
+                --review-within 3d --spec https://example.org/spec.md \\
+                --unreviewed-share 50% --account TEST::1
+
+    \b
+    JSON (--json): challenge_id, reward and stake (in the token's smallest unit, as text),
+    unreviewed_bps (the Unreviewed share in basis points), tx, gas_used, block.
     """
     from dataclasses import replace
 
     from ante.documents import resolve
-    from ante.terms import ZERO_ADDRESS, Terms
+    from ante.terms import DEFAULT_UNREVIEWED_BPS, ZERO_ADDRESS, Terms
     from ante.units import InputError, format_duration, format_time, parse_amount, parse_time
 
     client = session.client()
@@ -64,7 +87,10 @@ def post(session, reward, token, stake, panel_id, accept_by, deliver_within, rev
     terms = Terms(account.address, token, amount, stake, panel_id, deadline, deliver_within, review_within,
                   designated or ZERO_ADDRESS)
     terms.check_fits()
-    client.check_post(terms, account.address)  # refusals a read can predict, before anything is shown
+    if unreviewed_bps == DEFAULT_UNREVIEWED_BPS:
+        unreviewed_bps = None  # the contract's default: plain `create`
+    share = DEFAULT_UNREVIEWED_BPS if unreviewed_bps is None else unreviewed_bps
+    client.check_post(terms, account.address, unreviewed_bps)  # refusals a read can predict, before anything is shown
     spec_hash, spec_uri = resolve(spec, publish, "--spec")
     terms = replace(terms, spec_hash=spec_hash)
     fmt = client.formatter(token)
@@ -80,15 +106,25 @@ def post(session, reward, token, stake, panel_id, accept_by, deliver_within, rev
             ("review within", format_duration(review_within)),
             ("spec", f"{spec_uri} (hash 0x{spec_hash.hex()})"),
             ("only for", designated or "anyone"),
+            ("if unreviewed", unreviewed_row(terms, share, fmt)),
         ]
         for name, value in rows:
             session.out.print(f"  {name:<15}{value}")
     session.confirm(f"Post this challenge and escrow {fmt(amount)} from {account.address}?")
-    challenge_id, receipt = session.transaction("Posted", lambda: client.post(terms, spec_uri, account))
+    challenge_id, receipt = session.transaction("Posted", lambda: client.post(terms, spec_uri, account, unreviewed_bps))
     from ante.cli.session import receipt_json
 
     session.emit(
-        {"challenge_id": challenge_id, "reward": str(amount), "stake": str(terms.stake), **receipt_json(receipt)},
+        {"challenge_id": challenge_id, "reward": str(amount), "stake": str(terms.stake), "unreviewed_bps": share,
+         **receipt_json(receipt)},
         lambda: session.out.print(f"Challenge {challenge_id} is open until {format_time(deadline)}."),
     )
 
+
+def unreviewed_row(terms, share: int, fmt) -> str:
+    """The preview's Unreviewed term: what each side gets if the panel gives no verdict in time."""
+    from ante.terms import unreviewed_payout
+
+    to_contributor, to_funder = unreviewed_payout(terms.reward, terms.stake, share)
+    return (f"the stake back and {share / 100:g}% of the reward to the contributor ({fmt(to_contributor)}), "
+            f"{fmt(to_funder)} to the funder, if the panel gives no verdict in time")

@@ -23,8 +23,10 @@ from ante.cli.params import PROBABILITY
 def accept(session, challenge_id, promise, promised_by, belief, keep_p_private, bankroll, publish):
     """Accept a challenge: stake exactly the stake and commit a promise.
 
-    Shows the stake, your promised date beside the contract's deadline and, with --p, whether Kelly
-    says the bet is worth it, then asks to confirm. --p is also stated on chain in the acceptance's
+    Shows the stake, your promised date beside the contract's deadline, what you get if you deliver
+    and nobody reviews it in time (the stake back and the challenge's Unreviewed share of the
+    reward: no verdict, no score) and, with --p, whether Kelly says the bet is worth it, then asks
+    to confirm. --p is also stated on chain in the acceptance's
     event, so that your records can score how well your stated chances foretell the verdicts
     (calibration); --keep-p-private keeps it off the chain. 0% cannot be stated (0 means none). The promise date must fall no later than the
     delivery deadline. What the contract would refuse (a challenge not open or past its accept-by,
@@ -70,6 +72,10 @@ def accept(session, challenge_id, promise, promised_by, belief, keep_p_private, 
         session.out.print(f"Stake: {fmt(c.terms.stake)} to win {fmt(c.terms.reward)}; you promise delivery by "
                           f"{format_time(by)}; the contract's deadline if you accept now: {format_time(latest)}.")
         session.out.print(f"Promise: {promise_uri} (hash 0x{promise_hash.hex()})")
+        to_you, _ = c.unreviewed_payout()
+        session.out.print(f"If you deliver and nobody reviews it in time, the challenge lapses Unreviewed: you get "
+                          f"{fmt(to_you)}, the stake back and {c.unreviewed_bps / 100:g}% of the reward (no verdict, "
+                          "no score).")
         if belief is not None:
             for line in kelly(belief, c.terms.reward, c.terms.stake, roll).explain(fmt):
                 session.out.print(f"  {line}")

@@ -26,6 +26,7 @@ import {IAnte} from "./interfaces/IAnte.sol";
 ///                                            bits 200..239  deadline  uint40
 ///                                            bits 240..247  state     uint8 (IAnte.State)
 ///                                            bits 248..255  flags     uint8: CO_FUNDED | ACCEPTED_ONCE
+///                                                                               | OWN_UNREVIEWED_SHARE
 ///   5     _panels[panelId]                 PanelInfo: size uint8 | threshold uint8
 ///   6     _panelMembers[panelId]           address[], in creation order
 ///   7     _memberThreshold[panelId][acct]  uint8: the panel's threshold if `acct` is a member, else 0
@@ -33,6 +34,7 @@ import {IAnte} from "./interfaces/IAnte.sol";
 ///   9     _pools[id]                       Pool, only for a co-funded challenge: coFunded uint128 | carry uint128,
 ///                                          then shared uint256
 ///   11    _contributions[id][funder]       uint256: a co-funder's unclaimed contribution
+///   12    _unreviewedShares[id]            uint16, only for a challenge created with its own Unreviewed share
 ///
 /// The seal is the low 200 bits of keccak256(abi.encode(Challenge)): it binds the terms, the
 /// contributor and the deliverable without storing them (finding another record with the same
@@ -72,6 +74,12 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
     uint8 private constant CO_FUNDED = 1;
     /// @dev Flag: the challenge has been accepted at least once, so its reward is fixed.
     uint8 private constant ACCEPTED_ONCE = 2;
+    /// @dev Flag: the challenge was created with its own Unreviewed share, kept in `_unreviewedShares`.
+    uint8 private constant OWN_UNREVIEWED_SHARE = 4;
+
+    /// @notice The share of the reward, in basis points, that a challenge created with `create` pays its
+    /// contributor when it lapses Unreviewed: all of it, so that a panel's silence never pays the funders' side.
+    uint16 public constant DEFAULT_UNREVIEWED_BPS = 10_000;
 
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
@@ -109,6 +117,7 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
     mapping(address token => mapping(address account => uint256)) private _credits;
     mapping(uint256 challengeId => Pool) private _pools;
     mapping(uint256 challengeId => mapping(address funder => uint256)) private _contributions;
+    mapping(uint256 challengeId => uint16 unreviewedBps) private _unreviewedShares;
 
     constructor() EIP712("Ante", "1") {}
 
@@ -146,34 +155,22 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
         nonReentrant
         returns (uint256 challengeId)
     {
-        if (terms.funder != msg.sender) revert AnteFunderNotCaller(terms.funder, msg.sender);
-        if (terms.reward == 0) revert AnteRewardZero();
-        if (terms.stakeBps > BPS) revert AnteStakeBpsInvalid(terms.stakeBps);
-        if (terms.panelId == 0 || terms.panelId > _panelCount) revert AntePanelUnknown(terms.panelId);
-        if (_memberThreshold[terms.panelId][msg.sender] != 0) revert AnteFunderOnPanel(terms.panelId, msg.sender);
-        if (terms.acceptBy < block.timestamp) revert AnteAcceptByInPast(terms.acceptBy, block.timestamp);
-        if (terms.deliverWithin == 0 || terms.reviewWithin == 0) {
-            revert AnteWindowZero(terms.deliverWithin, terms.reviewWithin);
-        }
-        uint256 latest = uint256(terms.acceptBy) + terms.deliverWithin + terms.reviewWithin;
-        if (latest > type(uint40).max) revert AnteDeadlinesOutOfRange(latest);
-        if (terms.designated != address(0)) _checkNotSelfDealing(terms, terms.designated);
+        challengeId = _create(terms, specURI, 0);
+        _escrowReward(terms, msg.value);
+    }
 
-        challengeId = ++_challengeCount;
-        _challenges[challengeId] = ChallengeSlot({
-            seal: _seal(terms, address(0), bytes32(0)),
-            deadline: terms.acceptBy,
-            state: State.Open,
-            flags: 0
-        });
-        emit ChallengeCreated(challengeId, msg.sender, terms.panelId, terms, specURI);
-
-        if (terms.token == address(0)) {
-            if (msg.value != terms.reward) revert AnteWrongReward(terms.reward, msg.value);
-        } else {
-            if (msg.value != 0) revert AnteUnexpectedEther(msg.value);
-            _pullToken(terms.token, terms.reward);
-        }
+    /// @inheritdoc IAnte
+    function createWithUnreviewedShare(Terms calldata terms, string calldata specURI, uint16 unreviewedBps)
+        external
+        payable
+        nonReentrant
+        returns (uint256 challengeId)
+    {
+        if (unreviewedBps > BPS) revert AnteUnreviewedBpsInvalid(unreviewedBps);
+        challengeId = _create(terms, specURI, OWN_UNREVIEWED_SHARE);
+        _unreviewedShares[challengeId] = unreviewedBps;
+        emit UnreviewedShareSet(challengeId, unreviewedBps);
+        _escrowReward(terms, msg.value);
     }
 
     /// @inheritdoc IAnte
@@ -320,7 +317,10 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
             toFunder += stakeFor(terms.reward, terms.stakeBps);
         } else if (slot.state == State.Submitted) {
             next = State.Unreviewed;
-            toContributor = stakeFor(terms.reward, terms.stakeBps);
+            uint256 share = slot.flags & OWN_UNREVIEWED_SHARE == 0 ? BPS : _unreviewedShares[challengeId];
+            uint256 paid = uint256(terms.reward) * share / BPS;
+            toContributor = stakeFor(terms.reward, terms.stakeBps) + paid;
+            toFunder -= paid;
         }
         _challenges[challengeId].state = next;
         _credit(terms.token, challenge.contributor, toContributor);
@@ -443,6 +443,12 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IAnte
+    function unreviewedShareOf(uint256 challengeId) external view returns (uint16) {
+        if (_challenges[challengeId].flags & OWN_UNREVIEWED_SHARE == 0) return DEFAULT_UNREVIEWED_BPS;
+        return _unreviewedShares[challengeId];
+    }
+
+    /// @inheritdoc IAnte
     function challengeCount() external view returns (uint256) {
         return _challengeCount;
     }
@@ -471,6 +477,42 @@ contract Ante is IAnte, EIP712, ReentrancyGuardTransient {
     /*//////////////////////////////////////////////////////////////
                                INTERNALS
     //////////////////////////////////////////////////////////////*/
+
+    /// @dev Checks a new challenge's terms, stores its slot with `flags` and emits ChallengeCreated.
+    function _create(Terms calldata terms, string calldata specURI, uint8 flags) private returns (uint256 challengeId) {
+        if (terms.funder != msg.sender) revert AnteFunderNotCaller(terms.funder, msg.sender);
+        if (terms.reward == 0) revert AnteRewardZero();
+        if (terms.stakeBps > BPS) revert AnteStakeBpsInvalid(terms.stakeBps);
+        if (terms.panelId == 0 || terms.panelId > _panelCount) revert AntePanelUnknown(terms.panelId);
+        if (_memberThreshold[terms.panelId][msg.sender] != 0) revert AnteFunderOnPanel(terms.panelId, msg.sender);
+        if (terms.acceptBy < block.timestamp) revert AnteAcceptByInPast(terms.acceptBy, block.timestamp);
+        if (terms.deliverWithin == 0 || terms.reviewWithin == 0) {
+            revert AnteWindowZero(terms.deliverWithin, terms.reviewWithin);
+        }
+        uint256 latest = uint256(terms.acceptBy) + terms.deliverWithin + terms.reviewWithin;
+        if (latest > type(uint40).max) revert AnteDeadlinesOutOfRange(latest);
+        if (terms.designated != address(0)) _checkNotSelfDealing(terms, terms.designated);
+
+        challengeId = ++_challengeCount;
+        _challenges[challengeId] = ChallengeSlot({
+            seal: _seal(terms, address(0), bytes32(0)),
+            deadline: terms.acceptBy,
+            state: State.Open,
+            flags: flags
+        });
+        emit ChallengeCreated(challengeId, msg.sender, terms.panelId, terms, specURI);
+    }
+
+    /// @dev Takes a new challenge's reward into escrow: exactly the reward in ether (`sent` is the call's value), or
+    /// the token pulled in full.
+    function _escrowReward(Terms calldata terms, uint256 sent) private {
+        if (terms.token == address(0)) {
+            if (sent != terms.reward) revert AnteWrongReward(terms.reward, sent);
+        } else {
+            if (sent != 0) revert AnteUnexpectedEther(sent);
+            _pullToken(terms.token, terms.reward);
+        }
+    }
 
     function _seal(Terms calldata terms, address contributor, bytes32 deliverable) private pure returns (uint200) {
         return uint200(uint256(keccak256(abi.encode(terms, contributor, deliverable))));

@@ -202,6 +202,10 @@ class ChallengeBrief(Closed):
     state: ChallengeState
     deadline: Timestamp
     terms: TermsOut
+    unreviewed_bps: Annotated[int, Field(ge=0, le=10_000)] = Field(
+        description="The share of the reward, in basis points, its contributor is paid beside the stake if it lapses "
+                    "Unreviewed (submitted, and no verdict by the review deadline): 10000, the whole reward, unless "
+                    "it was posted with its own share.")
     spec_uri: str
     created_at: Timestamp
     contributor: Address | None

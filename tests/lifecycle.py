@@ -44,12 +44,18 @@ class Bounties:
         )
         return replace(base, **overrides)
 
-    def create(self, terms: Terms | None = None, sender=None, value=None, uri="ipfs://spec"):
-        """Posts a challenge; returns (challenge id, record, receipt)."""
+    def create(self, terms: Terms | None = None, sender=None, value=None, uri="ipfs://spec", unreviewed_bps=None):
+        """Posts a challenge (with `createWithUnreviewedShare` when `unreviewed_bps` is given, else `create`);
+        returns (challenge id, record, receipt)."""
         terms = terms or self.terms()
         if value is None:
             value = terms.reward if terms.is_ether else 0
-        receipt = self.ante.create(terms.as_tuple(), uri, sender=sender or self.funder, value=value)
+        if unreviewed_bps is None:
+            receipt = self.ante.create(terms.as_tuple(), uri, sender=sender or self.funder, value=value)
+        else:
+            receipt = self.ante.createWithUnreviewedShare(
+                terms.as_tuple(), uri, unreviewed_bps, sender=sender or self.funder, value=value
+            )
         challenge_id = receipt.events.filter(self.ante.ChallengeCreated)[0].challengeId
         return challenge_id, ChallengeRecord(terms), receipt
 
@@ -90,9 +96,10 @@ class Bounties:
             challenge_id, record.as_tuple(), score, addresses, sigs, sender=sender or self.relayer
         )
 
-    def submitted_challenge(self, terms: Terms | None = None):
-        """A challenge created, accepted and submitted; returns (challenge id, record)."""
-        challenge_id, record, _ = self.create(terms)
+    def submitted_challenge(self, terms: Terms | None = None, unreviewed_bps=None):
+        """A challenge created (with its own Unreviewed share if `unreviewed_bps` is given), accepted and
+        submitted; returns (challenge id, record)."""
+        challenge_id, record, _ = self.create(terms, unreviewed_bps=unreviewed_bps)
         record, _ = self.accept(challenge_id, record)
         record, _ = self.submit(challenge_id, record)
         return challenge_id, record
@@ -131,10 +138,14 @@ def books(ante, escrow: int, accounts, token=ZERO_ADDRESS) -> tuple[int, int]:
     return held, escrow + credits
 
 
-def _create_via(self, proxy, terms: Terms, sender, uri="ipfs://spec"):
-    """Posts a challenge from a contract account (`proxy.execute`); `terms.funder` must be the proxy."""
+def _create_via(self, proxy, terms: Terms, sender, uri="ipfs://spec", unreviewed_bps=None):
+    """Posts a challenge from a contract account (`proxy.execute`), with its own Unreviewed share if
+    `unreviewed_bps` is given; `terms.funder` must be the proxy."""
     value = terms.reward if terms.is_ether else 0
-    data = self.ante.create.encode_input(terms.as_tuple(), uri)
+    if unreviewed_bps is None:
+        data = self.ante.create.encode_input(terms.as_tuple(), uri)
+    else:
+        data = self.ante.createWithUnreviewedShare.encode_input(terms.as_tuple(), uri, unreviewed_bps)
     receipt = proxy.execute(self.ante.address, data, sender=sender, value=value)
     challenge_id = receipt.events.filter(self.ante.ChallengeCreated)[0].challengeId
     return challenge_id, ChallengeRecord(terms), receipt

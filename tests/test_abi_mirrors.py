@@ -94,4 +94,10 @@ def test_the_interface_declares_every_function_event_and_error_of_the_contract(p
     assert {k for k in declared if k not in packaged} == set()
     for key, entry in declared.items():
         assert packaged[key] == entry, key
-    assert sum(1 for kind, _ in declared if kind == "function") == 27
+    assert sum(1 for kind, _ in declared if kind == "function") == 30
+
+
+def test_the_constants_mirrored_in_python_are_the_contracts(ante):
+    """``ante.terms`` mirrors the contract's constants the core computes with."""
+    assert ante.DEFAULT_UNREVIEWED_BPS() == terms.DEFAULT_UNREVIEWED_BPS == 10_000
+    assert ante.BPS() == terms.BPS

@@ -177,6 +177,22 @@ def test_challenge_missing_from_the_events_mismatches_the_count(scenario, ante, 
     assert missing.message == f"Challenge {last} is open on chain, but the events never create it."
 
 
+def test_a_challenges_own_unreviewed_share_audits_clean_and_a_dropped_one_mismatches(bounties, ante, chain):
+    default_id = bounties.create()[0]
+    cid, record = bounties.submitted_challenge(unreviewed_bps=2_500)
+    assert audit_contract(ante).clean
+    report = audited(ante, chain, lambda e: isinstance(e, ev.UnreviewedShareSet))
+    [d] = report.discrepancies
+    assert (d.kind, d.subject, d.expected, d.actual) == ("unreviewed_share", f"challenge {cid}", 10_000, 2_500)
+    assert d.message == f"Challenge {cid}'s Unreviewed share is 25% of the reward on chain, but the events give 100%."
+    assert d.to_json()["expected"] == "10000" and d.subject != f"challenge {default_id}"
+    # Once lapsed, the replay also finds the lapse paying what the default share would not.
+    bounties.at(bounties.deadline(cid) + 1)
+    ante.lapse(cid, record.as_tuple(), sender=bounties.relayer)
+    kinds = [d.kind for d in audited(ante, chain, lambda e: isinstance(e, ev.UnreviewedShareSet)).discrepancies]
+    assert kinds[0] == "replay" and "unreviewed_share" in kinds
+
+
 # --- the report ----------------------------------------------------------------------------------
 
 

@@ -17,7 +17,9 @@ from lifecycle import DAY, ETHER, REENTRANCY_GUARD_SELECTOR
 
 BPS = 10_000
 PATHS = ["settle full", "settle partial", "settle zero", "cancel", "expire", "default", "unreviewed",
-         "abandon then settle", "abandon late"]
+         "unreviewed 4000", "abandon then settle", "abandon late"]
+#: The Unreviewed share each path's challenge is created with: its own for "unreviewed 4000", else the default.
+OWN_SHARES = {"unreviewed 4000": 4_000}
 
 
 class Books:
@@ -99,12 +101,14 @@ def drive(bounties, ante, books, record, challenge_id, path, score, stranger):
         return receipt, record, reward + stake
     record, _ = bounties.submit(challenge_id, record, sender=contributor)
     books.check()
-    if path == "unreviewed":
+    if path.startswith("unreviewed"):
+        # The contributor is paid the stake and the challenge's share of the reward (all of it by default).
         bounties.at(bounties.deadline(challenge_id) + 1)
         receipt = ante.lapse(challenge_id, record.as_tuple(), sender=stranger)
+        paid = reward * OWN_SHARES.get(path, BPS) // BPS
         books.escrow -= reward + stake
-        books.credit(contributor, stake)
-        return receipt, record, reward
+        books.credit(contributor, stake + paid)
+        return receipt, record, reward - paid
     receipt = bounties.settle(challenge_id, record, score)
     pot = reward + stake
     to_contributor = pot * score // BPS
@@ -164,7 +168,7 @@ def test_every_path_shares_by_contribution(bounties, ante, token, deployer, fund
     own, contributions = 1_000_003, [333_331, 777_777, 10_007]
     terms = bounties.terms(reward=own, stake_bps=3_333, token=ZERO if tok is None else tok.address)
     books = Books(ante, tok)
-    challenge_id, record, _ = bounties.create(terms)
+    challenge_id, record, _ = bounties.create(terms, unreviewed_bps=OWN_SHARES.get(path))
     books.escrow += own
     books.check()
     for backer, amount in zip(backers, contributions):
@@ -203,6 +207,9 @@ def test_the_paths_exercise_what_they_claim(bounties):
     shared = pot - pot * 4_321 // BPS
     assert any(shared * c % reward for c in contributions)
     assert shared - creator_share(shared, own, reward) - sum(claim_share(shared, c, reward) for c in contributions) >= 1
+    # The Unreviewed lapse with its own share leaves the funders' side an amount with remainders too.
+    shared = reward - reward * OWN_SHARES["unreviewed 4000"] // BPS
+    assert 0 < shared < reward and any(shared * c % reward for c in contributions)
 
 
 @pytest.mark.parametrize("order", ["forward", "reverse"])

@@ -232,6 +232,20 @@ def test_a_challenge_timeline_lists_every_event_with_time_and_transaction(web, d
         assert format_time(e.timestamp) in html
 
 
+def test_a_challenge_shows_its_unreviewed_share_among_the_terms(web, dashboard_scenario):
+    """Created with plain `create`: the default share, the whole reward to the contributor; once submitted,
+    the review deadline is named."""
+    p = page(web, f"/ui/challenges/{OPEN}")
+    assert p.text("unreviewed-share") == ("if nobody reviews the deliverable in time: the stake back and 100% of the "
+                                          "reward to the contributor (3.6 ETH), 0 ETH to the funder")
+    c = dashboard_scenario.oracle.current().chronicle.challenges[SUBMITTED]
+    from ante.units import format_time
+
+    assert page(web, f"/ui/challenges/{SUBMITTED}").text("unreviewed-share") == (
+        f"if nobody reviews the deliverable by {format_time(c.review_by)}: the stake back and 100% of the reward to "
+        "the contributor (0.55 ETH), 0 ETH to the funder")
+
+
 def test_a_defaulted_challenge_shows_its_lapse(web, dashboard_scenario):
     html = " ".join(web.get(f"/ui/challenges/{DEFAULTED}").text.split())
     assert "Defaulted: 0 ETH to the contributor, 1.1 ETH to the funder." in html
@@ -480,6 +494,28 @@ def test_a_co_funded_challenge_lists_funders_shares_and_claims(oracle, ante, cha
         assert "<dt>Co-funded</dt><dd>1 challenge others posted (below)</dd>" in shown
         assert "<dt>Added</dt><dd>0.25 ETH (0 ETH claimed back so far)</dd>" in shown
         assert f"/ui/challenges/{cid}" in co_funder.links()
+
+
+def test_a_challenge_with_its_own_unreviewed_share_shows_it_and_its_lapse(oracle, ante, chain, funder, contributor,
+                                                                         relayer, evaluators, panel_2of3):
+    b = Bounties(ante, chain, funder, contributor, relayer, evaluators, panel_2of3)
+    cid, record = b.submitted_challenge(unreviewed_bps=2_500)
+    with TestClient(create_app(oracle)) as client:
+        oracle.run_once()
+        p = page(client, f"/ui/challenges/{cid}")
+        assert p.text("unreviewed-share").endswith(": the stake back and 25% of the reward to the contributor "
+                                                   "(0.35 ETH), 0.75 ETH to the funder")
+        html = " ".join(client.get(f"/ui/challenges/{cid}").text.split())
+        assert ("Unreviewed share set: 25% of the reward to the contributor, beside the stake, if nobody reviews the "
+                "deliverable in time") in html
+        assert re.findall(r'<span class="event">(\w+)</span>', html)[:2] == ["ChallengeCreated", "UnreviewedShareSet"]
+        b.at(b.deadline(cid) + 1)
+        ante.lapse(cid, record.as_tuple(), sender=relayer)
+        oracle.run_once()
+        html = " ".join(client.get(f"/ui/challenges/{cid}").text.split())
+        assert ("Unreviewed: 0.35 ETH to the contributor, 0.75 ETH to the funder. Paid by the terms: nobody judged "
+                "the deliverable, so it has no score.") in html
+        assert "Lapsed as unreviewed: 0.35 ETH to the contributor, 0.75 ETH to the funder" in html
 
 
 def test_the_board_follows_the_chain(oracle, ante, chain, funder, contributor, relayer, evaluators, panel_2of3):

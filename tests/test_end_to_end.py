@@ -58,6 +58,12 @@ def test_the_three_stories_end_as_told(stories):
         0, "0", str(6 * ETHER // 10)
     )
     assert challenges[3]["to_funder"] == str(33 * ETHER // 100)
+    # Story 3 was posted with its own Unreviewed share; every other challenge has the default, all of the reward.
+    assert {i: c["unreviewed_bps"] for i, c in challenges.items()} == {1: 10_000, 2: 10_000, 3: 5_000, 4: 10_000,
+                                                                         5: 10_000}
+    shown = subprocess.run([str(ANTE), "show", "3"], env=demo.env, cwd=demo.workdir, capture_output=True, text=True)
+    assert ("  if unreviewed   if nobody reviews in time: the contributor gets 0.18 ETH (the stake back and 50% of the "
+            "reward), the funder 0.15 ETH") in shown.stdout
 
 
 def test_the_safe_funded_the_fourth_challenge(stories):
@@ -114,7 +120,7 @@ def test_the_audit_after_the_stories_is_clean(stories):
     demo, _ = stories
     report = ante_json(demo, "audit")
     assert report["clean"] is True and report["discrepancies"] == []
-    assert (report["challenges"], report["events"]) == (5, 23)
+    assert (report["challenges"], report["events"]) == (5, 24)  # story 3's UnreviewedShareSet among them
 
 
 def test_records_after_the_stories(stories):

@@ -132,3 +132,9 @@ def test_the_command_line_exits_2_for_bad_input_and_1_for_a_refusal():
     assert _exit_code(Rejected("not_member", "0x1 is not an evaluator on panel 1.")) == 1
     assert _exit_code(NotReady("the oracle has not read the chain yet.")) == 1
     assert _exit_code(refused("AnteQuorumNotMet", {"signers": 1, "threshold": 2})) == 1
+
+
+def test_an_unreviewed_share_above_the_whole_reward_names_it_as_a_percentage():
+    assert explain("AnteUnreviewedBpsInvalid", {"unreviewedBps": 10_001}) == (
+        "The Unreviewed share must be 0% to 100% of the reward, not 100.01%."
+    )

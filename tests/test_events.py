@@ -39,6 +39,7 @@ SAMPLES = {
     "ChallengeCreated": ev.ChallengeCreated(
         challenge_id=9, funder=ALICE, panel_id=4, terms=TERMS, spec_uri="ipfs://s", **WHERE
     ),
+    "UnreviewedShareSet": ev.UnreviewedShareSet(challenge_id=9, unreviewed_bps=2_500, **WHERE),
     "ChallengeAccepted": ev.ChallengeAccepted(
         challenge_id=9, contributor=BOB, stake=BIG, deliver_by=1_800_604_800, promise_hash=H1,
         promised_by=1_800_100_000, promise_uri="ipfs://p", confidence_bps=7_500, **WHERE,
@@ -110,6 +111,8 @@ def test_json_form():
     assert ev.to_json(SAMPLES["ChallengeLapsed"])["state"] == 8
     assert ev.to_json(SAMPLES["ChallengeAbandoned"])["reopened"] is True
     assert ev.to_json(SAMPLES["ChallengeAccepted"])["promise_hash"] == "0x" + H1.hex()
+    assert ev.to_json(SAMPLES["UnreviewedShareSet"]) == {"event": "UnreviewedShareSet", **WHERE, "challenge_id": 9,
+                                                         "unreviewed_bps": 2_500}
 
 
 def test_from_log_normalises_what_ape_decodes():
@@ -163,6 +166,8 @@ def test_from_log_other_types():
         **WHERE,
     )
     assert panel == SAMPLES["PanelCreated"] and panel.members == (BOB, CAROL)
+    share = ev.from_log("UnreviewedShareSet", {"challengeId": 9, "unreviewedBps": 2_500}, **WHERE)
+    assert share == SAMPLES["UnreviewedShareSet"] and type(share.unreviewed_bps) is int
 
 
 def test_from_log_rejects_unknown_event_and_bad_arguments():
@@ -225,6 +230,8 @@ def test_real_events_from_the_chain(bounties, ante, chain, funder, contributor, 
     funded = ChallengeRecord(replace(funded.terms, reward=funded.terms.reward + 3))
     receipts.append(ante.cancel(funded_id, funded.as_tuple(), sender=funder))
     receipts.append(ante.claim(funded_id, funded.as_tuple(), stranger.address, sender=contributor))
+    shared_id, _, receipt = bounties.create(unreviewed_bps=2_500)
+    receipts.append(receipt)
     receipts.append(ante.createPanel([e.address for e in evaluators[3:6]], 2, sender=funder))
 
     events = [ev.from_contract_log(log) for receipt in receipts for log in receipt.events]
@@ -274,6 +281,12 @@ def test_real_events_from_the_chain(bounties, ante, chain, funder, contributor, 
     assert (shared.challenge_id, shared.shared, shared.to_creator) == (
         funded_id, funded.terms.reward, funded.terms.reward * own // funded.terms.reward
     )
+    [share] = [e for e in events if isinstance(e, ev.UnreviewedShareSet)]
+    [share_created] = [e for e in events if isinstance(e, ev.ChallengeCreated) and e.challenge_id == shared_id]
+    assert (share.challenge_id, share.unreviewed_bps) == (shared_id, 2_500)
+    # Right after its ChallengeCreated, in the same transaction.
+    assert share.transaction_hash == share_created.transaction_hash
+    assert share.position == (share_created.block_number, share_created.log_index + 1)
     claimed = next(e for e in events if isinstance(e, ev.FunderClaimed))
     assert (claimed.challenge_id, claimed.funder, claimed.amount, claimed.remainder) == (funded_id, stranger.address, 3, 0)
     panel = events[-1]

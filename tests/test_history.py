@@ -213,17 +213,75 @@ def test_lapsed_accepted_challenge_defaults_with_reward_and_stake_to_the_funder(
     assert folded_status(h) == status(ante, cid)
 
 
-def test_lapsed_submitted_challenge_is_unreviewed_with_the_stake_back(bounties, ante, chain):
+def test_lapsed_submitted_challenge_is_unreviewed_with_the_stake_and_the_whole_reward(bounties, ante, chain,
+                                                                                      contributor, funder):
     cid, record = bounties.submitted_challenge()
     review_by = bounties.deadline(cid)
+    assert history(ante, chain, cid).unreviewed_bps == 10_000 == ante.unreviewedShareOf(cid)
+    assert history(ante, chain, cid).unreviewed_payout() == (STAKE + REWARD, 0)
     bounties.at(review_by + 1)
     lapse(bounties, cid, record)
     h = history(ante, chain, cid)
     assert (h.state, h.deadline) == (State.UNREVIEWED, review_by)
-    assert (h.to_contributor, h.to_funder) == (STAKE, REWARD)
+    assert (h.to_contributor, h.to_funder) == (STAKE + REWARD, 0)  # silence does not pay the funder
     assert (h.score, h.signers) == (None, ())
+    assert h.acceptances[-1].payout == STAKE + REWARD and h.acceptances[-1].score is None
     assert h.record() == record
     assert folded_status(h) == status(ante, cid)
+    assert chronicle(ante, chain).credit(ZERO_ADDRESS, contributor.address) == ante.credit(ZERO_ADDRESS, contributor)
+
+
+@pytest.mark.parametrize("bps", [0, 2_500, 3_333, 10_000])
+def test_an_own_unreviewed_share_is_folded_and_its_lapse_pays_it(bounties, ante, chain, bps):
+    """createWithUnreviewedShare: the share comes from UnreviewedShareSet, the preview of the lapse is what the
+    contract pays (3333 bps of an odd reward rounds the contributor's part down), and the fold, strict, checks
+    the ChallengeLapsed against it."""
+    reward = REWARD + 1
+    cid, record = bounties.submitted_challenge(bounties.terms(reward=reward), unreviewed_bps=bps)
+    stake = record.terms.stake
+    before = history(ante, chain, cid)
+    assert before.unreviewed_bps == bps == ante.unreviewedShareOf(cid)
+    paid = reward * bps // 10_000
+    assert before.unreviewed_payout() == (stake + paid, reward - paid)
+    assert [type(e).__name__ for e in before.events] == [
+        "ChallengeCreated", "UnreviewedShareSet", "ChallengeAccepted", "ChallengeSubmitted"]
+    bounties.at(bounties.deadline(cid) + 1)
+    receipt = lapse(bounties, cid, record)
+    [lapsed] = receipt.events.filter(ante.ChallengeLapsed)
+    h = history(ante, chain, cid)
+    assert (h.to_contributor, h.to_funder) == (lapsed.toContributor, lapsed.toFunder) == before.unreviewed_payout()
+    assert h.unreviewed_payout() == before.unreviewed_payout()
+    assert h.to_json()["unreviewed_bps"] == bps
+
+
+def test_an_unreviewed_share_is_checked(bounties, ante, chain):
+    """A lapse paying other than the share, a share above 10000, or one set after the creating transaction:
+    the contract never does these, so a log that carries one did not come from it."""
+    import dataclasses
+
+    cid, record = bounties.submitted_challenge(unreviewed_bps=5_000)
+    bounties.at(bounties.deadline(cid) + 1)
+    lapse(bounties, cid, record)
+    events = read_events(ante, chain)
+    assert fold(events).challenges[cid].to_contributor == STAKE + REWARD // 2
+
+    as_default = [e for e in events if not isinstance(e, ev.UnreviewedShareSet)]
+    [anomaly] = fold(as_default, strict=False).anomalies
+    assert anomaly.event == "ChallengeLapsed" and anomaly.message == (
+        f"challenge {cid} lapses to unreviewed paying {STAKE + REWARD // 2} and {REWARD // 2}, but from submitted "
+        f"the contract lapses to unreviewed paying {STAKE + REWARD} and 0")
+
+    too_much = [dataclasses.replace(e, unreviewed_bps=10_001) if isinstance(e, ev.UnreviewedShareSet) else e
+                for e in events]
+    messages = [a.message for a in fold(too_much, strict=False).anomalies]
+    assert messages[0] == f"challenge {cid}: an Unreviewed share of 10001 basis points, above 10000"
+    with pytest.raises(HistoryError, match="an Unreviewed share of 10001 basis points"):
+        fold(too_much)
+
+    later = [dataclasses.replace(e, transaction_hash="0x" + "ee" * 32) if isinstance(e, ev.UnreviewedShareSet) else e
+             for e in events]
+    [anomaly] = fold(later, strict=False).anomalies
+    assert anomaly.message == f"challenge {cid} sets its Unreviewed share after the transaction that created it"
 
 
 def test_cancelled_challenge_refunds_the_funder_and_keeps_accept_by(bounties, ante, chain, funder):
@@ -443,7 +501,7 @@ def test_history_json_has_stable_keys_and_exact_values(bounties, ante, chain, co
     cid, record = bounties.submitted_challenge()
     data = json.loads(json.dumps(history(ante, chain, cid).to_json()))
     assert list(data) == [
-        "challenge_id", "state", "deadline", "terms", "spec_uri", "created_at", "contributor", "stake",
+        "challenge_id", "state", "deadline", "terms", "unreviewed_bps", "spec_uri", "created_at", "contributor", "stake",
         "promise_hash", "promise_uri", "promised_by", "confidence_bps", "accepted_at", "deliver_by", "deliverable",
         "deliverable_uri", "submitted_at", "review_by", "score", "to_contributor", "to_funder", "forfeited",
         "signers", "settled_at", "closed_at", "abandoned_by", "escrow", "co_funded", "funders", "shared",
@@ -451,6 +509,7 @@ def test_history_json_has_stable_keys_and_exact_values(bounties, ante, chain, co
     ]
     assert (data["challenge_id"], data["state"], data["deadline"]) == (cid, "submitted", bounties.deadline(cid))
     assert data["terms"]["reward"] == str(REWARD) and data["terms"]["token"] == ZERO_ADDRESS
+    assert data["unreviewed_bps"] == 10_000  # plain create: the contract's default
     assert data["terms"]["spec_hash"] == "0x" + record.terms.spec_hash.hex()
     assert (data["contributor"], data["stake"]) == (contributor.address, str(STAKE))
     assert data["promise_hash"] == "0x" + PROMISE.hex()

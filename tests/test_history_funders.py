@@ -192,7 +192,22 @@ def test_unreviewed_and_expired_co_funded(bounties, ante, chain, stranger, secon
     bounties.at(bounties.deadline(cid) + 1)
     lapse(bounties, cid, submitted)
     h = agrees(ante, chain, cid)
-    assert (h.state, h.shared) == (State.UNREVIEWED, record.terms.reward)
+    # The default share: the whole reward to the contributor, nothing back to the funders' side.
+    assert (h.state, h.shared, h.to_creator) == (State.UNREVIEWED, 0, 0)
+    assert h.to_contributor == record.terms.reward + record.terms.stake
+    # An own share of 40%: the other 60% goes back to the funders' side, shared by contribution.
+    own, record3, _ = bounties.create(unreviewed_bps=4_000)
+    record3, _ = fund(bounties, own, record3, ETHER // 2, stranger)
+    accepted3, _ = bounties.accept(own, record3)
+    submitted3, _ = bounties.submit(own, accepted3)
+    bounties.at(bounties.deadline(own) + 1)
+    lapse(bounties, own, submitted3)
+    h = agrees(ante, chain, own)
+    reward = record3.terms.reward
+    assert (h.state, h.shared) == (State.UNREVIEWED, reward - reward * 4_000 // 10_000)
+    assert h.to_contributor == record3.terms.stake + reward * 4_000 // 10_000
+    claim(bounties, own, submitted3, stranger)
+    agrees(ante, chain, own)
     other, record2 = co_funded(bounties, stranger, second)
     bounties.at(record2.terms.accept_by + 1)
     lapse(bounties, other, record2)

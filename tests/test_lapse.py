@@ -39,16 +39,17 @@ def test_lapse_accepted_defaults_and_pays_funder_reward_and_stake(bounties, ante
     assert ante.balance == books(ante, 0, [funder, contributor])[1]
 
 
-def test_lapse_submitted_unreviewed_returns_stake_and_reward(bounties, ante, funder, contributor):
+def test_lapse_submitted_unreviewed_pays_the_contributor_stake_and_reward(bounties, ante, funder, contributor):
+    # Created with `create`, the challenge's Unreviewed share is the default, all of the reward.
     challenge_id, record = bounties.submitted_challenge()
     bounties.at(bounties.deadline(challenge_id) + 1)
     receipt = lapse(bounties, challenge_id, record)
     assert bounties.state(challenge_id) == State.UNREVIEWED
-    assert ante.credit(ZERO, contributor) == STAKE
-    assert ante.credit(ZERO, funder) == ETHER
+    assert ante.credit(ZERO, contributor) == STAKE + ETHER
+    assert ante.credit(ZERO, funder) == 0
     event = receipt.events.filter(ante.ChallengeLapsed)[0]
-    assert (event.state, event.toContributor, event.toFunder) == (State.UNREVIEWED, STAKE, ETHER)
-    assert ante.balance == books(ante, 0, [funder, contributor])[1]
+    assert (event.state, event.toContributor, event.toFunder) == (State.UNREVIEWED, STAKE + ETHER, 0)
+    assert ante.balance == books(ante, 0, [funder, contributor])[1] == STAKE + ETHER
 
 
 def test_lapse_open_reverts_at_exactly_accept_by(bounties, ante):
@@ -134,8 +135,8 @@ def test_lapse_token_unreviewed_credits_token(bounties, ante, token, funder, con
     challenge_id, record = bounties.submitted_challenge(terms)
     bounties.at(bounties.deadline(challenge_id) + 1)
     lapse(bounties, challenge_id, record)
-    assert ante.credit(token.address, contributor) == ETHER // 5
-    assert ante.credit(token.address, funder) == 4 * ETHER
+    assert ante.credit(token.address, contributor) == ETHER // 5 + 4 * ETHER
+    assert ante.credit(token.address, funder) == 0
     assert token.balanceOf(ante) == books(ante, 0, [funder, contributor], token)[1]
 
 

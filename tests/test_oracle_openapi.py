@@ -281,7 +281,10 @@ def test_states_and_patterns_are_described(spec, oracle):
     events = {ref["$ref"].rsplit("/", 1)[1] for ref in schemas["ChallengeFull"]["properties"]["events"]["items"]["oneOf"]}
     assert events == {"ChallengeCreatedEvent", "ChallengeAcceptedEvent", "ChallengeSubmittedEvent",
                       "ChallengeSettledEvent", "ChallengeLapsedEvent", "ChallengeCancelledEvent",
-                      "ChallengeAbandonedEvent", "ChallengeFundedEvent", "FundersSharedEvent", "FunderClaimedEvent"}
+                      "ChallengeAbandonedEvent", "ChallengeFundedEvent", "FundersSharedEvent", "FunderClaimedEvent",
+                      "UnreviewedShareSetEvent"}
+    brief = schemas["ChallengeFull"]["properties"]["unreviewed_bps"]
+    assert (brief["minimum"], brief["maximum"]) == (0, 10_000) and "Unreviewed" in brief["description"]
 
 
 def wallet_forms(bounties, cid, record, evaluator) -> list[dict]:

@@ -72,7 +72,8 @@ def world(bounties, ante, chain, funder, contributor, stranger, newcomer, evalua
     b.at(b.deadline(cid) + 1)
     lapse(b, cid, record)
     done["E"] = cid
-    # F: delivered on time, nobody reviews: Unreviewed (stake back, the panel misses a review).
+    # F: delivered on time, nobody reviews: Unreviewed (the stake back and, by default, the whole reward; the
+    # panel misses a review).
     cid, record = b.submitted_challenge()
     b.at(b.deadline(cid) + 1)
     lapse(b, cid, record)
@@ -143,10 +144,10 @@ def test_contributor_record(world, contributor, token):
     eth = r.amounts[ZERO_ADDRESS]
     assert eth.staked == 9 * STAKE
     assert eth.at_stake == STAKE  # J
-    # Received: A 1.1, C 0.66, D 1.1, F 0.1 (stake back); nothing for B E G H.
-    assert eth.received == POT + POT * 6 // 10 + POT + STAKE
-    # Earned: A 1.0, C 0.56, D 1.0. Forfeited: B E G H, one stake each.
-    assert eth.earned == REWARD + (POT * 6 // 10 - STAKE) + REWARD
+    # Received: A 1.1, C 0.66, D 1.1, F 1.1 (the stake back and the whole reward); nothing for B E G H.
+    assert eth.received == POT + POT * 6 // 10 + POT + POT
+    # Earned: A 1.0, C 0.56, D 1.0, F 1.0 (paid by the terms, not a score). Forfeited: B E G H, one stake each.
+    assert eth.earned == REWARD + (POT * 6 // 10 - STAKE) + REWARD + REWARD
     assert eth.forfeited == 4 * STAKE
     assert eth.received - (eth.staked - eth.at_stake) == eth.earned - eth.forfeited
     tok = r.amounts[token.address]
@@ -164,12 +165,14 @@ def test_other_contributors(world, stranger, newcomer):
     assert (s.promises_kept, s.promises_broken, s.promises_unjudged, s.reliability) == (1, 0, 0, 1.0)
     eth = s.amounts[ZERO_ADDRESS]
     assert (eth.staked, eth.received, eth.earned, eth.forfeited) == (STAKE, POT * 8 // 10, POT * 8 // 10 - STAKE, 0)
-    # Unreviewed: made whole (stake back, nothing earned or lost) and the promise stays unjudged.
+    # Unreviewed: paid the stake back and the whole reward, but judged by nobody: no score, and the promise
+    # stays unjudged.
     n = records.contributor(newcomer.address)
     assert (n.accepted, n.delivered, n.settled, n.unreviewed, n.mean_score) == (1, 1, 0, 1, None)
+    assert (n.score_total, n.deliveries[0].score) == (0, None)
     assert (n.promises_kept, n.promises_broken, n.promises_unjudged, n.reliability) == (0, 0, 1, None)
     eth = n.amounts[ZERO_ADDRESS]
-    assert (eth.staked, eth.received, eth.at_stake, eth.earned, eth.forfeited) == (STAKE, STAKE, 0, 0, 0)
+    assert (eth.staked, eth.received, eth.at_stake, eth.earned, eth.forfeited) == (STAKE, POT, 0, REWARD, 0)
 
 
 def test_evaluator_record(world, evaluators, panel_2of3):
@@ -202,12 +205,12 @@ def test_funder_record(world, funder, stranger, token):
         POT  # B: a fail returns reward and stake
         + (POT - POT * 6 // 10)  # C
         + POT  # E: default
-        + REWARD  # F: unreviewed, reward back
+        + 0  # F: unreviewed, the whole reward to the contributor
         + STAKE + (POT - POT * 8 // 10)  # G: the abandoned stake, then the 80% settlement's rest
         + STAKE + REWARD  # H: abandoned after accept-by
         + REWARD  # I: cancelled
         + REWARD  # K: expired
-        + REWARD  # N: unreviewed
+        + 0  # N: unreviewed
     )
     assert eth.credited == credited
     assert eth.net_paid == 12 * REWARD - REWARD - credited
@@ -326,7 +329,7 @@ def test_closeness_from_real_events(world, contributor):
 
 
 def test_late_delivery_unreviewed_is_a_broken_promise(bounties, ante, chain, contributor, evaluators):
-    """Lateness is a fact even without a verdict; the stake still comes back."""
+    """Lateness is a fact even without a verdict; the stake still comes back, with the whole reward."""
     promised_by = bounties.now + 100
     cid, record, _ = bounties.create()
     record, _ = bounties.accept(cid, record, promised_by=promised_by)
@@ -338,8 +341,31 @@ def test_late_delivery_unreviewed_is_a_broken_promise(bounties, ante, chain, con
     r = records.contributor(contributor.address)
     assert (r.unreviewed, r.promises_broken, r.promises_unjudged, r.reliability) == (1, 1, 0, 0.0)
     eth = r.amounts[ZERO_ADDRESS]
-    assert (eth.received, eth.earned, eth.forfeited) == (STAKE, 0, 0)
+    assert (eth.received, eth.earned, eth.forfeited) == (POT, REWARD, 0)
     assert records.evaluator(evaluators[0].address).reviews_missed == 1
+
+
+def test_an_unreviewed_payout_is_never_a_score(bounties, ante, chain, contributor):
+    """With its own share of 30%, an Unreviewed lapse pays the stake back and 30% of the reward: counted as
+    received and earned, never as settled, scored, forecast or a promise kept; a share of 0 pays the stake
+    back alone and earns nothing."""
+    cid, record = bounties.create(unreviewed_bps=3_000)[:2]
+    record, _ = bounties.accept(cid, record, confidence=9_000)
+    record, _ = bounties.submit(cid, record)
+    bounties.at(bounties.deadline(cid) + 1)
+    lapse(bounties, cid, record)
+    r = compute(chain_events(ante, chain)).contributor(contributor.address)
+    assert (r.settled, r.unreviewed, r.score_total, r.mean_score) == (0, 1, 0, None)
+    assert (r.promises_kept, r.promises_unjudged, r.reliability) == (0, 1, None)
+    assert r.to_json()["calibration"]["stated"] == 0 and r.deliveries[0].score is None
+    eth = r.amounts[ZERO_ADDRESS]
+    assert (eth.received, eth.earned, eth.forfeited) == (STAKE + REWARD * 3 // 10, REWARD * 3 // 10, 0)
+    cid, record = bounties.submitted_challenge(unreviewed_bps=0)
+    bounties.at(bounties.deadline(cid) + 1)
+    lapse(bounties, cid, record)
+    r = compute(chain_events(ante, chain)).contributor(contributor.address)
+    eth = r.amounts[ZERO_ADDRESS]
+    assert (r.unreviewed, r.settled, eth.received, eth.earned) == (2, 0, 2 * STAKE + REWARD * 3 // 10, REWARD * 3 // 10)
 
 
 def test_rejects_incomplete_duplicated_or_inconsistent_logs(bounties, ante, chain):

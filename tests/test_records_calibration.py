@@ -88,7 +88,7 @@ def test_brier_and_kelly_brier_over_the_judged_statements_only():
     log.accept(unreviewed, 7_000)
     log.submit(unreviewed)
     log.add(ev.ChallengeLapsed, log.events[-1].review_by + 1, challenge_id=unreviewed, state=State.UNREVIEWED,
-            to_contributor=stake_for(REWARD, 1_000), to_funder=REWARD)  # nobody judged it by review-by
+            to_contributor=stake_for(REWARD, 1_000) + REWARD, to_funder=0)  # nobody judged it by review-by
     in_progress = log.post(1_000)
     log.accept(in_progress, 5_000)
     log.submit(in_progress)  # no verdict yet

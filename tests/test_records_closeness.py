@@ -86,7 +86,7 @@ class Log:
     def unreviewed(self, promised_by, lateness, who=ALICE) -> int:
         cid = self.delivered(promised_by, lateness, score=None, who=who)
         self.add(ev.ChallengeLapsed, promised_by + lateness + 4 * DAY, challenge_id=cid, state=State.UNREVIEWED,
-                 to_contributor=STAKE, to_funder=REWARD)
+                 to_contributor=STAKE + REWARD, to_funder=0)  # the default share: the whole reward
         return cid
 
     def records(self) -> Records:

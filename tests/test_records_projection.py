@@ -45,7 +45,7 @@ def test_the_fold_gives_each_challenge_its_acceptances_and_how_they_ended():
     settled = chronicle.challenges[ids["settled"]]
     assert ends("settled") == [(ALICE, "settled", settled.to_contributor, 9_000, PROMISED - DAY)]
     assert ends("defaulted") == [(ALICE, "defaulted", 0, None, None)]
-    assert ends("unreviewed") == [(ALICE, "unreviewed", STAKE, None, PROMISED + DAY)]
+    assert ends("unreviewed") == [(ALICE, "unreviewed", STAKE + REWARD, None, PROMISED + DAY)]  # paid, no score
     assert ends("reaccepted") == [(ALICE, "abandoned", 0, None, None), (BOB, "submitted", None, None, PROMISED + 5)]
     assert ends("reopened_then_expired") == [(ALICE, "expired", 0, None, None)]
     assert ends("late_abandon") == [(ALICE, "expired", 0, None, None)]

@@ -75,8 +75,31 @@ def test_zero_stake_unreviewed_lapse_in_revert_zero_token(bounties, ante, revert
     receipt = ante.lapse(challenge_id, record.as_tuple(), sender=funder)
     assert bounties.state(challenge_id) == State.UNREVIEWED
     event = receipt.events.filter(ante.ChallengeLapsed)[0]
+    # The default Unreviewed share pays the contributor the whole reward; the funders' side gets nothing.
+    assert (event.toContributor, event.toFunder) == (REWARD, 0)
+    assert ante.credit(token.address, contributor) == REWARD
+    assert ante.credit(token.address, funder) == 0
+    assert token.balanceOf(ante) == books(ante, 0, [funder, contributor], token)[1]
+    with ape.reverts(ante.AnteNothingToWithdraw, token=token.address, account=funder.address):
+        ante.withdraw(token.address, sender=funder)
+    ante.withdraw(token.address, sender=contributor)
+    assert token.balanceOf(ante) == 0
+
+
+def test_zero_stake_unreviewed_lapse_with_share_zero_in_revert_zero_token(bounties, ante, revert_zero_token, funder,
+                                                                          contributor):
+    # With its own share of 0 the old split holds: the stake (nothing) back, the reward to the funder.
+    token = revert_zero_token
+    terms = bounties.terms(token=token.address, reward=REWARD, stake_bps=0)
+    challenge_id, record, _ = bounties.create(terms, unreviewed_bps=0)
+    record, _ = bounties.accept(challenge_id, record)
+    record, _ = bounties.submit(challenge_id, record)
+    bounties.at(bounties.deadline(challenge_id) + 1)
+    receipt = ante.lapse(challenge_id, record.as_tuple(), sender=funder)
+    event = receipt.events.filter(ante.ChallengeLapsed)[0]
     assert (event.toContributor, event.toFunder) == (0, REWARD)
     assert ante.credit(token.address, contributor) == 0
+    assert token.balanceOf(ante) == books(ante, 0, [funder, contributor], token)[1]
     with ape.reverts(ante.AnteNothingToWithdraw, token=token.address, account=contributor.address):
         ante.withdraw(token.address, sender=contributor)
     ante.withdraw(token.address, sender=funder)

@@ -52,6 +52,15 @@ any challenge, which must revert unless a share waits. `FUND_REFUSED` counts the
 under the `ci` profile a run must see each, co-funding and claims in ether and in a token, and the counts
 of `CI_TARGETS` for fundings, claims and co-funded closes. Under the `ci` profile the test runs
 `CI_EXAMPLES` examples (the profile's 270 less a tenth), so that the dearer examples stay under three minutes.
+
+The Unreviewed share: one plan in three posts its challenge with `createWithUnreviewedShare` and a share
+drawn from 0, 1, 5000, 9999, 10000 or anything between, the rest with `create` (the default, 10000). Each
+creation must emit UnreviewedShareSet with the share (none for `create`) and `unreviewedShareOf` must report
+it. An Unreviewed lapse pays the contributor the stake and floor(reward * share / 10000), and the rest of the
+reward goes to the funders' side (into the pool when co-funded, shared by contribution as above); the share
+changes no other payout. One time in ten the `create` rule first tries a share above 10000, which must revert
+and post nothing. Under the `ci` profile a run must see challenges created with their own share and lapsed
+Unreviewed with it (`CI_TARGETS`) and at least five refused shares.
 """
 
 from __future__ import annotations
@@ -106,6 +115,13 @@ ACCEPTED_TOPIC = "0x" + keccak(text="ChallengeAccepted(uint256,address,uint256,u
 ACCEPTED_DATA = ["uint256", "uint40", "bytes32", "uint40", "string", "uint16"]
 #: The topic of FunderClaimed, and the types of its data (the amount credited and the remainder).
 CLAIMED_TOPIC = "0x" + keccak(text="FunderClaimed(uint256,address,uint256,uint256)").hex()
+#: The topic of UnreviewedShareSet (its data is the share).
+SHARE_TOPIC = "0x" + keccak(text="UnreviewedShareSet(uint256,uint16)").hex()
+#: A challenge's own Unreviewed share (basis points): none, the smallest, half, the edges of all, or anything.
+SHARES = st.one_of(st.sampled_from([0, 1, 5_000, 9_999, 10_000]), st.integers(0, 10_000))
+#: What a plan posts with: one time in three its own Unreviewed share (`createWithUnreviewedShare`), else None
+#: (`create`, the default share of 10000).
+PLAN_SHARES = st.integers(0, 2).flatmap(lambda n: SHARES if n == 2 else st.just(None))
 #: What a funding adds: a few units (the rounding cases) or up to an ether.
 AMOUNTS = st.one_of(st.integers(1, 1000), st.integers(1, ETHER))
 #: The fundings a plan makes before its challenge is first accepted: by which actor (0-2 contributors,
@@ -157,6 +173,8 @@ PLANS = st.fixed_dictionaries({
     # Three times in four a challenge moves on as far as it can in one step (so that one-second windows
     # are met), else one stage a step, interleaved with the others.
     "hurry": MOSTLY,
+    # One time in three the challenge is posted with its own Unreviewed share.
+    "unreviewed_bps": PLAN_SHARES,
 })
 #: How long the world waits before its next honest move: mostly not at all, now and then a day (longer
 #: waits come from the `wait` rule, and lapses from the plans that wait for a deadline).
@@ -190,11 +208,14 @@ FUND_REFUSED: Counter = Counter()
 #: co-fundings and the creator's own fundings, co-funded challenges closed ("shared"), claims in all
 #: ("claimed") and by the `claim` rule (two runs saw some 1,600-1,900, 480-530, 1,070-1,230, 1,350-1,560
 #: and 200-230).
+#: Challenges posted with their own Unreviewed share, and rule lapses of them to Unreviewed (teardown lapses
+#: not counted): two runs saw 662 and 891, and 39 and 68.
 CI_TARGETS = {
     "settled": 300, "settle full": 30, "settle partial": 30, "settle zero": 30,
     "abandoned": 100, "abandon reopened": 30, "abandon expired": 30,
     "lapse Expired": 100, "lapse Defaulted": 100, "lapse Unreviewed": 100, "withdraw to": 100,
     "fund co-funder": 400, "fund creator": 100, "shared": 300, "claimed": 300, "claim rule": 60,
+    "create own share": 600, "lapse Unreviewed own share": 30,
 }
 
 
@@ -237,6 +258,8 @@ def shortfalls() -> list[str]:
             missing.append(f"Safe {kind}: {SAFE_SEEN[kind]} < {target // 2}")
     if REVERTS_SEEN["create"] < 5:
         missing.append(f"create on the funder's own panel refused: {REVERTS_SEEN['create']} < 5")
+    if REVERTS_SEEN["createWithUnreviewedShare"] < 5:
+        missing.append(f"create with a share above 10000 refused: {REVERTS_SEEN['createWithUnreviewedShare']} < 5")
     for asset in ("ether", "token"):
         for kind in ("fund co-funder", "claim rule", "shared"):
             if not BY_ASSET[(kind, asset)]:
@@ -274,6 +297,9 @@ def transitions_summary() -> str:
         + f"); teardown lapses {TRANSITIONS_SEEN['teardown lapse']}; stated confidence "
         + ", ".join(f"{k} {CONFIDENCE_SEEN[k]}" for k in ("none", "between", "certain"))
         + f"; Safe settled {SAFE_SEEN['settled']}, refused {SAFE_SEEN['refused']}"
+        + f"; own Unreviewed share: created {TRANSITIONS_SEEN['create own share']}, lapsed Unreviewed "
+        + f"{TRANSITIONS_SEEN['lapse Unreviewed own share']}, above 10000 refused "
+        + f"{REVERTS_SEEN['createWithUnreviewedShare']}"
         + f"; co-funded closes {TRANSITIONS_SEEN['shared']}, fund refused "
         + ", ".join(f"{k} {FUND_REFUSED[k]}" for k in FUND_REFUSALS + ("re-opened",))
     )
@@ -302,6 +328,10 @@ class Modelled:
     to_claimants: int = 0
     #: Every record the challenge has had, for stale ones.
     history: list = field(default_factory=list)
+    #: The contributor's share of the reward if it lapses Unreviewed (basis points), and whether it is the
+    #: challenge's own (posted with `createWithUnreviewedShare`) rather than the default.
+    unreviewed_bps: int = 10_000
+    own_share: bool = False
 
     @property
     def token(self) -> str:
@@ -568,15 +598,47 @@ class AnteMachine(RuleBasedStateMachine):
         accept_by = self.now + 1 + accept_window
         terms = Terms(sender, token, reward, stake_bps, self.panel_id, accept_by, deliver_within, review_within,
                       spec_hash=keccak(text=f"spec {len(self.challenges)}"))
-        self._expect(True, self.ante.functions.create(terms.as_tuple(), "uri"), sender, 0 if in_token else reward)
+        share = (plan or {}).get("unreviewed_bps")
+        if share is None:
+            call = self.ante.functions.create(terms.as_tuple(), "uri")
+        else:
+            call = self.ante.functions.createWithUnreviewedShare(terms.as_tuple(), "uri", share)
+        self._expect(True, call, sender, 0 if in_token else reward)
         challenge_id = self.rpc.call(self.ante.functions.challengeCount())
-        c = Modelled(challenge_id, ChallengeRecord(terms), State.NONE, 0, dict(plan or {}), own=reward)
+        c = Modelled(challenge_id, ChallengeRecord(terms), State.NONE, 0, dict(plan or {}), own=reward,
+                     unreviewed_bps=10_000 if share is None else share, own_share=share is not None)
         c.history.append(c.record)
         self._move(c, State.OPEN, accept_by)
         self.challenges.append(c)
         self._seen("create", c)
+        self._check_share(c)
+        if c.own_share:
+            self._seen("create own share", c)
         self._check_onchain(c, State.NONE)
         return c
+
+    def _check_share(self, c: Modelled):
+        """The creation emitted UnreviewedShareSet with the challenge's own share (none for a plain create),
+        and `unreviewedShareOf` reports the share the model will pay an Unreviewed lapse with."""
+        logs = [log for log in self.rpc.last_receipt["logs"] if log["topics"][0] == SHARE_TOPIC]
+        assert len(logs) == (1 if c.own_share else 0), f"challenge {c.challenge_id}: {len(logs)} UnreviewedShareSet"
+        if logs:
+            assert int(logs[0]["topics"][1], 16) == c.challenge_id
+            assert int(logs[0]["data"], 16) == c.unreviewed_bps
+        assert self.rpc.call(self.ante.functions.unreviewedShareOf(c.challenge_id)) == c.unreviewed_bps
+
+    def _create_invalid_share(self, funder, asset, reward, stake_bps, accept_window, deliver_within, review_within,
+                              share):
+        """A funder posts with an Unreviewed share above 10000: the contract must refuse it, and nothing changes."""
+        sender = self.env.funders[funder]
+        token = self.tokens[asset]
+        terms = Terms(sender, token, reward, stake_bps, self.panel_id, self.now + 1 + accept_window,
+                      deliver_within, review_within, spec_hash=keccak(text="an invalid share"))
+        count = self.rpc.call(self.ante.functions.challengeCount())
+        self._expect(False, self.ante.functions.createWithUnreviewedShare(terms.as_tuple(), "uri", share), sender,
+                     0 if token != ZERO_ADDRESS else reward)
+        assert self.rpc.call(self.ante.functions.challengeCount()) == count
+        self.books_balance()
 
     def _accept(self, c: Modelled, who, exact, confidence=0):
         sender = self.env.actors[who]
@@ -682,6 +744,8 @@ class AnteMachine(RuleBasedStateMachine):
         if self._expect(ok, self.ante.functions.lapse(c.challenge_id, c.record.as_tuple()), self.env.actors[caller]):
             self._apply_lapse(c)
             self._seen(f"lapse {c.state.name.capitalize()}", c)
+            if c.state == State.UNREVIEWED and c.own_share:
+                self._seen("lapse Unreviewed own share", c)
         self._check_onchain(c, before)
 
     def _apply_lapse(self, c: Modelled):
@@ -692,9 +756,10 @@ class AnteMachine(RuleBasedStateMachine):
         elif c.state == State.ACCEPTED:
             self._to_funders(c, terms.reward + terms.stake, True)
             self._move(c, State.DEFAULTED)
-        else:
-            self._credit(terms.token, c.record.contributor, terms.stake)
-            self._to_funders(c, terms.reward, True)
+        else:  # the stake back and the share of the reward, rounded down; the rest to the funders' side
+            paid = terms.reward * c.unreviewed_bps // 10_000
+            self._credit(terms.token, c.record.contributor, terms.stake + paid)
+            self._to_funders(c, terms.reward - paid, True)
             self._move(c, State.UNREVIEWED)
 
     def _cancel(self, c: Modelled, by_funder):
@@ -863,9 +928,13 @@ class AnteMachine(RuleBasedStateMachine):
                     break
 
     @precondition(lambda self: self._live() < MAX_LIVE)
-    @rule(terms=TERMS, plan=PLANS)
-    def create(self, terms, plan):
+    @rule(terms=TERMS, plan=PLANS, invalid=st.integers(0, 9).flatmap(
+        lambda n: st.one_of(st.just(10_001), st.integers(10_002, 2**16 - 1)) if n == 9 else st.just(0)))
+    def create(self, terms, plan, invalid):
+        """Posts a challenge with `plan`; one time in ten first tries a share above 10000, which must revert."""
         STEPS["count"] += 1
+        if invalid:
+            self._create_invalid_share(**terms, share=invalid)
         self._create(**terms, plan=plan)
 
     # Two arguments, so that Hypothesis draws it no more often than the other rules that act on one thing.

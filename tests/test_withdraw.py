@@ -135,21 +135,25 @@ def test_rejecting_funder_cannot_block_settle(bounties, ante, rejecting_receiver
 
 
 def test_rejecting_funder_cannot_block_lapse(bounties, ante, rejecting_receiver, stranger, contributor):
+    # A default Unreviewed lapse would credit the funder nothing; with its own share of 2500 the funder is owed
+    # three quarters of the reward, which it cannot receive, and the contributor withdraws all the same.
     rr = rejecting_receiver
-    challenge_id, record, _ = bounties.create_via(rr, bounties.terms(funder=rr.address), sender=stranger)
+    terms = bounties.terms(funder=rr.address)
+    challenge_id, record, _ = bounties.create_via(rr, terms, sender=stranger, unreviewed_bps=2_500)
     record, _ = bounties.accept(challenge_id, record)
     record, _ = bounties.submit(challenge_id, record)
     bounties.at(bounties.deadline(challenge_id) + 1)
     ante.lapse(challenge_id, record.as_tuple(), sender=stranger)
     assert bounties.state(challenge_id) == State.UNREVIEWED
-    assert ante.credit(ZERO, contributor) == STAKE
-    assert ante.credit(ZERO, rr) == ETHER
+    paid = ETHER // 4
+    assert ante.credit(ZERO, contributor) == STAKE + paid
+    assert ante.credit(ZERO, rr) == ETHER - paid
     before = contributor.balance
     receipt = ante.withdraw(ZERO, sender=contributor)
-    assert contributor.balance == before + STAKE - receipt.total_fees_paid
-    with ape.reverts(ante.AnteEtherTransferFailed, account=rr.address, amount=ETHER):
+    assert contributor.balance == before + STAKE + paid - receipt.total_fees_paid
+    with ape.reverts(ante.AnteEtherTransferFailed, account=rr.address, amount=ETHER - paid):
         bounties.call_via(rr, "withdraw", ZERO, sender=stranger)
-    assert ante.balance == ETHER
+    assert ante.balance == ETHER - paid == books(ante, 0, [rr, contributor])[1]
 
 
 def test_rejecting_contributor_cannot_block_funder(bounties, ante, rejecting_receiver, stranger, funder):

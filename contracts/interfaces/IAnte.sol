@@ -104,6 +104,11 @@ interface IAnte is IERC5267 {
         uint256 indexed challengeId, uint16 score, uint256 toContributor, uint256 toFunder, address[] signers
     );
 
+    /// @notice Emitted when a challenge is created with its own Unreviewed share (see `createWithUnreviewedShare`).
+    /// @param challengeId The new challenge.
+    /// @param unreviewedBps The share of the reward its contributor is paid if it lapses Unreviewed, in basis points.
+    event UnreviewedShareSet(uint256 indexed challengeId, uint16 unreviewedBps);
+
     /// @notice Emitted when a challenge lapses past a deadline into `state` (Expired, Defaulted or Unreviewed).
     event ChallengeLapsed(uint256 indexed challengeId, State state, uint256 toContributor, uint256 toFunder);
 
@@ -181,6 +186,9 @@ interface IAnte is IERC5267 {
     error AnteWrongState(uint256 challengeId, State state);
     /// @notice Thrown when the operation comes after the current deadline (deadlines are inclusive).
     error AnteDeadlinePassed(uint256 challengeId, uint40 deadline, uint256 timestamp);
+    /// @notice Thrown when a challenge's Unreviewed share is above 10000 basis points.
+    error AnteUnreviewedBpsInvalid(uint16 unreviewedBps);
+
     /// @notice Thrown when a lapse is attempted at or before the current deadline.
     error AnteDeadlineNotPassed(uint256 challengeId, uint40 deadline, uint256 timestamp);
     /// @notice Thrown when someone other than the funder tries to cancel.
@@ -247,6 +255,10 @@ interface IAnte is IERC5267 {
     /// @notice The largest panel.
     function MAX_PANEL_SIZE() external view returns (uint256);
 
+    /// @notice The share of the reward, in basis points, that a challenge created with `create` pays its contributor
+    /// when it lapses Unreviewed (10000: all of it).
+    function DEFAULT_UNREVIEWED_BPS() external view returns (uint16);
+
     /*//////////////////////////////////////////////////////////////
                                 PANELS
     //////////////////////////////////////////////////////////////*/
@@ -262,11 +274,24 @@ interface IAnte is IERC5267 {
     //////////////////////////////////////////////////////////////*/
 
     /// @notice Posts a challenge and escrows its reward: send the reward as ether, or approve the token first.
-    /// The funder may not sit on the challenge's panel (`AnteFunderOnPanel`).
+    /// The funder may not sit on the challenge's panel (`AnteFunderOnPanel`). If the challenge lapses Unreviewed,
+    /// its contributor is paid the whole reward (`DEFAULT_UNREVIEWED_BPS`) beside the stake.
     /// @param terms The terms; `terms.funder` must be the caller.
     /// @param specURI Where the specification can be read; its hash is `terms.specHash`.
     /// @return challengeId The new challenge's id.
     function create(Terms calldata terms, string calldata specURI) external payable returns (uint256 challengeId);
+
+    /// @notice Posts a challenge as `create` does, with its own Unreviewed share: the part of the reward paid to the
+    /// contributor (beside the stake) if the panel lets the review window pass, the rest going to the funders' side.
+    /// The share is fixed at creation, emitted in `UnreviewedShareSet` and read with `unreviewedShareOf`.
+    /// @param terms The terms; `terms.funder` must be the caller.
+    /// @param specURI Where the specification can be read; its hash is `terms.specHash`.
+    /// @param unreviewedBps The contributor's share of the reward if the challenge lapses Unreviewed, 0..10000.
+    /// @return challengeId The new challenge's id.
+    function createWithUnreviewedShare(Terms calldata terms, string calldata specURI, uint16 unreviewedBps)
+        external
+        payable
+        returns (uint256 challengeId);
 
     /// @notice Accepts an open challenge: escrows exactly the stake and commits a promise.
     /// @param challengeId The challenge.
@@ -316,7 +341,8 @@ interface IAnte is IERC5267 {
 
     /// @notice Closes a challenge whose current deadline has passed. Anyone may call.
     /// @dev Open becomes Expired (reward to the funder); Accepted becomes Defaulted (reward and stake to the
-    /// funder); Submitted becomes Unreviewed (stake back to the contributor, reward to the funder). "The funder"
+    /// funder); Submitted becomes Unreviewed (stake back to the contributor with the challenge's Unreviewed share of the
+    /// reward, rounded down, the rest of the reward to the funder). "The funder"
     /// here and below is the funders' side: with co-funders, it is shared by contribution (see `fund`).
     /// @param challengeId The challenge.
     /// @param challenge Its record.
@@ -392,6 +418,10 @@ interface IAnte is IERC5267 {
 
     /// @notice What `funder` co-funded in a challenge and has not yet claimed a share for.
     function contribution(uint256 challengeId, address funder) external view returns (uint256);
+
+    /// @notice The share of the reward, in basis points, that a challenge pays its contributor if it lapses
+    /// Unreviewed: its own if created with `createWithUnreviewedShare`, else `DEFAULT_UNREVIEWED_BPS`.
+    function unreviewedShareOf(uint256 challengeId) external view returns (uint16);
 
     /// @notice How many challenges exist; ids run from 1 to this number.
     function challengeCount() external view returns (uint256);

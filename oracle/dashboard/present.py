@@ -18,6 +18,7 @@ from ante.events import (
     ChallengeSubmitted,
     FunderClaimed,
     FundersShared,
+    UnreviewedShareSet,
 )
 from ante.history import ChallengeHistory
 from ante.state import State
@@ -107,6 +108,10 @@ def timeline(c: ChallengeHistory, fmt: Formatter) -> list[dict]:
         actor = None
         if isinstance(e, ChallengeCreated):
             what, actor = f"Posted with a reward of {fmt(e.terms.reward)} ({e.spec_uri})", e.funder
+        elif isinstance(e, UnreviewedShareSet):
+            what = (f"Unreviewed share set: {pct(e.unreviewed_bps)} of the reward to the contributor, beside the "
+                    "stake, if nobody reviews the deliverable in time")
+            actor = c.terms.funder
         elif isinstance(e, ChallengeAccepted):
             what = f"Accepted with a stake of {fmt(e.stake)}, promised by {format_time(e.promised_by)}"
             if e.confidence_bps:

@@ -82,10 +82,32 @@ def test_lapse_a_submitted_challenge_past_review_leaves_it_unreviewed(submitted,
     outcome = deployed.ok("lapse", submitted, "--account", STRANGER)
     assert outcome.out.strip().splitlines()[-1] == "Challenge 1 is now unreviewed."
     shown = deployed.show(submitted)
-    assert (shown["to_contributor"], shown["to_funder"]) == (str(ETHER // 10), str(ETHER))
+    # Silence does not pay the funder: the stake back and the whole reward to the contributor.
+    assert (shown["to_contributor"], shown["to_funder"]) == (str(ETHER + ETHER // 10), "0")
+    text = deployed.ok("show", submitted).out
+    assert ("  paid            1.1 ETH to the contributor, 0 ETH to the funder (unreviewed: paid by the terms, not "
+            "judged)") in text
+    assert "  verdict" not in text
+    assert deployed.ok("withdraw", "--account", CONTRIBUTOR, "--json").json()["amount"] == str(ETHER + ETHER // 10)
     # The panel's miss is on the evaluators' record.
     record = deployed.ok("records", deployed.addr(5), "--json").json()
     assert record["evaluator"]["reviews_missed"] == 1
+    contributor = deployed.ok("records", deployed.addr(2), "--json").json()["contributor"]
+    assert (contributor["unreviewed"], contributor["settled"], contributor["mean_score"]) == (1, 0, None)
+
+
+def test_lapse_unreviewed_with_an_own_share_pays_it(deployed):
+    cid = deployed.post("--unreviewed-share", "40%")
+    deployed.accept(cid)
+    deployed.submit(cid)
+    shown = deployed.show(cid)
+    assert ("  if unreviewed   if nobody reviews by " + format_time(shown["review_by"]) + ": the contributor gets "
+            "0.5 ETH (the stake back and 40% of the reward), the funder 0.6 ETH") in deployed.ok("show", cid).out
+    deployed.mine_past(shown["review_by"])
+    deployed.ok("lapse", cid, "--account", STRANGER)
+    shown = deployed.show(cid)
+    assert (shown["state"], shown["to_contributor"], shown["to_funder"]) == (
+        "unreviewed", str(4 * ETHER // 10 + ETHER // 10), str(6 * ETHER // 10))
 
 
 def test_lapse_a_final_challenge_is_refused(posted, deployed):

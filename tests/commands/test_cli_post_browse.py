@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from ante.units import format_time
 
 FUNDER, CONTRIBUTOR = "TEST::1", "TEST::2"
@@ -33,7 +35,7 @@ def test_post_shows_the_terms_and_the_new_challenge(deployed, chain):
     now = chain.blocks.head.timestamp
     lines = outcome.out.splitlines()
     assert lines[0] == "Terms"
-    rows = {line[2:17].strip(): line[17:] for line in lines[1:9]}
+    rows = {line[2:17].strip(): line[17:] for line in lines[1:10]}
     assert rows["reward"] == "1 ETH"
     assert rows["stake"] == "0.1 ETH (10% of the reward)"
     assert rows["panel"] == "1: 2 of 3 evaluators"
@@ -42,11 +44,13 @@ def test_post_shows_the_terms_and_the_new_challenge(deployed, chain):
     spec_hash = "0x" + keccak(spec.read_bytes()).hex()
     assert rows["spec"] == f"{deployed.publish}/documents/{spec_hash} (hash {spec_hash})"
     assert rows["only for"] == "anyone"
-    assert re.fullmatch(r"✔ Posted — tx 0x[0-9a-f]{64}, block \d+, gas [\d,]+", lines[9]), lines[9]
+    assert rows["if unreviewed"] == ("the stake back and 100% of the reward to the contributor (1.1 ETH), 0 ETH to "
+                                     "the funder, if the panel gives no verdict in time")
+    assert re.fullmatch(r"✔ Posted — tx 0x[0-9a-f]{64}, block \d+, gas [\d,]+", lines[10]), lines[10]
     accept_by = deployed.show(1)["terms"]["accept_by"]
     assert now < accept_by <= now + 7 * DAY
     assert rows["accept by"] == format_time(accept_by)
-    assert lines[10] == f"Challenge 1 is open until {format_time(accept_by)}."
+    assert lines[11] == f"Challenge 1 is open until {format_time(accept_by)}."
 
 
 def test_post_json(deployed, chain):
@@ -55,7 +59,43 @@ def test_post_json(deployed, chain):
     assert data["reward"] == str(25 * ETHER // 10)
     assert data["stake"] == str(25 * ETHER // 10 // 8)  # 12.5% of 2.5 ether
     assert re.fullmatch(r"0x[0-9a-f]{64}", data["tx"])
+    assert data["unreviewed_bps"] == 10_000  # the contract's default
     assert chain.provider.get_balance(deployed.address) == 25 * ETHER // 10  # the reward is escrowed
+
+
+def test_post_with_an_unreviewed_share(deployed, project):
+    """--unreviewed-share posts with createWithUnreviewedShare: the preview, the event, the view and `show`."""
+    outcome = deployed.ok(*post_args(deployed, **{"--unreviewed-share": "50%"}))
+    assert ("  if unreviewed  the stake back and 50% of the reward to the contributor (0.6 ETH), 0.5 ETH to the "
+            "funder, if the panel gives no verdict in time") in outcome.out
+    shown = deployed.show(1)
+    assert shown["unreviewed_bps"] == 5_000
+    assert [e["event"] for e in shown["events"]] == ["ChallengeCreated", "UnreviewedShareSet"]
+    assert shown["events"][1]["unreviewed_bps"] == 5_000
+    assert deployed.ok("list", "--json").json()[0]["unreviewed_bps"] == 5_000
+    assert project.Ante.at(deployed.address).unreviewedShareOf(1) == 5_000  # the contract's own view
+    data = deployed.ok(*post_args(deployed, **{"--unreviewed-share": "0"}), "--json").json()  # basis points
+    assert data["unreviewed_bps"] == 0 and deployed.show(2)["unreviewed_bps"] == 0
+    assert "  if unreviewed   if nobody reviews in time: the contributor gets 0.1 ETH (the stake back and 0% of the " \
+           "reward), the funder 1 ETH" in deployed.ok("show", "2").out
+
+
+def test_post_with_the_default_unreviewed_share_uses_plain_create(deployed):
+    assert deployed.ok(*post_args(deployed, **{"--unreviewed-share": "100%"}), "--json").json()["unreviewed_bps"] == 10_000
+    shown = deployed.show(1)
+    assert shown["unreviewed_bps"] == 10_000 and [e["event"] for e in shown["events"]] == ["ChallengeCreated"]
+
+
+@pytest.mark.parametrize("share, message", [
+    ("101%", "Invalid value for '--unreviewed-share': share must be between 0% and 100%, got 101%."),
+    ("10001", "Invalid value for '--unreviewed-share': share must be between 0% and 100%, got 10001 bps."),
+    ("half", "Invalid value for '--unreviewed-share': \"half\" is not a share; give a percentage such as 10% or "
+             "basis points such as 1000bps."),
+])
+def test_post_with_an_unreviewed_share_outside_0_to_100_percent_is_bad_input(deployed, chain, share, message):
+    head = chain.blocks.head.number
+    assert deployed.bad_input(*post_args(deployed, **{"--unreviewed-share": share})) == message
+    assert chain.blocks.head.number == head  # nothing was sent
 
 
 def test_post_social_trust_mode_and_a_designated_contributor(deployed):
@@ -204,9 +244,11 @@ def test_show_an_open_challenge_text(posted, deployed):
     assert lines[4] == f"  spec            {deployed.publish}/documents/{terms['spec_hash']} ({terms['spec_hash']})"
     assert lines[5] == f"  accept by       {format_time(terms['accept_by'])}"
     assert lines[6] == "  deliver within  14d; review within 3d"
-    assert lines[7] == "Timeline"
-    assert re.fullmatch(r"  \d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? UTC  ChallengeCreated\s+block \d+, tx 0x[0-9a-f]{64}", lines[8])
-    assert len(lines) == 9
+    assert lines[7] == ("  if unreviewed   if nobody reviews in time: the contributor gets 1.1 ETH (the stake back and "
+                        "100% of the reward), the funder 0 ETH")
+    assert lines[8] == "Timeline"
+    assert re.fullmatch(r"  \d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? UTC  ChallengeCreated\s+block \d+, tx 0x[0-9a-f]{64}", lines[9])
+    assert len(lines) == 10
 
 
 def test_show_json_fields(posted, deployed):
@@ -218,6 +260,7 @@ def test_show_json_fields(posted, deployed):
         "review_within": 3 * DAY, "designated": "0x" + "00" * 20, "spec_hash": shown["terms"]["spec_hash"],
     }
     assert shown["deadline"] == shown["terms"]["accept_by"]
+    assert shown["unreviewed_bps"] == 10_000
     assert shown["escrow"] == str(ETHER)
     assert shown["contributor"] is None and shown["deliverable"] is None and shown["score"] is None
     assert [e["event"] for e in shown["events"]] == ["ChallengeCreated"]

@@ -51,6 +51,14 @@ def test_accept_shows_the_promised_date_beside_the_contracts_deadline(deployed, 
         f"the contract's deadline if you accept now: {format_time(now + 14 * DAY)}.")
 
 
+def test_accept_shows_what_an_unreviewed_lapse_would_pay_by_the_challenges_share(deployed, chain):
+    posted = deployed.post("--unreviewed-share", "25%")
+    outcome = deployed.ok(*accept_args(posted))
+    assert outcome.out.splitlines()[2] == (
+        "If you deliver and nobody reviews it in time, the challenge lapses Unreviewed: you get 0.35 ETH, the stake "
+        "back and 25% of the reward (no verdict, no score).")
+
+
 def test_accept_of_a_challenge_not_open_is_refused_before_the_preview(deployed, accepted, chain):
     message = refused_before_the_preview(deployed, chain, *accept_args(accepted, STRANGER))
     assert message == "Challenge 1 is accepted; only open challenges can be accepted."

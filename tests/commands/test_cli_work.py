@@ -24,14 +24,16 @@ def test_accept_with_the_kelly_view(posted, deployed, chain):
                         r"you accept now: .+ UTC\.", lines[0]), lines[0]
     promise_hash = "0x" + keccak(promise.read_bytes()).hex()
     assert lines[1] == f"Promise: {deployed.publish}/documents/{promise_hash} (hash {promise_hash})"
-    assert lines[2:6] == [
+    assert lines[2] == ("If you deliver and nobody reviews it in time, the challenge lapses Unreviewed: you get 1.1 ETH, "
+                        "the stake back and 100% of the reward (no verdict, no score).")
+    assert lines[3:7] == [
         "  You risk 0.1 ETH to win 1 ETH (odds 10 to 1).",
         "  You break even if you succeed more than 9.1% of the time; you believe 70%.",
         "  Expected value: +0.67 ETH.",
         "  Kelly says stake at most 67% of your bankroll (3.35 ETH of 5 ETH): accept.",
     ]
-    assert lines[6] == "Stated on chain: your chance of success, 70% (--keep-p-private keeps it off the chain)."
-    assert re.fullmatch(TX_LINE.format("Accepted challenge 1"), lines[7]), lines[7]
+    assert lines[7] == "Stated on chain: your chance of success, 70% (--keep-p-private keeps it off the chain)."
+    assert re.fullmatch(TX_LINE.format("Accepted challenge 1"), lines[8]), lines[8]
     shown = deployed.show(posted)
     assert shown["state"] == "accepted"
     assert shown["contributor"] == deployed.addr(2)
