@@ -57,6 +57,7 @@ CONTRACT_SUITE = [
     "tests/test_abandon.py",
     "tests/test_fund.py",
     "tests/test_claim.py",
+    "tests/test_unreviewed_share.py",
     "tests/test_withdraw.py",
     "tests/test_withdraw_to.py",
     "tests/test_tokens.py",
