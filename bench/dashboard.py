@@ -49,7 +49,7 @@ def synthetic_events(count: int) -> tuple[list, int]:
         ChallengeSubmitted, PanelCreated,
     )
     from ante.state import State
-    from ante.terms import ZERO_ADDRESS, Terms, split_payout
+    from ante.terms import DEFAULT_UNREVIEWED_BPS, ZERO_ADDRESS, Terms, split_payout, unreviewed_payout
 
     def address(n: int) -> str:
         return to_checksum_address(f"0x{n:040x}")
@@ -92,7 +92,8 @@ def synthetic_events(count: int) -> tuple[list, int]:
         if kind == 9:
             continue
         if kind == 4 and i % 20 == 4:
-            plan.append((review_by + 60, i, "lapse", (i, State.UNREVIEWED, terms.stake, terms.reward)))
+            paid = unreviewed_payout(terms.reward, terms.stake, DEFAULT_UNREVIEWED_BPS)
+            plan.append((review_by + 60, i, "lapse", (i, State.UNREVIEWED, *paid)))
             continue
         score = (0, 10_000, 9_000, 6_000, 3_000)[i % 5]
         paid = split_payout(terms.reward, terms.stake_bps, score)

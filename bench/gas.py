@@ -156,6 +156,21 @@ class Bench:
         cid, record, _ = self.create(self.terms())
         self.chain.mine(deltatime=DAY + 1)
         figures["lapse"] = self.ante.lapse(cid, record.as_tuple(), sender=self.relayer).gas_used
+        # Unreviewed lapses: the default share (the whole reward to the contributor) and a challenge's own share.
+        cid, record, _ = self.create(self.terms())
+        record, _ = self.accept(cid, record)
+        record, _ = self.submit(cid, record)
+        self.chain.mine(deltatime=3 * DAY + 1)
+        figures["lapse_unreviewed"] = self.ante.lapse(cid, record.as_tuple(), sender=self.relayer).gas_used
+        terms = self.terms()
+        receipt = self.ante.createWithUnreviewedShare(terms.as_tuple(), "ipfs://bafy-spec", 5_000, sender=self.funder,
+                                                      value=terms.reward)
+        figures["create_eth_unreviewed_share"] = receipt.gas_used
+        cid, record = self.ante.challengeCount(), ChallengeRecord(terms)
+        record, _ = self.accept(cid, record)
+        record, _ = self.submit(cid, record)
+        self.chain.mine(deltatime=3 * DAY + 1)
+        figures["lapse_unreviewed_share"] = self.ante.lapse(cid, record.as_tuple(), sender=self.relayer).gas_used
         cid, record, _ = self.create(self.terms(panel=self.panel_safe))
         record, _ = self.accept(cid, record)
         record, _ = self.submit(cid, record)
@@ -184,7 +199,8 @@ class Bench:
 
 
 def report(figures: dict[str, int]) -> str:
-    lines = [f"{'operation':<16}{'gas':>10}   reference"]
+    width = max(len(name) for name in figures) + 2
+    lines = [f"{'operation':<{width}}{'gas':>10}   reference"]
     for name, gas in figures.items():
         note = ""
         if name in REFERENCE:
@@ -193,7 +209,7 @@ def report(figures: dict[str, int]) -> str:
         if name in TARGETS:
             verdict = "within" if gas <= TARGETS[name] else "OVER"
             note += f"; target {TARGETS[name]:,}: {verdict}"
-        lines.append(f"{name:<16}{gas:>10,}   {note}")
+        lines.append(f"{name:<{width}}{gas:>10,}   {note}")
     return "\n".join(lines)
 
 

@@ -7,8 +7,8 @@ chain open for anyone.
 
 1. A challenge is posted, accepted with a promise, delivered, judged 2-of-3 and paid.
 2. A challenge is judged a fail: the contributor's stake goes to the funder.
-3. A contributor never delivers: the oracle's keeper lapses the challenge and the funder gets reward and
-   stake back.
+3. A challenge posted with its own Unreviewed share (half the reward, were nobody to review a delivery)
+   is never delivered: the oracle's keeper lapses it and the funder gets reward and stake back.
 4. The organisation's Safe (a 2-of-3 multisig, deployed from Safe's own contracts) funds a challenge.
 5. A colleague adds to a challenge's reward; a partial verdict's funders' side is shared by contribution.
 Then `ante audit` checks every wei against the contract and `ante records` shows everyone's record.
@@ -268,10 +268,14 @@ def run(demo: Demo) -> None:
     say("Dana's 0.1 ETH stake and the 0.5 ETH reward are credited to Fiona.")
 
     heading("Story 3: never delivered, the challenge lapses")
+    say("Fiona posts 0.3 ETH for a translation. If a delivery went unreviewed (no verdict by the review deadline),")
+    say("Ante would by default pay the contributor the whole reward, since silence must not pay the funder; for")
+    say("this one she sets half (--unreviewed-share 50%), a term every contributor sees before staking.")
     spec = demo.write("translate-spec.md", "Translate the guide into Spanish.\n")
     demo.ante("post", "--reward", "0.3 ether", "--stake", "10%", "--panel", "1", "--accept-by", "+2d",
               "--deliver-within", "3d", "--review-within", "2d", "--spec", spec, *published(demo),
-              *account("Fiona (funder)"))
+              "--unreviewed-share", "50%", *account("Fiona (funder)"))
+    demo.ante("show", "3")
     promise = demo.write("translate-promise.md", "Done in 2 days.\n")
     say("Carl takes it too; this time he keeps his 60% to himself (--keep-p-private): the chain records none.")
     demo.ante("accept", "3", "--promise", promise, *published(demo), "--by", "+2d", "--p", "60%", "--keep-p-private",
