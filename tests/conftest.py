@@ -50,6 +50,18 @@ def relayer(accounts):
 
 
 @pytest.fixture(scope="session")
+def backer(accounts):
+    """A co-funder: adds to others' challenges."""
+    return accounts[5]
+
+
+@pytest.fixture(scope="session")
+def backer2(accounts):
+    """A second co-funder."""
+    return accounts[6]
+
+
+@pytest.fixture(scope="session")
 def evaluators():
     """Nine evaluator keys, sorted by address. They only sign; they never need ether."""
     keys = [Account.from_key(bytes.fromhex(f"{i + 1:064x}")) for i in range(100, 109)]

@@ -15,16 +15,6 @@ from lifecycle import ETHER, REENTRANCY_GUARD_SELECTOR
 UINT128_MAX = 2**128 - 1
 
 
-@pytest.fixture(scope="session")
-def backer(accounts):
-    return accounts[5]
-
-
-@pytest.fixture(scope="session")
-def backer2(accounts):
-    return accounts[6]
-
-
 def test_fund_in_ether_raises_the_reward_and_reseals(bounties, ante, funder, backer):
     challenge_id, record, _ = bounties.create()
     before = ante.balance

@@ -17,16 +17,6 @@ BPS = 10_000
 STAKE = ETHER // 10
 
 
-@pytest.fixture(scope="session")
-def backer(accounts):
-    return accounts[5]
-
-
-@pytest.fixture(scope="session")
-def backer2(accounts):
-    return accounts[6]
-
-
 def lapse_unreviewed(bounties, ante, challenge_id, record):
     bounties.at(bounties.deadline(challenge_id) + 1)
     return ante.lapse(challenge_id, record.as_tuple(), sender=bounties.relayer)
