@@ -7,12 +7,14 @@ every state (a tenth each open, accepted and submitted; the rest settled at vari
 defaulted, unreviewed, expired or cancelled; 5 funders, 40 contributors, one 2-of-3 panel), through
 the real OracleService (`run_once`, as its worker does), and then times:
 
-- ``render_ms``: the board page built in-process (filtering the snapshot and rendering the template,
-  the work of one request without HTTP);
-- ``http_get_ms``: a complete ``GET /`` over a real socket to uvicorn serving ``create_app`` (request,
-  render, and reading the whole response), cold (the first request, which also compiles the templates)
-  and warm;
-- the same for a filtered board (``?state=settled``) and for a person's page.
+- ``render_ms``: the board's first page (50 challenges of the 1,000) built in-process (filtering the
+  snapshot, counting every state and rendering the template: the work of one request without HTTP);
+- ``http_get_ms``: a complete ``GET /`` (page 1) over a real socket to uvicorn serving ``create_app``
+  (request, render, and reading the whole response), cold (the first request, which also compiles the
+  templates) and warm; and its size in bytes;
+- ``GET /?page=20``, the last page, and every page in turn (what reading the whole board takes now);
+- the same for a filtered board (``?state=settled``, page 1) and for a person's page (which lists
+  all of a person's challenges, unpaged).
 
 Each figure is the median of several runs, in milliseconds of wall time. Writes bench/dashboard.json.
 
@@ -192,6 +194,7 @@ def main() -> None:
         pages.board(None, None, None, None)  # compile the templates once
         render_ms = median_ms(lambda: pages.board(None, None, None, None), args.runs)
         render_filtered_ms = median_ms(lambda: pages.board("settled", None, None, None), args.runs)
+        last_page = -(-args.challenges // pages.page_size)
 
         server = uvicorn.Server(uvicorn.Config(create_app(service), host="127.0.0.1", port=args.port,
                                                log_level="warning", lifespan="off"))
@@ -208,9 +211,17 @@ def main() -> None:
             page = get(base + "/")
             cold_ms = round((time.perf_counter() - started) * 1000, 1)
             rows = page.count(b'href="/ui/challenges/')
-            assert rows >= args.challenges, f"the board links {rows} challenges, expected {args.challenges}"
+            assert rows == min(pages.page_size, args.challenges), f"page 1 links {rows} challenges"
+            assert f"page 1 of {last_page}".encode() in page or last_page == 1
             warm_ms = median_ms(lambda: get(base + "/"), args.runs)
+            last_ms = median_ms(lambda: get(f"{base}/?page={last_page}"), args.runs)
+            every = [get(f"{base}/?page={n}") for n in range(1, last_page + 1)]
+            listed = sum(p.count(b'href="/ui/challenges/') for p in every)
+            assert listed == args.challenges, f"the pages list {listed} challenges, expected {args.challenges}"
+            every_ms = median_ms(lambda: [get(f"{base}/?page={n}") for n in range(1, last_page + 1)],
+                                 max(1, args.runs // 2))
             filtered_ms = median_ms(lambda: get(base + "/?state=settled"), args.runs)
+            person_page = get(f"{base}/ui/people/{person}")
             person_ms = median_ms(lambda: get(f"{base}/ui/people/{person}"), args.runs)
         finally:
             server.should_exit = True
@@ -220,17 +231,24 @@ def main() -> None:
         "challenges": args.challenges,
         "events": len(events),
         "runs": args.runs,
+        "page_size": pages.page_size,
+        "board_pages": last_page,
         "board_bytes": len(page),
         "snapshot_build_ms": snapshot_ms,
         "board_render_ms": render_ms,
         "board_http_get_cold_ms": cold_ms,
         "board_http_get_ms": warm_ms,
+        "board_last_page_http_get_ms": last_ms,
+        "board_every_page_http_get_ms": every_ms,
+        "board_every_page_bytes": sum(len(p) for p in every),
         "board_settled_only_render_ms": render_filtered_ms,
         "board_settled_only_http_get_ms": filtered_ms,
         "person_http_get_ms": person_ms,
-        "measured": "median wall time; render = the board page built in-process from the snapshot; http_get = "
-                    "GET over a socket to uvicorn, whole response read; snapshot_build = folding the event log "
-                    "(done by the oracle's worker after each block, not per request)",
+        "person_bytes": len(person_page),
+        "measured": "median wall time; board = its first page (page_size challenges); render = that page built "
+                    "in-process from the snapshot; http_get = GET over a socket to uvicorn, whole response read; "
+                    "every_page = pages 1 to board_pages read in turn (median of half the runs); snapshot_build = "
+                    "folding the event log (done by the oracle's worker after each block, not per request)",
     }
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))

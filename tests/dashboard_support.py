@@ -11,6 +11,9 @@ to it; it settles and its keeper lapses, as in `make demo`):
 
 The contributor states an 80% chance of success on challenge 1, 60% on challenge 2 and 70% on challenge
 3; `stranger` states none.
+
+For boards of many challenges, `synthetic_oracle` builds an oracle over a synthetic chain instead
+(SyntheticChain: any number of challenges in chosen states, no node).
 """
 
 from __future__ import annotations
@@ -96,3 +99,93 @@ def build(tmp_path, ante, chain, funder, contributor, stranger, relayer, evaluat
     oracle.accept_verdict(document(b, cid, record, evaluators[0], 9000))
     oracle.run_once()
     return s
+
+
+# ------------------------------------------------------------------------------------------ a synthetic chain
+
+START = 1_780_000_000  # 2026-05-28, the first challenge's block time
+NOW = START + 2 * DAY  # the chain's time when its snapshot is read
+
+
+def person(kind: int, n: int) -> str:
+    """The `n`th address of a kind (0xF for funders, 0xC for contributors, 0xE for evaluators)."""
+    from eth_utils import to_checksum_address
+
+    return to_checksum_address(f"0x{kind:x}{n:039x}")
+
+
+class SyntheticChain:
+    """Stands in for the oracle's AnteClient (the way bench/dashboard.py builds 1,000 challenges): a chain
+    whose head, at chain time NOW, holds the rule-abiding event log of one challenge per entry of `states`
+    (challenge i is in states[i - 1]: open, accepted, submitted, settled, expired or cancelled), each posted
+    by its own funder and, once accepted, held by its own contributor, on one 2-of-3 panel. `uris(i)` gives
+    challenge i's spec URI (its promise and deliverable URIs are that with "/promise" and "/deliverable")."""
+
+    def __init__(self, states: list[str], uris=lambda i: f"https://example.org/specs/{i}"):
+        from types import SimpleNamespace
+
+        self._events = synthetic_events(states, uris)
+        self.chain_id = 31337
+        self.address = "0x" + "a1" * 20
+        head = SimpleNamespace(number=self._events[-1].block_number + 1, timestamp=NOW, hash="0x" + "ab" * 32)
+        self.chain = SimpleNamespace(blocks=SimpleNamespace(head=head))
+
+    def events(self, progress=None, head=None):
+        return list(self._events)
+
+
+def synthetic_events(states: list[str], uris) -> list:
+    from ante.events import (
+        ChallengeAccepted, ChallengeCancelled, ChallengeCreated, ChallengeLapsed, ChallengeSettled,
+        ChallengeSubmitted, PanelCreated,
+    )
+    from ante.state import State
+    from ante.terms import ZERO_ADDRESS, Terms, split_payout
+
+    evaluators = [person(0xE, i) for i in range(3)]
+    log = []
+
+    def at(timestamp):
+        block = len(log) + 1
+        return dict(block_number=block, log_index=0, transaction_hash=f"0x{block:064x}", timestamp=timestamp)
+
+    log.append(PanelCreated(**at(START - DAY), panel_id=1, creator=person(0xF, 0), members=tuple(evaluators),
+                            threshold=2))
+    for i, state in enumerate(states, start=1):
+        t = START + i * 60
+        funder, who = person(0xF, i), person(0xC, i)
+        terms = Terms(funder=funder, token=ZERO_ADDRESS, reward=ETHER, stake_bps=1_000, panel_id=1,
+                      accept_by=t + 30 if state == "expired" else NOW + 30 * DAY, deliver_within=60 * DAY,
+                      review_within=30 * DAY, spec_hash=keccak(text=f"spec {i}"))
+        log.append(ChallengeCreated(**at(t), challenge_id=i, funder=funder, panel_id=1, terms=terms,
+                                    spec_uri=uris(i)))
+        if state == "expired":
+            log.append(ChallengeLapsed(**at(t + 40), challenge_id=i, state=State.EXPIRED, to_contributor=0,
+                                       to_funder=terms.reward))
+        elif state == "cancelled":
+            log.append(ChallengeCancelled(**at(t + 10), challenge_id=i, refund=terms.reward))
+        elif state != "open":
+            log.append(ChallengeAccepted(**at(t + 10), challenge_id=i, contributor=who, stake=terms.stake,
+                                         deliver_by=t + 10 + terms.deliver_within,
+                                         promise_hash=keccak(text=f"promise {i}"), promised_by=t + DAY,
+                                         promise_uri=uris(i) + "/promise", confidence_bps=0))
+            if state in ("submitted", "settled"):
+                log.append(ChallengeSubmitted(**at(t + 20), challenge_id=i, contributor=who,
+                                              deliverable=keccak(text=f"deliverable {i}"),
+                                              review_by=t + 20 + terms.review_within,
+                                              deliverable_uri=uris(i) + "/deliverable"))
+            if state == "settled":
+                to_contributor, to_funder = split_payout(terms.reward, terms.stake_bps, 9_000)
+                log.append(ChallengeSettled(**at(t + 30), challenge_id=i, score=9_000, to_contributor=to_contributor,
+                                            to_funder=to_funder, signers=tuple(evaluators[:2])))
+    return log
+
+
+def synthetic_oracle(folder, states: list[str], **chain) -> OracleService:
+    """An oracle over a SyntheticChain (no worker, no keeper), after its one sync."""
+    from types import SimpleNamespace
+
+    service = OracleService(SyntheticChain(states, **chain), SimpleNamespace(address="0x" + "b2" * 20),
+                            VerdictStore(folder / "oracle.sqlite"), keeper=False)
+    service.run_once()
+    return service

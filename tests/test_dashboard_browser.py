@@ -3,8 +3,10 @@
 The oracle's app is served by uvicorn on a real port, over the demo-like scenario of
 dashboard_support.py (paid, failed, defaulted, open and submitted challenges). The tests click from the
 board to a challenge and on to a person, filter with JavaScript off, and check a phone's viewport and
-the controls' accessible names. They take screenshots of the board, a challenge and a person; with
-ANTE_SCREENSHOTS=DIR (`make screenshots` sets it to docs/) they are kept there.
+the controls' accessible names; on a synthetic board of 120 challenges, they go through its pages with
+JavaScript off and see a 10,000-character URI shown short on a phone. They take screenshots of the board,
+a challenge and a person; with ANTE_SCREENSHOTS=DIR (`make screenshots` sets it to docs/) they are kept
+there.
 
 Playwright drives the system Chromium (`CHROMIUM`, default /usr/bin/chromium); it never downloads a
 browser. `make test` installs Chromium from Debian when it is missing.
@@ -19,11 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from dashboard_support import DEFAULTED, FAILED, OPEN, PAID, SUBMITTED, build
+from dashboard_support import DEFAULTED, FAILED, OPEN, PAID, SUBMITTED, build, synthetic_oracle
 
 from ante.oracle.app import create_app
 
 PORT = 8733
+PAGED_PORT = 8734  # the board of 120 synthetic challenges, in pages
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # Without the background-networking switches Chromium keeps dialling out, which a closed network refuses.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -43,19 +46,35 @@ def dashboard_scenario(tmp_path_factory, ante, chain, funder, contributor, stran
 @pytest.fixture(scope="module")
 def base_url(dashboard_scenario):
     """The oracle's app (API and dashboard) served by uvicorn in a thread."""
+    yield from serve(create_app(dashboard_scenario.oracle, refresh=300), PORT)
+
+
+def serve(app, port):
+    """`app` served by uvicorn in a thread; yields its address."""
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(create_app(dashboard_scenario.oracle, refresh=300), host="127.0.0.1", port=PORT,
-                                           log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, f"the server did not start on port {PORT}"
+        assert thread.is_alive() and time.monotonic() < deadline, f"the server did not start on port {port}"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{PORT}"
+    yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+
+
+LONG_SPEC = "https://example.org/specs/" + "s" * 10_000 + "/spec.md"
+
+
+@pytest.fixture(scope="module")
+def paged_url(tmp_path_factory):
+    """120 open challenges (challenge 3's spec URI 10,000 characters long) on a synthetic chain."""
+    service = synthetic_oracle(tmp_path_factory.mktemp("dashboard-paged"), ["open"] * 120,
+                               uris=lambda i: LONG_SPEC if i == 3 else f"https://example.org/specs/{i}")
+    yield from serve(create_app(service, refresh=300), PAGED_PORT)
+    service.store.close()
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +115,7 @@ def desktop(browser):
 
 def listed(page) -> list[int]:
     """The challenge ids the board lists, in order."""
-    hrefs = page.locator('table.challenges a[href^="/ui/challenges/"]').evaluate_all(
+    hrefs = page.locator('table.challenges a[href^="/ui/challenges/"]:not(.spec)').evaluate_all(
         "links => links.map(a => a.getAttribute('href'))")
     return [int(h.rsplit("/", 1)[1]) for h in hrefs]
 
@@ -205,3 +224,33 @@ def test_every_control_and_link_has_an_accessible_name(desktop, base_url, dashbo
     for name in ("State", "Funder", "Contributor", "Panel"):
         assert page.get_by_role("combobox", name=name).count() == 1
     assert page.get_by_role("button", name="Show challenges").count() == 1
+
+
+def test_the_pages_of_the_board_work_with_javascript_off(browser, paged_url):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(paged_url + "/?state=open")
+        assert listed(page) == list(range(1, 51))
+        assert no_horizontal_overflow(page), "the first page is wider than a phone's screen"
+        spec = page.locator("#open a.spec").nth(2)  # challenge 3's: its start and end, the whole on its page
+        assert spec.get_attribute("href") == "/ui/challenges/3" and len(spec.inner_text()) <= 64
+        pages = page.get_by_role("navigation", name="Pages of challenges", exact=True)
+        pages.get_by_role("link", name="Next page").click()
+        page.wait_for_url("**/?state=open&page=2")
+        assert listed(page) == list(range(51, 101))
+        again = page.get_by_role("navigation", name="Pages of challenges, again")
+        again.get_by_role("link", name="Last page").click()
+        page.wait_for_url("**/?state=open&page=3")
+        assert listed(page) == list(range(101, 121))
+        assert "Challenges 101–120 of 120" in page.get_by_role("status").inner_text()
+        assert page.get_by_role("link", name="Next page").count() == 0
+        page.goto(paged_url + "/ui/challenges/3")
+        assert no_horizontal_overflow(page), "a challenge with a long spec URI is wider than a phone's screen"
+        from ante.oracle.dashboard.present import short_uri
+
+        link = page.get_by_role("link", name=short_uri(LONG_SPEC), exact=True)
+        assert link.count() == 1 and link.get_attribute("href") == LONG_SPEC
+    finally:
+        context.close()

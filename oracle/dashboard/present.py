@@ -6,6 +6,8 @@ Amounts and times go through :mod:`ante.units`, like the CLI's; nothing here com
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from ante.events import (
     ChallengeAbandoned,
@@ -98,6 +100,68 @@ def link(uri: str | None) -> str | None:
     return None
 
 
+#: A long URI is shown as its first URI_HEAD characters (at least its scheme and host, within URI_MAX), an
+#: ellipsis and its last URI_TAIL characters: at most URI_MAX characters, whatever its length on the chain.
+URI_HEAD, URI_TAIL, URI_MAX = 40, 12, 64
+
+
+def short_uri(uri: str | None) -> str:
+    """`uri` as a page shows it: whole up to URI_MAX characters, else its start and end around an ellipsis
+    ("https://example.org/specs/…/final.md"). Only what is shown: a link's href and title keep the whole URI."""
+    if not uri:
+        return ""
+    if len(uri) <= URI_MAX:
+        return uri
+    scheme, sep, rest = uri.partition("://")
+    origin = 0
+    if sep:
+        host_end = min((i for i in (rest.find(ch) for ch in "/?#") if i >= 0), default=len(rest))
+        origin = len(scheme) + len(sep) + host_end
+    head = min(max(URI_HEAD, origin), URI_MAX - 1 - URI_TAIL)
+    return uri[:head] + "…" + uri[-URI_TAIL:]
+
+
+#: Challenges on one page of the board.
+PAGE_SIZE = 50
+
+#: The most funders, contributors or panels the board's filter form lists as choices; past it, the form asks
+#: for the address or number instead, so that the form does not grow with the number of people.
+MOST_OPTIONS = 50
+
+
+@dataclass(frozen=True)
+class Paging:
+    """One page of `total` challenges, `size` a page: page `number` of `count`, challenges `start` to `end`
+    (0-based, end excluded) of the listing."""
+
+    number: int
+    size: int
+    total: int
+
+    @property
+    def count(self) -> int:
+        """How many pages: at least one, which an empty listing shows empty."""
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def start(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def end(self) -> int:
+        return min(self.start + self.size, self.total)
+
+    def page_of(self, index: int) -> int:
+        """The page that shows the listing's `index`th (0-based) challenge."""
+        return index // self.size + 1
+
+
+def page_href(chosen: dict[str, str], number: int) -> str:
+    """The board's address for page `number` under the filters `chosen` (those set, in the form's order)."""
+    query = [(name, value) for name, value in chosen.items() if value] + [("page", str(number))]
+    return "/?" + urlencode(query)
+
+
 Formatter = Callable[[int], str]
 
 
@@ -107,7 +171,7 @@ def timeline(c: ChallengeHistory, fmt: Formatter) -> list[dict]:
     for e in c.events:
         actor = None
         if isinstance(e, ChallengeCreated):
-            what, actor = f"Posted with a reward of {fmt(e.terms.reward)} ({e.spec_uri})", e.funder
+            what, actor = f"Posted with a reward of {fmt(e.terms.reward)} ({short_uri(e.spec_uri)})", e.funder
         elif isinstance(e, UnreviewedShareSet):
             what = (f"Unreviewed share set: {pct(e.unreviewed_bps)} of the reward to the contributor, beside the "
                     "stake, if nobody reviews the deliverable in time")
@@ -118,7 +182,8 @@ def timeline(c: ChallengeHistory, fmt: Formatter) -> list[dict]:
                 what += f", stated chance of success {pct(e.confidence_bps)}"
             actor = e.contributor
         elif isinstance(e, ChallengeSubmitted):
-            what, actor = f"Delivered {e.deliverable_uri}; review by {format_time(e.review_by)}", e.contributor
+            what = f"Delivered {short_uri(e.deliverable_uri)}; review by {format_time(e.review_by)}"
+            actor = e.contributor
         elif isinstance(e, ChallengeSettled):
             what = (f"Settled at {pct(e.score)} with {len(e.signers)} signatures: {fmt(e.to_contributor)} to the "
                     f"contributor, {fmt(e.to_funder)} to the funder")

@@ -6,8 +6,9 @@ page, :mod:`ante.audit` against the contract. Nothing here touches the chain or 
 
 Routes
 ------
-- ``/``: the board, challenges by state; ``?state=`` (open, accepted, submitted, settled, lapsed,
-  cancelled), ``funder=``, ``contributor=``, ``panel=`` filter it.
+- ``/``: the board, challenges by state, 50 a page (``?page=``, from 1, with links to the first,
+  previous, next and last pages); ``?state=`` (open, accepted, submitted, settled, lapsed, cancelled),
+  ``funder=``, ``contributor=``, ``panel=`` filter it. The tally of each state counts every challenge.
 - ``/ui/challenges/{id}``: a challenge's terms, promise, deliverable, verdicts, feedback and timeline;
   events in blocks after the snapshot's final block (``ante.finality``) are marked unconfirmed.
 - ``/ui/people/{address}``: an address's records in every role, its challenges and its promise chart, with
@@ -58,17 +59,20 @@ def _environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(short=format_address, pct=present.pct, share=present.share, when=present.when,
                        hex32=present.hex32, duration=format_duration, lateness=lateness_words)
-    env.globals.update(closeness=closeness_words, calibration=calibration_words, relative=present.relative, link=present.link, colour=score_colour, GROUPS=present.GROUPS,
-                       GROUP_NOTES=present.GROUP_NOTES, DEADLINE_NAMES=present.DEADLINE_NAMES, State=State)
+    env.globals.update(closeness=closeness_words, calibration=calibration_words, relative=present.relative,
+                       link=present.link, short_uri=present.short_uri, URI_MAX=present.URI_MAX, MOST_OPTIONS=present.MOST_OPTIONS,
+                       colour=score_colour, GROUPS=present.GROUPS, GROUP_NOTES=present.GROUP_NOTES,
+                       DEADLINE_NAMES=present.DEADLINE_NAMES, State=State)
     return env
 
 
 class Pages:
     """Renders each page from the service's current snapshot."""
 
-    def __init__(self, service: OracleService, refresh: int):
+    def __init__(self, service: OracleService, refresh: int, page_size: int = present.PAGE_SIZE):
         self.service = service
         self.refresh = refresh
+        self.page_size = page_size
         self.env = _environment()
 
     # ------------------------------------------------------------------ helpers
@@ -99,9 +103,11 @@ class Pages:
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    def problem(self, status: int, title: str, message: str, snapshot: Snapshot | None = None) -> HTMLResponse:
-        """A page that says what is wrong in one sentence, with the right status."""
-        return self.render("problem.html", snapshot, status=status, title=title, message=message,
+    def problem(self, status: int, title: str, message: str, snapshot: Snapshot | None = None,
+                links: list[tuple[str, str]] = ()) -> HTMLResponse:
+        """A page that says what is wrong in one sentence, with the right status (and `links`, (href, text)
+        pairs, to where to go instead, before the way back to the board)."""
+        return self.render("problem.html", snapshot, status=status, title=title, message=message, links=links,
                            refresh=self.refresh if status == 503 else 0)
 
     def snapshot(self) -> Snapshot:
@@ -109,7 +115,8 @@ class Pages:
 
     # ------------------------------------------------------------------ the board
 
-    def board(self, state: str | None, funder: str | None, contributor: str | None, panel: str | None):
+    def board(self, state: str | None, funder: str | None, contributor: str | None, panel: str | None,
+              page: str | None = None):
         snapshot = self.snapshot()
         chronicle = snapshot.chronicle
         errors = []
@@ -136,18 +143,55 @@ class Pages:
                 errors.append(f"There is no panel “{panel}”; panels run from 1 to {len(chronicle.panels)}.")
         if errors:
             return self.render("board.html", snapshot, status=422, errors=errors, chosen=chosen, sections=[],
-                               options=self._options(snapshot), counts=self._counts(snapshot), shown=0, filtered=True)
+                               options=self._options(snapshot), counts=self._counts(snapshot), shown=0, filtered=True,
+                               paging=None)
+        number = _page_number(page)
+        if number is None:
+            return self.problem(422, "No such page",
+                                f"“{_clip(page)}” is not a page number: pages are whole numbers from 1.", snapshot)
         challenges = self.service.select_challenges(snapshot, states=states, funder=addresses.get("funder"),
                                                     contributor=addresses.get("contributor"), panel=panel_id)
+        # The listing is by state, in the order a challenge moves through them, and by id within a state.
+        buckets = {name: [] for name in present.GROUPS}
+        for c in challenges:
+            buckets[present.group_of(c.state)].append(c)
+        paging = present.Paging(number, self.page_size, len(challenges))
+        if number > paging.count:
+            these = "challenges that match the filters" if any(chosen.values()) else "challenges"
+            total = len(challenges)
+            there = f"there {'is' if total == 1 else 'are'} {total} of them, {paging.size} a page, so "
+            there += "page 1 is the only page" if paging.count == 1 else f"the pages run from 1 to {paging.count}"
+            return self.problem(404, "No such page",
+                                f"There is no page {_clip(page.lstrip('0'))} of the {these}: {there}.", snapshot,
+                                links=[(present.page_href(chosen, paging.count), "Go to the last page")])
         counts = self.service.verdict_counts()
         sections = []
-        for name, group in present.GROUPS.items():
-            rows = [c for c in challenges if c.state in group]
-            if rows or (states is None and name != "cancelled"):
-                sections.append({"name": name, "rows": rows})
+        offset = 0
+        for name, rows in buckets.items():
+            first, last = offset, offset + len(rows)  # this state's place in the listing
+            offset = last
+            here = rows[max(first, paging.start) - first:max(first, min(last, paging.end)) - first]
+            if not rows and (states is not None or name == "cancelled"):
+                continue
+            section = {"name": name, "rows": here, "total": len(rows), "spread": None}
+            if rows and len(here) < len(rows):  # some or all of them are on other pages
+                pages = paging.page_of(first), paging.page_of(last - 1)
+                section["spread"] = {"from": max(first, paging.start) - first + 1,
+                                     "pages": [(n, present.page_href(chosen, n)) for n in dict.fromkeys(pages)]}
+            sections.append(section)
         return self.render("board.html", snapshot, errors=[], chosen=chosen, sections=sections,
                            options=self._options(snapshot), counts=self._counts(snapshot), verdicts=counts,
-                           shown=len(challenges), filtered=any(chosen.values()))
+                           shown=len(challenges), filtered=any(chosen.values()), paging=paging,
+                           pages=self._page_links(chosen, paging))
+
+    @staticmethod
+    def _page_links(chosen: dict[str, str], paging: present.Paging) -> dict[str, str | None]:
+        """The board's first, previous, next and last pages under the same filters (None where there is none)."""
+        n, last = paging.number, paging.count
+        return {"first": present.page_href(chosen, 1) if n > 1 else None,
+                "previous": present.page_href(chosen, n - 1) if n > 1 else None,
+                "next": present.page_href(chosen, n + 1) if n < last else None,
+                "last": present.page_href(chosen, last) if n < last else None}
 
     def _counts(self, snapshot: Snapshot) -> dict[str, int]:
         counts = dict.fromkeys(present.GROUPS, 0)
@@ -280,6 +324,21 @@ class Pages:
         return self.render("audit.html", snapshot, report=report, refresh=max(self.refresh, 60))
 
 
+def _page_number(text: str | None) -> int | None:
+    """The board's ``?page=``: 1 when not given, else a whole number from 1; None when it is not one."""
+    if not text:
+        return 1
+    digits = text.lstrip("0")
+    if not text.isascii() or not text.isdigit() or not digits:
+        return None
+    return 10**10 if len(digits) > 10 else int(digits)  # past any last page, without reading a huge number
+
+
+def _clip(text: str, most: int = 24) -> str:
+    """What a visitor typed, quoted back in a sentence: whole if short, else its start and an ellipsis."""
+    return text if len(text) <= most else text[:most] + "…"
+
+
 def _sentence(text: str) -> str:
     return text[0].upper() + text[1:]
 
@@ -310,8 +369,8 @@ def router(service: OracleService, refresh: int) -> APIRouter:
 
     @routes.get("/", response_class=HTMLResponse)
     async def board(request: Request, state: str | None = None, funder: str | None = None,
-                    contributor: str | None = None, panel: str | None = None):
-        return await guarded(pages.board, state, funder, contributor, panel)
+                    contributor: str | None = None, panel: str | None = None, page: str | None = None):
+        return await guarded(pages.board, state, funder, contributor, panel, page)
 
     @routes.get("/ui/challenges/{challenge_id}", response_class=HTMLResponse)
     async def challenge(challenge_id: str):
