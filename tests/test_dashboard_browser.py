@@ -254,3 +254,29 @@ def test_the_pages_of_the_board_work_with_javascript_off(browser, paged_url):
         assert link.count() == 1 and link.get_attribute("href") == LONG_SPEC
     finally:
         context.close()
+
+
+def test_the_pages_keep_to_their_content_security_policy(desktop, base_url, dashboard_scenario):
+    """Every page loads under its policy with nothing refused: the stylesheet and the score colours the server
+    writes into style attributes apply, and the browser reports no violation."""
+    page = desktop
+    refused = []
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text
+            else None)
+    for path in ("/", f"/ui/challenges/{PAID}", f"/ui/people/{dashboard_scenario.contributor}", "/ui/rankings",
+                 "/ui/audit"):
+        response = page.goto(base_url + path)
+        assert "default-src 'none'" in response.headers["content-security-policy"], path
+        # The stylesheet applied: the header bar is dark, not the browser's default transparent.
+        assert page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") not in (
+            "rgba(0, 0, 0, 0)", "transparent"), path
+    page.goto(base_url + f"/ui/challenges/{PAID}")
+    score = page.locator("span.score").first
+    assert score.evaluate("e => getComputedStyle(e).getPropertyValue('--score')").strip() != ""
+    assert refused == []
+    # An inline script, which the pages never have, would be refused: the policy is enforced, not only sent.
+    with page.expect_console_message(lambda message: "Content Security Policy" in message.text) as violation:
+        page.evaluate("""() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1';
+                                 document.body.appendChild(s); }""")
+    assert "script" in violation.value.text
+    assert page.evaluate("window.ran") is None
