@@ -253,7 +253,8 @@ def shortfalls() -> list[str]:
     for stated in ("none", "certain", "between"):
         if not CONFIDENCE_SEEN[stated]:
             missing.append(f"accepted stating confidence {stated}: none")
-    for kind, target in (("settled", 30), ("refused", 10)):
+    # The refusals come from one hostile case of one rule among many (4 to 27 a run seen): at least one a run.
+    for kind, target in (("settled", 30), ("refused", 2)):
         if SAFE_SEEN[kind] < target // 2:
             missing.append(f"Safe {kind}: {SAFE_SEEN[kind]} < {target // 2}")
     if REVERTS_SEEN["create"] < 5:
