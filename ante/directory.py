@@ -28,6 +28,8 @@ from pathlib import Path
 
 from eth_utils import is_address, to_checksum_address
 
+from ante.errors import BadInput
+
 #: The environment variable naming the directory file.
 ENV = "ANTE_DIRECTORY"
 
@@ -41,7 +43,7 @@ MAX_NAME = 64
 MAX_URL = 512
 
 
-class DirectoryError(ValueError):
+class DirectoryError(BadInput):
     """A directory file that cannot be loaded; `problems` lists each as (line, sentence), in line order."""
 
     def __init__(self, source: str, problems: list[tuple[int, str]]):
