@@ -341,7 +341,7 @@ def test_long_uris_on_the_chain_are_shown_short_and_linked_whole(oracle, ante, c
 
     spec = "https://example.org/specs/" + "a" * 10_000 + "/spec.md"
     promise = "https://example.org/promises/" + "b" * 10_000 + "/promise.md"
-    deliverable = "https://example.org/work/" + "c" * 10_000 + "/release.tar.gz"
+    deliverable = "https://example.org/deliveries/" + "c" * 10_000 + "/release.tar.gz"
     b = Bounties(ante, chain, funder, contributor, relayer, evaluators, panel_2of3)
     cid, record, _ = b.create(uri=spec)
     ante.accept(cid, record.as_tuple(), keccak(text="promise"), b.now + DAY, promise, 0, sender=contributor,
