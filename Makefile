@@ -21,7 +21,7 @@ SOLC_STAMP := .solc/.installed
 .PHONY: help install demo node test test-fast slither bench compile artifacts clean browser screenshots dependency-cache mutants
 
 help:
-	@echo "make demo   - five bounty stories through the ante command and the oracle, then the dashboard (DEMO_EXIT=1: end at once; DEMO_BLOCK_TIME=2: a slow chain)"
+	@echo "make demo   - six bounty stories through the ante command and the oracle, then the dashboard (DEMO_EXIT=1: end at once; DEMO_BLOCK_TIME=2: a slow chain)"
 	@echo "make node   - a local anvil node on port 8545 for trying ante by hand"
 	@echo "make test   - static analysis and the whole test suite against anvil and a headless Chromium"
 	@echo "make screenshots - refresh the dashboard screenshots in docs/"

@@ -7,8 +7,8 @@ the contract reports through a :class:`ChainView`:
 1. **count**: ``challengeCount()`` equals the number of ``ChallengeCreated`` events replayed;
 2. **each challenge** (ids 1 to the larger of the two counts): ``challengeStatus(id)``'s state, current
    deadline and seal equal the fold's (the seal of :meth:`ChallengeHistory.record`, whose reward is the
-   total every ``ChallengeFunded`` raised it to), and, when the view reads it, ``unreviewedShareOf(id)``
-   equals the fold's Unreviewed share (that of the ``UnreviewedShareSet`` of its creation, else the default);
+   total every ``ChallengeFunded`` raised it to), and, when the view reads them, ``optionsOf(id)`` equals the
+   fold's options, all five fields (those of the ``ChallengeOptionsSet`` of its creation, else the defaults);
    **each co-funded challenge** (one the events co-fund, or whose ``funding(id)`` is not zero, when the
    view reads co-funding): ``funding(id)`` equals the fold's co-funded total and ``shared``, and
    ``contribution(id, funder)`` each co-funder's contribution, or 0 once claimed;
@@ -36,7 +36,7 @@ challenge_count      ``challenges``               numbers of challenges
 challenge_state      ``challenge <id>``           :class:`State` values (NONE if absent)
 challenge_deadline   ``challenge <id>``           unix timestamps
 challenge_seal       ``challenge <id>``           200-bit seals as integers
-unreviewed_share     ``challenge <id>``           basis points of the reward
+options              ``challenge <id>``           the options, as "unreviewed/window/panel/bond/fee"
 funding              ``challenge <id>``           amounts: (co-funded total, shared) as "total/shared"
 contribution         ``challenge <id> <funder>``  amounts in the token's smallest unit
 credit               ``<token> <account>``        amounts in the token's smallest unit
@@ -87,7 +87,7 @@ KINDS = (
     "challenge_state",
     "challenge_deadline",
     "challenge_seal",
-    "unreviewed_share",
+    "options",
     "funding",
     "contribution",
     "credit",
@@ -117,7 +117,8 @@ class ChainView(Protocol):
 
     # A view may also have ``funding(id) -> (co_funded, shared)`` and ``contribution(id, funder) -> int``
     # (the contract's views of the same names); the audit then checks co-funded challenges with them. With
-    # ``unreviewed_share(id) -> int`` (``unreviewedShareOf``) it checks every challenge's Unreviewed share.
+    # ``options(id) -> (unreviewed_bps, appeal_window, appeal_panel_id, appeal_bond_bps, review_fee)``
+    # (``optionsOf``) it checks every challenge's options.
 
 
 # --- the report ----------------------------------------------------------------------------------
@@ -247,7 +248,7 @@ def audit(
     total = 1 + last_id + len(credits) + len(tokens)
     done = 0
     reads_funding = callable(getattr(view, "funding", None)) and callable(getattr(view, "contribution", None))
-    reads_share = callable(getattr(view, "unreviewed_share", None))
+    reads_options = callable(getattr(view, "options", None))
     contributions = [(cid, funder) for cid, c in sorted(chronicle.challenges.items()) for funder in c.contributions]
     if reads_funding:
         total += len(contributions)
@@ -275,8 +276,8 @@ def audit(
 
     for cid in range(1, last_id + 1):
         found.extend(_check_challenge(cid, chronicle, view))
-        if reads_share:
-            found.extend(_check_unreviewed_share(cid, chronicle, view))
+        if reads_options:
+            found.extend(_check_options(cid, chronicle, view))
         if reads_funding:
             found.extend(_check_funding(cid, chronicle, view))
         tick()
@@ -381,20 +382,25 @@ def _check_challenge(cid: int, chronicle: Chronicle, view: ChainView) -> list[Di
     return found
 
 
-def _check_unreviewed_share(cid: int, chronicle: Chronicle, view) -> list[Discrepancy]:
+#: How a discrepancy names each option, in ``IAnte.Options`` order.
+_OPTION_NAMES = ("Unreviewed share", "appeal window", "appeal panel", "appeal bond", "review fee")
+
+
+def _check_options(cid: int, chronicle: Chronicle, view) -> list[Discrepancy]:
     history = chronicle.challenges.get(cid)
     if history is None:  # the state check reports it
         return []
-    expected, actual = history.unreviewed_bps, int(view.unreviewed_share(cid))
+    expected, actual = history.options.as_tuple(), tuple(int(v) for v in view.options(cid))
     if actual == expected:
         return []
-    return [
-        Discrepancy(
-            "unreviewed_share", f"challenge {cid}", expected, actual,
-            f"Challenge {cid}'s Unreviewed share is {actual / 100:g}% of the reward on chain, but the events give "
-            f"{expected / 100:g}%.",
-        )
-    ]
+    differ = [f"its {name} is {a} on chain but {e} in the events"
+              for name, e, a in zip(_OPTION_NAMES, expected, actual) if e != a]
+    if len(actual) == len(expected) and actual[0] != expected[0] and len(differ) == 1:
+        message = (f"Challenge {cid}'s Unreviewed share is {actual[0] / 100:g}% of the reward on chain, but the "
+                   f"events give {expected[0] / 100:g}%.")
+    else:
+        message = f"Challenge {cid}'s options disagree: {'; '.join(differ)}."
+    return [Discrepancy("options", f"challenge {cid}", expected, actual, message)]
 
 
 def _check_funding(cid: int, chronicle: Chronicle, view) -> list[Discrepancy]:
@@ -460,8 +466,8 @@ class _NodeChainView:
             return self._call(self.address, self._ante.encode("credit", *args))
         if kind == "funding":
             return self._call(self.address, self._ante.encode("funding", args[0]))
-        if kind == "unreviewed":
-            return self._call(self.address, self._ante.encode("unreviewedShareOf", args[0]))
+        if kind == "options":
+            return self._call(self.address, self._ante.encode("optionsOf", args[0]))
         if kind == "contribution":
             return self._call(self.address, self._ante.encode("contribution", *args))
         if kind == "ether":
@@ -480,8 +486,9 @@ class _NodeChainView:
             return tuple(int(v) for v in self._ante.decode("challengeStatus", answer))
         if kind == "funding":
             return tuple(int(v) for v in self._ante.decode("funding", answer))
-        name = {"count": "challengeCount", "credit": "credit", "contribution": "contribution",
-                "unreviewed": "unreviewedShareOf"}.get(kind)
+        if kind == "options":
+            return tuple(int(v) for v in self._ante.decode("optionsOf", answer)[0])
+        name = {"count": "challengeCount", "credit": "credit", "contribution": "contribution"}.get(kind)
         return int((self._ante.decode(name, answer) if name else self._erc20.decode("balanceOf", answer))[0])
 
     def _read(self, key: tuple):
@@ -497,7 +504,7 @@ class _NodeChainView:
             return
         keys = [("status", int(cid)) for cid in challenge_ids]
         keys += [("funding", int(cid)) for cid in challenge_ids]
-        keys += [("unreviewed", int(cid)) for cid in challenge_ids]
+        keys += [("options", int(cid)) for cid in challenge_ids]
         keys += [("contribution", int(cid), self._to_checksum(f)) for cid, f in contributions]
         keys += [("credit", self._to_checksum(t), self._to_checksum(a)) for t, a in credits]
         keys += [("ether",) if _is_ether(t) else ("token", self._to_checksum(t)) for t in tokens]
@@ -520,8 +527,8 @@ class _NodeChainView:
     def contribution(self, challenge_id: int, funder: str) -> int:
         return self._read(("contribution", int(challenge_id), self._to_checksum(funder)))
 
-    def unreviewed_share(self, challenge_id: int) -> int:
-        return self._read(("unreviewed", int(challenge_id)))
+    def options(self, challenge_id: int) -> tuple[int, int, int, int, int]:
+        return self._read(("options", int(challenge_id)))
 
     def balance(self, token: str) -> int:
         return self._read(("ether",) if _is_ether(token) else ("token", self._to_checksum(token)))

@@ -25,10 +25,10 @@ from ante.finality import Finality
 from ante.history import Chronicle, ChallengeHistory, fold, seal_hex
 from ante.index import EventIndex, Notice
 from ante.state import State
-from ante.terms import BPS, ZERO_ADDRESS, Terms, to_checksum_address
+from ante.terms import BPS, DEFAULT_OPTIONS, ZERO_ADDRESS, Options, Terms, to_checksum_address
 from ante.transactions import TransactionPolicy
 from ante.units import format_amount
-from ante.verdict import SignedVerdict, Verdict, quorum
+from ante.verdict import AppealVerdict, SignedVerdict, Verdict, quorum
 
 #: The ERC-20 functions the client calls through Ape: the views of ``ante.abi`` and ``approve``.
 ERC20_ABI = [
@@ -73,6 +73,35 @@ def _check_unreviewed_bps(unreviewed_bps: int | None) -> None:
     """Refuses, in the contract's words, an Unreviewed share outside 0..10000 basis points (None: the default)."""
     if unreviewed_bps is not None and not 0 <= unreviewed_bps <= BPS:
         raise refused("AnteUnreviewedBpsInvalid", {"unreviewedBps": unreviewed_bps})
+
+
+def post_options(unreviewed_bps: int | None = None, options: Options | None = None) -> Options | None:
+    """The options a post sends with ``createWithOptions``: `options` (default: the contract's defaults) with
+    `unreviewed_bps` as its Unreviewed share when given; None when neither is given (a plain ``create``)."""
+    if unreviewed_bps is None and options is None:
+        return None
+    options = options or DEFAULT_OPTIONS
+    if unreviewed_bps is not None:
+        options = Options(unreviewed_bps, options.appeal_window, options.appeal_panel_id, options.appeal_bond_bps,
+                          options.review_fee)
+    return options
+
+
+def _check_appeal_terms(terms: Terms, options: Options, panel_count: int) -> None:
+    """Refuses, in the contract's words, an appeal round ``createWithOptions`` would refuse: a panel or a bond
+    without a window; with one, no such appeal panel, the challenge's own panel, or a bond outside 1..10000
+    basis points; then deadlines past what 40 bits hold."""
+    window, panel_id, bond_bps = options.appeal_window, options.appeal_panel_id, options.appeal_bond_bps
+    invalid = {"appealWindow": window, "appealPanelId": panel_id, "appealBondBps": bond_bps}
+    if window == 0:
+        if panel_id or bond_bps:
+            raise refused("AnteAppealTermsInvalid", invalid)
+        return
+    if not 0 < panel_id <= panel_count or panel_id == terms.panel_id or not 0 < bond_bps <= BPS:
+        raise refused("AnteAppealTermsInvalid", invalid)
+    latest = terms.accept_by + terms.deliver_within + 2 * terms.review_within + window
+    if latest >= 2**40:
+        raise refused("AnteDeadlinesOutOfRange", {"latestDeadline": latest})
 
 
 def _check_is_ante(deployment: Deployment, node: Node) -> None:
@@ -350,19 +379,34 @@ class AnteClient:
                             f"to send (plus gas).")
         raise AnteError(f"{to_checksum_address(address)} holds {fmt(held)}, less than the {fmt(amount)} needed.")
 
-    def check_post(self, terms: Terms, address: str, unreviewed_bps: int | None = None) -> None:
-        """Refuses, in the contract's words and in its order, what ``create`` (or, with `unreviewed_bps`,
-        ``createWithUnreviewedShare``) would refuse that a read can tell now: an Unreviewed share above 10000
-        basis points, a funder on the panel, a designated contributor who is the funder or on the panel, and
-        a funder short of the reward."""
-        _check_unreviewed_bps(unreviewed_bps)
+    def check_post(self, terms: Terms, address: str, unreviewed_bps: int | None = None, *,
+                   options: Options | None = None) -> None:
+        """Refuses, in the contract's words and in its order, what ``create`` (or, with `unreviewed_bps` or
+        `options`, ``createWithOptions``) would refuse that a read can tell now: an Unreviewed share above
+        10000 basis points, an appeal round's terms (see ``IAnte.Options``), a funder or a designated
+        contributor on the appeal panel, a funder on the panel, a designated contributor who is the funder or
+        on the panel, and a funder short of the reward and the review fee."""
+        chosen = post_options(unreviewed_bps, options)
+        fee = 0
+        if chosen is not None:
+            chosen.check_fits()
+            _check_unreviewed_bps(chosen.unreviewed_bps)
+            _check_appeal_terms(terms, chosen, int(self._view("panelCount")[0]) if chosen.appeal_window else 0)
+            if chosen.appeal_window:
+                appeal_members, _ = self.panel(chosen.appeal_panel_id)
+                if any(_same(terms.funder, m) for m in appeal_members):
+                    raise refused("AnteFunderOnPanel", {"panelId": chosen.appeal_panel_id,
+                                                        "funder": to_checksum_address(terms.funder)})
+                if int(terms.designated, 16) != 0 and any(_same(terms.designated, m) for m in appeal_members):
+                    raise refused("AnteSelfDealing", {"account": to_checksum_address(terms.designated)})
+            fee = chosen.review_fee
         members, _ = self.panel(terms.panel_id)
         if any(_same(terms.funder, m) for m in members):
             raise refused("AnteFunderOnPanel", {"panelId": terms.panel_id, "funder": to_checksum_address(terms.funder)})
         if int(terms.designated, 16) != 0:
             if _same(terms.designated, terms.funder) or any(_same(terms.designated, m) for m in members):
                 raise refused("AnteSelfDealing", {"account": to_checksum_address(terms.designated)})
-        self.check_balance(terms.token, address, terms.reward)
+        self.check_balance(terms.token, address, terms.reward + fee)
 
     def check_accept(self, challenge: ChallengeHistory, address: str, now: int, confidence_bps: int = 0) -> None:
         """Refuses, in the contract's words and in its order, what ``accept`` by `address` would refuse
@@ -423,21 +467,28 @@ class AnteClient:
         if known is None or known in challenge.claims:
             raise refused("AnteNothingToClaim", {"challengeId": cid, "funder": to_checksum_address(funder)})
 
-    def post(self, terms: Terms, spec_uri: str, sender, unreviewed_bps: int | None = None) -> tuple[int, object]:
+    def post(self, terms: Terms, spec_uri: str, sender, unreviewed_bps: int | None = None, *,
+             options: Options | None = None) -> tuple[int, object]:
         """Posts a challenge, approving the token first when the allowance is short; returns (id, receipt).
 
-        With `unreviewed_bps` (0..10000) it is posted with ``createWithUnreviewedShare``: its contributor is paid
-        that share of the reward beside the stake if it lapses Unreviewed. Without, with ``create``: the
-        contract's default, ``DEFAULT_UNREVIEWED_BPS`` (the whole reward)."""
+        With `unreviewed_bps` (0..10000) or `options` it is posted with ``createWithOptions`` (`options`, the
+        defaults where not given, with `unreviewed_bps` as the Unreviewed share when given): the contributor is
+        paid that share of the reward beside the stake if it lapses Unreviewed, and the review fee is escrowed
+        beside the reward. Without either, with ``create``: the contract's defaults
+        (``ante.terms.DEFAULT_OPTIONS``)."""
         terms.check_fits()
-        _check_unreviewed_bps(unreviewed_bps)
+        chosen = post_options(unreviewed_bps, options)
+        if chosen is not None:
+            chosen.check_fits()
+            _check_unreviewed_bps(chosen.unreviewed_bps)
+        total = terms.reward + (chosen.review_fee if chosen is not None else 0)
         if not terms.is_ether:
-            self.ensure_allowance(terms.token, sender, terms.reward)
-        value = terms.reward if terms.is_ether else 0
-        if unreviewed_bps is None:
+            self.ensure_allowance(terms.token, sender, total)
+        value = total if terms.is_ether else 0
+        if chosen is None:
             receipt = self.send("create", terms.as_tuple(), spec_uri, sender=sender, value=value, token=terms.token)
         else:
-            receipt = self.send("createWithUnreviewedShare", terms.as_tuple(), spec_uri, unreviewed_bps, sender=sender,
+            receipt = self.send("createWithOptions", terms.as_tuple(), spec_uri, chosen.as_tuple(), sender=sender,
                                 value=value, token=terms.token)
         challenge_id = receipt.events.filter(self.contract.ChallengeCreated)[0].challengeId
         return int(challenge_id), receipt
@@ -468,19 +519,38 @@ class AnteClient:
         return self._act("submit", challenge, deliverable, uri, sender=sender)
 
     def verdict(self, challenge: ChallengeHistory, score: int) -> Verdict:
-        """The verdict an evaluator signs for a submitted challenge."""
-        if challenge.state != State.SUBMITTED or challenge.deliverable is None:
+        """The verdict an evaluator signs: a ``Verdict`` for a submitted challenge, an ``AppealVerdict`` (the
+        appeal panel's) for an appealed one."""
+        if challenge.state not in (State.SUBMITTED, State.APPEALED) or challenge.deliverable is None:
+            waits = " (its verdict is recorded; it can be appealed, or finalized once the window closes)" \
+                if challenge.state == State.RULED else ""
             raise AnteError(
-                f"challenge {challenge.challenge_id} is {challenge.state.label}; verdicts are for submitted work."
+                f"challenge {challenge.challenge_id} is {challenge.state.label}{waits}; verdicts are for submitted "
+                "or appealed work."
             )
-        return Verdict(self.chain_id, self.address, challenge.challenge_id, challenge.deliverable, score)
+        kind = AppealVerdict if challenge.state == State.APPEALED else Verdict
+        return kind(self.chain_id, self.address, challenge.challenge_id, challenge.deliverable, score)
+
+    @staticmethod
+    def judging_panel(challenge: ChallengeHistory) -> int:
+        """The panel whose quorum settles `challenge` now: its appeal panel once appealed, else its own."""
+        return challenge.appeal_panel_id if challenge.state == State.APPEALED else challenge.terms.panel_id
 
     def check_verdicts(self, challenge: ChallengeHistory, verdicts: list[SignedVerdict]) -> None:
-        """Checks that signed verdicts belong to this deployment, challenge, deliverable and panel."""
-        members, _ = self.panel(challenge.terms.panel_id)
+        """Checks that signed verdicts belong to this deployment, challenge, deliverable and panel (the appeal
+        panel, signing ``AppealVerdict``, for an appealed challenge)."""
+        panel_id = self.judging_panel(challenge)
+        members, _ = self.panel(panel_id)
         expected = self.verdict(challenge, 0)
         for signed in verdicts:
             v = signed.verdict
+            if type(v) is not type(expected):
+                if isinstance(expected, AppealVerdict):
+                    raise BadInput(f"the verdict from {signed.signer} is a first-round Verdict, but challenge "
+                                   f"{challenge.challenge_id} is appealed: its appeal panel signs an AppealVerdict "
+                                   "(`ante verdict sign` writes one for an appealed challenge).")
+                raise BadInput(f"the verdict from {signed.signer} is an AppealVerdict, but challenge "
+                               f"{challenge.challenge_id} is {challenge.state.label}: its panel signs a Verdict.")
             if (v.chain_id, v.contract) != (self.chain_id, self.address):
                 raise BadInput(
                     f"the verdict from {signed.signer} is for contract {v.contract} on chain {v.chain_id}, "
@@ -491,7 +561,8 @@ class AnteClient:
             if v.deliverable != expected.deliverable:
                 raise BadInput(f"the verdict from {signed.signer} judges another deliverable than the one submitted.")
             if signed.signer not in members:
-                raise BadInput(f"{signed.signer} is not an evaluator on panel {challenge.terms.panel_id}.")
+                what = "appeal panel" if isinstance(expected, AppealVerdict) else "panel"
+                raise BadInput(f"{signed.signer} is not an evaluator on {what} {panel_id}.")
 
     def settle(self, challenge: ChallengeHistory, verdicts: list[SignedVerdict], sender):
         """Settles with a quorum of agreeing signed verdicts, signers in ascending order."""
@@ -501,6 +572,50 @@ class AnteClient:
 
     def cancel(self, challenge: ChallengeHistory, sender):
         return self._act("cancel", challenge, sender=sender)
+
+    def check_appeal(self, challenge: ChallengeHistory, address: str, now: int) -> None:
+        """Refuses, in the contract's words and in its order, what ``appeal`` by `address` would refuse that a
+        read at chain time `now` can tell: a challenge not ruled (no recorded verdict in its appeal window),
+        the window closed, an appellant neither its creator nor its contributor, and a bond `address` does
+        not hold."""
+        cid, terms = challenge.challenge_id, challenge.terms
+        if challenge.state != State.RULED:
+            why = {State.APPEALED: "its verdict is already appealed"}.get(
+                challenge.state, "only a verdict recorded with an appeal window can be appealed")
+            raise AnteError(f"challenge {cid} is {challenge.state.label}; {why}.")
+        if now > challenge.deadline:
+            raise refused("AnteDeadlinePassed", {"challengeId": cid, "deadline": challenge.deadline, "timestamp": now})
+        if not (_same(address, terms.funder) or (challenge.contributor and _same(address, challenge.contributor))):
+            raise refused("AnteNotParty", {"challengeId": cid, "caller": to_checksum_address(address)})
+        self.check_balance(terms.token, address, challenge.options.bond(terms.reward))
+
+    def appeal(self, challenge: ChallengeHistory, sender):
+        """Appeals `challenge`'s recorded verdict from `sender` (its creator or its contributor), posting the bond
+        (approving the token first when the allowance is short). What the contract would refuse is refused
+        first (:meth:`check_appeal`)."""
+        terms = challenge.terms
+        self.check_appeal(challenge, sender.address, self.now())
+        bond = challenge.options.bond(terms.reward)
+        if not terms.is_ether:
+            self.ensure_allowance(terms.token, sender, bond)
+        return self._act("appeal", challenge, sender=sender, value=bond if terms.is_ether else 0)
+
+    def check_finalize(self, challenge: ChallengeHistory, now: int) -> None:
+        """Refuses what ``finalize`` at chain time `now` would refuse: a challenge neither ruled nor appealed,
+        and a deadline (appeal-by, or the appeal panel's rule-by) not passed yet."""
+        cid = challenge.challenge_id
+        if challenge.state not in (State.RULED, State.APPEALED):
+            raise AnteError(f"challenge {cid} is {challenge.state.label}; only a recorded verdict (ruled, or "
+                            "appealed and not decided in time) can be finalized.")
+        if now <= challenge.deadline:
+            raise refused("AnteDeadlineNotPassed", {"challengeId": cid, "deadline": challenge.deadline,
+                                                    "timestamp": now})
+
+    def finalize(self, challenge: ChallengeHistory, sender):
+        """Pays `challenge`'s recorded verdict once it can no longer change (anyone may send it). What the
+        contract would refuse is refused first (:meth:`check_finalize`)."""
+        self.check_finalize(challenge, self.now())
+        return self._act("finalize", challenge, sender=sender)
 
     def fund(self, challenge: ChallengeHistory, amount: int, sender):
         """Adds `amount` (in the token's smallest unit) to an open challenge's reward, from `sender`, approving

@@ -63,6 +63,11 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     "AnteUnreviewedBpsInvalid": lambda i, a: (
         f"the Unreviewed share must be 0% to 100% of the reward, not {int(i['unreviewedBps']) / 100:g}%."
     ),
+    "AnteAppealTermsInvalid": lambda i, a: (
+        f"an appeal round needs a window, another existing panel than the challenge's and a bond of 0.01% to 100% "
+        f"of the reward, and no panel or bond without a window (window {i['appealWindow']} s, panel "
+        f"{i['appealPanelId']}, bond {int(i['appealBondBps']) / 100:g}%)."
+    ),
     "AnteAcceptByInPast": lambda i, a: (
         f"accept-by {_when(i['acceptBy'])} is already past (the chain's time is {_when(i['timestamp'])})."
     ),
@@ -85,9 +90,14 @@ _SENTENCES: dict[str, Callable[..., str]] = {
         f"(the chain's time is {_when(i['timestamp'])})."
     ),
     "AnteDeadlineNotPassed": lambda i, a: (
-        f"challenge {i['challengeId']} cannot lapse before its deadline, {_when(i['deadline'])} "
+        f"challenge {i['challengeId']} cannot lapse or be finalized before its deadline, {_when(i['deadline'])} "
         f"(the chain's time is {_when(i['timestamp'])})."
     ),
+    "AnteNotParty": lambda i, a: (
+        f"only the creator or the contributor of challenge {i['challengeId']} can appeal its verdict, not {i['caller']}."
+    ),
+    "AnteWrongBond": lambda i, a: f"the appeal bond is {a(i['expected'])} but {a(i['sent'])} was sent.",
+    "AnteNotDelegated": lambda i, a: "the appeal module runs only through the Ante contract; call Ante instead.",
     "AnteNotFunder": lambda i, a: f"only the funder can do that to challenge {i['challengeId']}, not {i['caller']}.",
     "AnteNotContributor": lambda i, a: (
         f"only the contributor can do that to challenge {i['challengeId']}, not {i['caller']}."
@@ -137,6 +147,8 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     # OpenZeppelin's ShortStrings errors are declared by EIP712 but unreachable: "Ante" and "1" are short.
     "InvalidShortString": lambda i, a: "the contract's EIP-712 name is not a short string.",
     "StringTooLong": lambda i, a: f"the string {i.get('str')!r} is too long for the contract.",
+    "FailedCall": lambda i, a: "the contract's call to its appeal module failed without a reason.",
+    "AddressEmptyCode": lambda i, a: f"{i.get('target')} has no code, so the contract cannot call it.",
 }
 
 

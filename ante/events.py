@@ -6,7 +6,7 @@ it sits on the chain. Values are normalised so that two decoders of the same log
 - addresses are checksummed strings;
 - ``bytes32`` values are ``bytes`` (32 of them);
 - ``IAnte.State`` is :class:`ante.state.State`;
-- ``IAnte.Terms`` is :class:`ante.terms.Terms`;
+- ``IAnte.Terms`` is :class:`ante.terms.Terms`; ``IAnte.Options`` is :class:`ante.terms.Options`;
 - ``address[]`` is a tuple of checksummed strings; ``bool`` is ``bool``; every integer is ``int``;
 - the transaction hash is a lower-case ``0x``-prefixed hex string.
 
@@ -24,9 +24,10 @@ Two conversions:
 
 JSON form: ``{"event": <name>, "block_number", "log_index", "transaction_hash", "timestamp", <fields>}``
 with the fields under their snake_case names. Bytes are ``0x``-prefixed lower-case hex; addresses are
-checksummed; a state is its integer value; ``terms`` is an object with ``Terms``' field names. Token
-amounts (``reward``, ``stake``, ``to_contributor``, ``to_funder``, ``refund``, ``forfeited``, ``amount``,
-``shared``, ``to_creator``, ``remainder``)
+checksummed; a state is its integer value; ``terms`` is an object with ``Terms``' field names, ``options``
+one with ``Options``' (its ``review_fee`` an amount). Token amounts (``reward``, ``stake``, ``to_contributor``,
+``to_funder``, ``refund``, ``forfeited``, ``amount``, ``shared``, ``to_creator``, ``remainder``, ``bond``,
+``share``, ``fee``, ``review_fee``)
 are **decimal strings**, because they routinely exceed 2**53 and JSON readers such as JavaScript or
 SQLite's ``json_extract`` would round them; every other integer (ids, timestamps, basis points, block
 numbers) is a JSON number.
@@ -41,16 +42,20 @@ from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Union
 
 from ante.state import State
-from ante.terms import Terms, to_checksum_address
+from ante.terms import Options, Terms, to_checksum_address
 
 __all__ = [
     "EVENT_TYPES",
+    "AppealDecided",
     "ChallengeAbandoned",
     "ChallengeAccepted",
+    "ChallengeAppealed",
     "ChallengeCancelled",
     "ChallengeCreated",
     "ChallengeFunded",
     "ChallengeLapsed",
+    "ChallengeOptionsSet",
+    "ChallengeRuled",
     "ChallengeSettled",
     "ChallengeSubmitted",
     "Event",
@@ -58,7 +63,8 @@ __all__ = [
     "FundersShared",
     "FunderClaimed",
     "PanelCreated",
-    "UnreviewedShareSet",
+    "ReviewFeePaid",
+    "ReviewFeeReturned",
     "Withdrawn",
     "from_contract_log",
     "from_json",
@@ -190,21 +196,21 @@ class ChallengeCreated(EventBase):
 
 
 @dataclass(frozen=True, kw_only=True)
-class UnreviewedShareSet(EventBase):
-    """A challenge was posted with its own Unreviewed share (``createWithUnreviewedShare``): the part of the
-    reward, in basis points (0..10000), its contributor is paid beside the stake if it lapses Unreviewed.
+class ChallengeOptionsSet(EventBase):
+    """A challenge was posted with its own options (``createWithOptions``): its Unreviewed share, its appeal
+    round (window, panel, bond) and its review fee (see :class:`ante.terms.Options`).
 
     Emitted right after the challenge's ``ChallengeCreated``, in the same transaction; a challenge without
-    one has the contract's default, ``ante.terms.DEFAULT_UNREVIEWED_BPS`` (all of the reward)."""
+    one has the defaults, ``ante.terms.DEFAULT_OPTIONS`` (all of the reward if Unreviewed, no appeal, no fee)."""
 
-    NAME: ClassVar[str] = "UnreviewedShareSet"
+    NAME: ClassVar[str] = "ChallengeOptionsSet"
     ARGS: ClassVar = (
         ("challengeId", "challenge_id", "int"),
-        ("unreviewedBps", "unreviewed_bps", "int"),
+        ("options", "options", "options"),
     )
 
     challenge_id: int
-    unreviewed_bps: int
+    options: Options
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -273,6 +279,102 @@ class ChallengeSettled(EventBase):
     to_contributor: int
     to_funder: int
     signers: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChallengeRuled(EventBase):
+    """A quorum's verdict on a challenge with an appeal window was recorded, not paid: it pays when the
+    window closes unused at ``appeal_by`` (``finalize``), or the appeal decides. ``signers`` signed it."""
+
+    NAME: ClassVar[str] = "ChallengeRuled"
+    ARGS: ClassVar = (
+        ("challengeId", "challenge_id", "int"),
+        ("score", "score", "int"),
+        ("appealBy", "appeal_by", "int"),
+        ("signers", "signers", "addresses"),
+    )
+
+    challenge_id: int
+    score: int
+    appeal_by: int
+    signers: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChallengeAppealed(EventBase):
+    """The creator or the contributor (``appellant``) appealed a recorded verdict, escrowing ``bond``; the
+    appeal panel has until ``rule_by`` to decide."""
+
+    NAME: ClassVar[str] = "ChallengeAppealed"
+    ARGS: ClassVar = (
+        ("challengeId", "challenge_id", "int"),
+        ("appellant", "appellant", "address"),
+        ("bond", "bond", "amount"),
+        ("ruleBy", "rule_by", "int"),
+    )
+
+    challenge_id: int
+    appellant: str
+    bond: int
+    rule_by: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppealDecided(EventBase):
+    """An appeal closed: ``score`` is the one that pays (the appeal panel's, or the first verdict's when the
+    appeal panel was silent, then ``signers`` is empty); ``bond`` was credited to ``bond_to``: the appellant's
+    own back unless they lost, when it went to the other party. A ``ChallengeSettled`` follows."""
+
+    NAME: ClassVar[str] = "AppealDecided"
+    ARGS: ClassVar = (
+        ("challengeId", "challenge_id", "int"),
+        ("score", "score", "int"),
+        ("appellantWon", "appellant_won", "bool"),
+        ("bondTo", "bond_to", "address"),
+        ("bond", "bond", "amount"),
+        ("signers", "signers", "addresses"),
+    )
+
+    challenge_id: int
+    score: int
+    appellant_won: bool
+    bond_to: str
+    bond: int
+    signers: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewFeePaid(EventBase):
+    """A challenge's review fee was paid: ``share`` to each of ``signers`` (the evaluators whose signatures
+    settled the panel's verdict) and ``remainder`` (below the number of signers) to the creator."""
+
+    NAME: ClassVar[str] = "ReviewFeePaid"
+    ARGS: ClassVar = (
+        ("challengeId", "challenge_id", "int"),
+        ("share", "share", "amount"),
+        ("remainder", "remainder", "amount"),
+        ("signers", "signers", "addresses"),
+    )
+
+    challenge_id: int
+    share: int
+    remainder: int
+    signers: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewFeeReturned(EventBase):
+    """A challenge ended without a verdict (cancelled, expired, defaulted or unreviewed) and its review fee,
+    ``fee``, was credited back to its creator."""
+
+    NAME: ClassVar[str] = "ReviewFeeReturned"
+    ARGS: ClassVar = (
+        ("challengeId", "challenge_id", "int"),
+        ("fee", "fee", "amount"),
+    )
+
+    challenge_id: int
+    fee: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -405,10 +507,15 @@ class Withdrawn(EventBase):
 Event = Union[
     PanelCreated,
     ChallengeCreated,
-    UnreviewedShareSet,
+    ChallengeOptionsSet,
     ChallengeAccepted,
     ChallengeSubmitted,
     ChallengeSettled,
+    ChallengeRuled,
+    ChallengeAppealed,
+    AppealDecided,
+    ReviewFeePaid,
+    ReviewFeeReturned,
     ChallengeLapsed,
     ChallengeCancelled,
     ChallengeAbandoned,
@@ -424,10 +531,15 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
     for cls in (
         PanelCreated,
         ChallengeCreated,
-        UnreviewedShareSet,
+        ChallengeOptionsSet,
         ChallengeAccepted,
         ChallengeSubmitted,
         ChallengeSettled,
+        ChallengeRuled,
+        ChallengeAppealed,
+        AppealDecided,
+        ReviewFeePaid,
+        ReviewFeeReturned,
         ChallengeLapsed,
         ChallengeCancelled,
         ChallengeAbandoned,
@@ -463,6 +575,7 @@ _FROM_LOG = {
     "bool": _bool,
     "state": lambda v: State(_int(v)),
     "terms": Terms.from_event,
+    "options": Options.from_event,
 }
 
 
@@ -539,6 +652,18 @@ def _terms_from_json(data: Mapping[str, Any]) -> Terms:
     return Terms(**values)
 
 
+_OPTIONS_JSON = tuple(f.name for f in fields(Options))
+
+
+def _options_to_json(options: Options) -> dict[str, Any]:
+    return {name: (str(getattr(options, name)) if name == "review_fee" else getattr(options, name))
+            for name in _OPTIONS_JSON}
+
+
+def _options_from_json(data: Mapping[str, Any]) -> Options:
+    return Options(**{name: _int(data[name]) for name in _OPTIONS_JSON})
+
+
 _TO_JSON = {
     "int": lambda v: v,
     "amount": str,
@@ -549,9 +674,10 @@ _TO_JSON = {
     "bool": lambda v: v,
     "state": int,
     "terms": _terms_to_json,
+    "options": _options_to_json,
 }
 
-_FROM_JSON = dict(_FROM_LOG, terms=_terms_from_json)
+_FROM_JSON = dict(_FROM_LOG, terms=_terms_from_json, options=_options_from_json)
 
 
 def to_json(event: EventBase) -> dict[str, Any]:

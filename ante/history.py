@@ -18,7 +18,8 @@ What a challenge's fields mean (:class:`ChallengeHistory`)
 - ``state``: as the contract has it. An abandonment re-opens the challenge (``OPEN``) before its
   accept-by time and expires it (``EXPIRED``) after.
 - ``deadline``: the contract's *current* deadline, exactly as ``challengeStatus`` returns it: accept-by
-  while Open, deliver-by while Accepted, review-by while Submitted. A final transition (settle, lapse,
+  while Open, deliver-by while Accepted, review-by while Submitted, appeal-by while Ruled, rule-by while
+  Appealed. A final transition (settle, lapse,
   cancel, or an abandonment after accept-by) leaves it as it was; an abandonment that re-opens sets it
   back to accept-by.
 - Acceptance fields (``contributor``, ``stake``, ``promise_hash``, ``promise_uri``, ``promised_by``,
@@ -28,12 +29,24 @@ What a challenge's fields mean (:class:`ChallengeHistory`)
   stated chance of success in basis points (1..10000); ``None`` also when they stated none (0 on chain).
 - Submission fields (``deliverable``, ``deliverable_uri``, ``submitted_at``, ``review_by``): ``None``
   until a submission.
-- ``unreviewed_bps``: the share of the reward, in basis points, the contributor is paid beside the stake if
-  the challenge lapses Unreviewed: the ``UnreviewedShareSet`` that follows its creation, else the contract's
-  default, ``DEFAULT_UNREVIEWED_BPS`` (10000, the whole reward). :meth:`ChallengeHistory.unreviewed_payout`
+- Options (``unreviewed_bps``, ``appeal_window``, ``appeal_panel_id``, ``appeal_bond_bps``, ``review_fee``;
+  together :attr:`ChallengeHistory.options`): those of the ``ChallengeOptionsSet`` that follows its creation,
+  else the contract's defaults (``ante.terms.DEFAULT_OPTIONS``). ``unreviewed_bps`` is the share of the
+  reward, in basis points, the contributor is paid beside the stake if the challenge lapses Unreviewed
+  (default ``DEFAULT_UNREVIEWED_BPS``, 10000, the whole reward). :meth:`ChallengeHistory.unreviewed_payout`
   is what such a lapse pays each side (``ante.terms.unreviewed_payout``); the fold checks every Unreviewed
   ``ChallengeLapsed`` against it.
-- ``score``, ``signers``, ``settled_at``: from the settlement (``None``, ``()``, ``None`` otherwise).
+- ``score``, ``signers``, ``settled_at``: from the settlement (``None``, ``()``, ``None`` otherwise): the
+  score that paid, and who signed it (nobody when ``finalize`` paid a recorded verdict).
+- The appeal round, for a challenge with an appeal window: ``first_score``, ``first_signers``,
+  ``ruled_at``: the panel's verdict ``ChallengeRuled`` recorded (state Ruled, deadline appeal-by);
+  ``appellant``, ``bond``, ``appealed_at``: from ``ChallengeAppealed`` (state Appealed, deadline rule-by);
+  ``appeal_score``, ``appeal_signers``, ``appellant_won``, ``bond_to``: from ``AppealDecided``
+  (``appeal_score`` None and ``appeal_signers`` empty when the appeal panel was silent and ``finalize``
+  closed it). ``None`` (or ``()``) otherwise. The bond is credited to ``bond_to``.
+- The review fee: ``fee_share`` and ``fee_signers`` from ``ReviewFeePaid`` (each signer of the panel's
+  verdict credited ``fee_share``, the creator the remainder), ``fee_returned`` from ``ReviewFeeReturned``
+  (the whole fee credited back to the creator when the challenge ended without a verdict).
 - ``to_contributor``, ``to_funder``: what the closing event gave each side (``ChallengeSettled``,
   ``ChallengeLapsed``, or ``ChallengeCancelled``'s refund to the funders' side); ``None`` until closed.
   ``forfeited``: the stakes abandonments gave the funders' side (0 if none). So everything a challenge
@@ -46,7 +59,8 @@ What a challenge's fields mean (:class:`ChallengeHistory`)
   contributor (zero if none) and the deliverable (zero if none). So
   ``history.record().seal() == challengeStatus(id).seal`` whenever the log is complete.
 - :meth:`ChallengeHistory.escrow`: what the contract holds for the challenge and has credited to nobody:
-  the reward while Open, reward + stake while Accepted or Submitted, nothing else once final, plus the
+  the reward while Open, reward + stake while Accepted, Submitted, Ruled or Appealed, nothing else once
+  final; plus the review fee until it is paid or returned, the bond while an appeal is undecided, and the
   co-funding pool's ``unclaimed`` (below).
 
 Several funders
@@ -96,8 +110,10 @@ The ledger (:class:`Chronicle`)
 - ``credits[(token, account)]``: what the account can withdraw in ``token`` (the zero address is
   ether): every non-zero amount credited by ``ChallengeSettled``, ``ChallengeLapsed``,
   ``ChallengeCancelled`` and ``ChallengeAbandoned`` (in a co-funded challenge only the contributor's
-  part: the funders' side goes to the pool), ``FundersShared`` (to the creator) and ``FunderClaimed``
-  (to the co-funder, and the remainder to the creator), minus every ``Withdrawn``. An account appears
+  part: the funders' side goes to the pool), ``FundersShared`` (to the creator), ``FunderClaimed``
+  (to the co-funder, and the remainder to the creator), ``ReviewFeePaid`` (to each signer, and the
+  remainder to the creator), ``ReviewFeeReturned`` (to the creator) and ``AppealDecided`` (the bond, to
+  ``bond_to``), minus every ``Withdrawn``. An account appears
   once it is credited or withdraws, and stays (at 0) after withdrawing everything.
 - ``accounts``: every (token, account) pair the events involve: each challenge's funder, co-funders and
   every contributor who accepted it (in the challenge's token), every account credited, every withdrawal.
@@ -112,7 +128,8 @@ Checks and anomalies
 Every event is checked against the contract's rules: the state it needs, the contributor, deadlines
 (inclusive: an action at exactly the deadline is in time, a lapse needs a later block), and the
 amounts the terms imply (stake, payout split, an Unreviewed lapse's share, refund, forfeit; a funding's
-new total, who may fund and when; a co-funded close's shares and every claim's amount and remainder). A
+new total, who may fund and when; a co-funded close's shares and every claim's amount and remainder; the
+options' rules, the review fee's shares, who may appeal, the bond, and who an appeal's bond goes to). A
 log that breaks a rule is an **anomaly**. By default (``strict=True``) the first anomaly raises
 :class:`HistoryError`. With ``strict=False`` (what the audit uses) anomalies are collected in
 ``Chronicle.anomalies`` and the event is applied anyway as the chain reported it, so that a damaged log
@@ -126,17 +143,22 @@ are checksummed; a state is its lower-case label; timestamps and other integers 
 values are ``null``.
 
 - challenge: ``challenge_id, state, deadline, terms {funder, token, reward, stake_bps, panel_id,
-  accept_by, deliver_within, review_within, designated, spec_hash}, unreviewed_bps, spec_uri, created_at,
+  accept_by, deliver_within, review_within, designated, spec_hash}, unreviewed_bps, appeal_window,
+  appeal_panel_id, appeal_bond_bps, review_fee, spec_uri, created_at,
   contributor, stake, promise_hash, promise_uri, promised_by, confidence_bps, accepted_at, deliver_by,
   deliverable, deliverable_uri, submitted_at, review_by, score, to_contributor, to_funder, forfeited, signers, settled_at, closed_at,
-  abandoned_by, escrow, co_funded, funders, shared, to_creator, unclaimed, seal, events`` (``terms.reward``
+  abandoned_by, escrow, co_funded, funders, shared, to_creator, unclaimed, appeal, review_fee_paid,
+  review_fee_returned, seal, events`` (``terms.reward``
   is the current total; ``unreviewed_bps`` a number, 0..10000; ``co_funded`` a bool; ``funders`` a list of ``{funder, amount, share, claimed}``,
   the creator first (``amount``: the reward less every co-funder's contribution; ``share``: ``to_creator``,
   ``claimed``: ``to_creator`` plus the remainders credited so far, both null until ``FundersShared``, so
   always null when not co-funded), then each co-funder in order of first funding (``amount``: their
   contribution; ``share``: null until ``FundersShared``; ``claimed``: what their ``FunderClaimed``
   credited, null until then); ``shared`` and ``unclaimed`` amounts ("0" when not co-funded);
-  ``to_creator`` an amount or null; ``seal`` is :meth:`ChallengeHistory.record`'s seal as 0x-hex of
+  ``to_creator`` an amount or null; ``appeal`` null until a verdict is recorded for an appeal round, then
+  ``{first_score, first_signers, ruled_at, appellant, bond, appealed_at, appeal_score, appeal_signers,
+  appellant_won, bond_to}`` (null, or empty lists, for what has not happened); ``review_fee`` an amount;
+  ``review_fee_paid`` null or ``{share, signers}``; ``review_fee_returned`` an amount or null; ``seal`` is :meth:`ChallengeHistory.record`'s seal as 0x-hex of
   25 bytes; ``events`` is the timeline, each in :func:`ante.events.to_json` form).
 - panel: ``panel_id, members, threshold, creator``.
 - chronicle: ``events`` (how many were applied), ``last_position`` (``[block_number, log_index]`` or
@@ -156,19 +178,24 @@ from typing import Any
 
 from ante.errors import AnteError
 from ante.events import (
+    AppealDecided,
     ChallengeAbandoned,
     ChallengeAccepted,
+    ChallengeAppealed,
     ChallengeCancelled,
     ChallengeCreated,
     ChallengeFunded,
     ChallengeLapsed,
+    ChallengeOptionsSet,
+    ChallengeRuled,
     ChallengeSettled,
     ChallengeSubmitted,
     EventBase,
     FunderClaimed,
     FundersShared,
     PanelCreated,
-    UnreviewedShareSet,
+    ReviewFeePaid,
+    ReviewFeeReturned,
     Withdrawn,
     to_json as event_to_json,
 )
@@ -176,12 +203,14 @@ from ante.state import State
 from ante.terms import (
     BPS,
     DEFAULT_UNREVIEWED_BPS,
+    Options,
     SEAL_BITS,
     ZERO_ADDRESS,
     ZERO_HASH,
     ChallengeRecord,
     Terms,
     split_payout,
+    stake_for,
     unreviewed_payout,
 )
 
@@ -306,6 +335,9 @@ class Acceptance:
         return None if self.submitted_at is None else self.submitted_at <= self.promised_by
 
 
+#: The states in which the contract holds reward and stake.
+_STAKED = frozenset({State.ACCEPTED, State.SUBMITTED, State.RULED, State.APPEALED})
+
 _new_object = object.__new__
 #: The template each acceptance is copied from (its fields are all set on the copy).
 _FIRST = Acceptance(0, ZERO_ADDRESS, 0, 0, 0, None)
@@ -325,6 +357,10 @@ class ChallengeHistory:
     state: State = State.OPEN
     deadline: int = 0
     unreviewed_bps: int = DEFAULT_UNREVIEWED_BPS  # the contributor's share of the reward if it lapses Unreviewed
+    appeal_window: int = 0  # seconds after the panel's verdict to appeal it; 0: no appeal round
+    appeal_panel_id: int = 0
+    appeal_bond_bps: int = 0
+    review_fee: int = 0
     contributor: str | None = None
     stake: int | None = None
     promise_hash: bytes | None = None
@@ -344,6 +380,19 @@ class ChallengeHistory:
     signers: tuple[str, ...] = ()
     settled_at: int | None = None
     closed_at: int | None = None
+    first_score: int | None = None  # the panel's verdict ChallengeRuled recorded
+    first_signers: tuple[str, ...] = ()
+    ruled_at: int | None = None
+    appellant: str | None = None
+    bond: int | None = None
+    appealed_at: int | None = None
+    appeal_score: int | None = None  # the appeal panel's score; None if it was silent
+    appeal_signers: tuple[str, ...] = ()
+    appellant_won: bool | None = None
+    bond_to: str | None = None
+    fee_share: int | None = None  # ReviewFeePaid's share to each of fee_signers
+    fee_signers: tuple[str, ...] = ()
+    fee_returned: int | None = None  # ReviewFeeReturned's fee back to the creator
     abandoned_by: list[str] = field(default_factory=list)
     events: list[EventBase] = field(default_factory=list)
     acceptances: list[Acceptance] = field(default_factory=list)
@@ -367,6 +416,20 @@ class ChallengeHistory:
     def is_final(self) -> bool:
         return self.state.is_final
 
+    @property
+    def options(self) -> Options:
+        """The challenge's options, as ``optionsOf`` returns them."""
+        return Options(self.unreviewed_bps, self.appeal_window, self.appeal_panel_id, self.appeal_bond_bps,
+                       self.review_fee)
+
+    def fee_held(self) -> int:
+        """The review fee while the contract holds it: until it is paid to the signers or returned."""
+        return 0 if self.fee_share is not None or self.fee_returned is not None else self.review_fee
+
+    def bond_held(self) -> int:
+        """The appeal bond while the contract holds it: from the appeal until it is decided."""
+        return self.bond if self.bond is not None and self.bond_to is None else 0
+
     def record(self) -> ChallengeRecord:
         """What the contract's seal covers now: terms, current contributor or zero, deliverable or zero."""
         return ChallengeRecord(
@@ -377,13 +440,14 @@ class ChallengeHistory:
 
     def escrow(self) -> int:
         """What the contract holds for this challenge and has credited to nobody: reward (Open), reward +
-        stake (Accepted, Submitted), nothing once final; plus the co-funding pool's :meth:`unclaimed`."""
-        pool = self.unclaimed()
+        stake (Accepted, Submitted, Ruled, Appealed), nothing once final; plus the review fee until paid or
+        returned, the bond of an undecided appeal and the co-funding pool's :meth:`unclaimed`."""
+        held = self.unclaimed() + self.fee_held() + self.bond_held()
         if self.state == State.OPEN:
-            return self.terms.reward + pool
-        if self.state in (State.ACCEPTED, State.SUBMITTED):
-            return self.terms.reward + (self.stake if self.stake is not None else self.terms.stake) + pool
-        return pool
+            return self.terms.reward + held
+        if self.state in _STAKED:
+            return self.terms.reward + (self.stake if self.stake is not None else self.terms.stake) + held
+        return held
 
     def unreviewed_payout(self) -> tuple[int, int]:
         """What an Unreviewed lapse pays (or paid): (to the contributor, to the funders' side): the stake back
@@ -435,6 +499,23 @@ class ChallengeHistory:
                         "claimed": None if claim is None else str(claim[0])})
         return out
 
+    def _appeal_json(self) -> dict[str, Any] | None:
+        """The appeal round in the JSON form: null until a verdict is recorded for it."""
+        if self.first_score is None:
+            return None
+        return {
+            "first_score": self.first_score,
+            "first_signers": list(self.first_signers),
+            "ruled_at": self.ruled_at,
+            "appellant": self.appellant,
+            "bond": _amount(self.bond),
+            "appealed_at": self.appealed_at,
+            "appeal_score": self.appeal_score,
+            "appeal_signers": list(self.appeal_signers),
+            "appellant_won": self.appellant_won,
+            "bond_to": self.bond_to,
+        }
+
     def time_left(self, now: int) -> int | None:
         """Seconds from `now` to the current deadline: 0 at the deadline itself (still in time), negative
         once it has passed (the challenge can be lapsed); None when the challenge is final."""
@@ -451,6 +532,10 @@ class ChallengeHistory:
             "deadline": self.deadline,
             "terms": _terms_json(self.terms),
             "unreviewed_bps": self.unreviewed_bps,
+            "appeal_window": self.appeal_window,
+            "appeal_panel_id": self.appeal_panel_id,
+            "appeal_bond_bps": self.appeal_bond_bps,
+            "review_fee": str(self.review_fee),
             "spec_uri": self.spec_uri,
             "created_at": self.created_at,
             "contributor": self.contributor,
@@ -479,6 +564,10 @@ class ChallengeHistory:
             "shared": str(self.shared),
             "to_creator": _amount(self.to_creator),
             "unclaimed": str(self.unclaimed()),
+            "appeal": self._appeal_json(),
+            "review_fee_paid": None if self.fee_share is None else {
+                "share": str(self.fee_share), "signers": list(self.fee_signers)},
+            "review_fee_returned": _amount(self.fee_returned),
         }
         if not full:
             return brief
@@ -624,16 +713,34 @@ class Chronicle:
         self._tokens.add(terms.token)
         self._accounts.add((terms.token, terms.funder))
 
-    def _unreviewed_share_set(self, event: UnreviewedShareSet) -> None:
+    def _challenge_options_set(self, event: ChallengeOptionsSet) -> None:
         c = self._known(event)
-        cid = c.challenge_id
+        cid, terms, options = c.challenge_id, c.terms, event.options
         created = c.events[0]
         if len(c.events) != 2 or created.transaction_hash != event.transaction_hash:
-            self._anomaly(event, f"challenge {cid} sets its Unreviewed share after the transaction that created it")
-        if event.unreviewed_bps > BPS:
-            self._anomaly(event, f"challenge {cid}: an Unreviewed share of {event.unreviewed_bps} basis points, "
+            self._anomaly(event, f"challenge {cid} sets its options after the transaction that created it")
+        if options.unreviewed_bps > BPS:
+            self._anomaly(event, f"challenge {cid}: an Unreviewed share of {options.unreviewed_bps} basis points, "
                                  f"above {BPS}")
-        c.unreviewed_bps = event.unreviewed_bps
+        if options.appeal_window == 0:
+            if options.appeal_panel_id or options.appeal_bond_bps:
+                self._anomaly(event, f"challenge {cid} names an appeal panel or bond without an appeal window")
+        else:
+            if options.appeal_panel_id not in self.panels or options.appeal_panel_id == terms.panel_id:
+                self._anomaly(event, f"challenge {cid}: its appeal panel {options.appeal_panel_id} is not another "
+                                     "existing panel than its own")
+            if not 1 <= options.appeal_bond_bps <= BPS:
+                self._anomaly(event, f"challenge {cid}: an appeal bond of {options.appeal_bond_bps} basis points, "
+                                     f"outside 1..{BPS}")
+            appeal_panel = self.panels.get(options.appeal_panel_id)
+            if appeal_panel is not None and terms.funder in appeal_panel.members:
+                self._anomaly(event, f"challenge {cid} is posted by {terms.funder}, who sits on its appeal panel "
+                                     f"{appeal_panel.panel_id}")
+        c.unreviewed_bps = options.unreviewed_bps
+        c.appeal_window = options.appeal_window
+        c.appeal_panel_id = options.appeal_panel_id
+        c.appeal_bond_bps = options.appeal_bond_bps
+        c.review_fee = options.review_fee
 
     def _challenge_accepted(self, event: ChallengeAccepted) -> None:
         c = self._expect(event, State.OPEN)
@@ -692,31 +799,155 @@ class Chronicle:
                                            submitted_position=(event.block_number, event.log_index))
 
     def _challenge_settled(self, event: ChallengeSettled) -> None:
-        c = self._expect(event, State.SUBMITTED)
+        c = self._known(event)
         cid, terms = c.challenge_id, c.terms
-        if c.state == State.SUBMITTED and event.timestamp > c.deadline:
-            self._anomaly(event, f"challenge {cid} is settled at {event.timestamp}, "
-                                 f"after its review window closed at {c.deadline}")
+        if c.state == State.SUBMITTED:
+            if c.appeal_window:
+                self._anomaly(event, f"challenge {cid} is settled at once, but its verdict opens an appeal window")
+            if event.timestamp > c.deadline:
+                self._anomaly(event, f"challenge {cid} is settled at {event.timestamp}, "
+                                     f"after its review window closed at {c.deadline}")
+            self._check_fee_paid(event, c)
+            self._check_quorum(event, c, terms.panel_id, event.signers)
+        elif c.state == State.RULED:
+            if event.signers:
+                self._anomaly(event, f"challenge {cid}'s recorded verdict is paid with signers, not by finalize")
+            if event.timestamp <= c.deadline:
+                self._anomaly(event, f"challenge {cid}'s recorded verdict is paid at {event.timestamp}, "
+                                     f"before its appeal window closed at {c.deadline}")
+            if event.score != c.first_score:
+                self._anomaly(event, f"challenge {cid} is settled with a score of {event.score}, not its recorded "
+                                     f"verdict's {c.first_score}")
+        elif c.state == State.APPEALED:
+            if c.bond_to is None:
+                self._anomaly(event, f"challenge {cid} is settled before its appeal was decided")
+            else:
+                decided = c.first_score if c.appeal_score is None else c.appeal_score
+                if event.score != decided or tuple(event.signers) != c.appeal_signers:
+                    self._anomaly(event, f"challenge {cid} is settled with a score of {event.score}, not the "
+                                         f"{decided} its appeal decided")
+        else:
+            self._anomaly(event, f"{event.NAME} for challenge {cid}, which is {c.state.label}, "
+                                 "not submitted, ruled or appealed")
         if event.score > BPS:
             self._anomaly(event, f"challenge {cid} is settled with a score of {event.score}, above {BPS}")
         expected = split_payout(terms.reward, terms.stake_bps, min(event.score, BPS))
         if (event.to_contributor, event.to_funder) != expected:
             self._anomaly(event, f"challenge {cid}: a score of {event.score} splits reward and stake as "
                                  f"{expected[0]} and {expected[1]}, not {event.to_contributor} and {event.to_funder}")
-        panel = self.panels.get(terms.panel_id)
-        if panel is not None:
-            outsiders = [s for s in event.signers if s not in panel.members]
-            if outsiders:
-                self._anomaly(event, f"challenge {cid}: {outsiders[0]} signed but is not on panel {panel.panel_id}")
-            if len(set(event.signers)) < panel.threshold:
-                self._anomaly(event, f"challenge {cid}: {len(set(event.signers))} signers, "
-                                     f"below panel {panel.panel_id}'s threshold of {panel.threshold}")
         c.state = State.SETTLED
         c.score = event.score
         c.signers = tuple(event.signers)
         c.settled_at = c.closed_at = event.timestamp
         self._close(c, event.to_contributor, event.to_funder)
         self._end_acceptance(c, SETTLED, event.to_contributor, event, event.score)
+
+    def _review_fee_paid(self, event: ReviewFeePaid) -> None:
+        c = self._expect(event, State.SUBMITTED)
+        cid, fee, signers = c.challenge_id, c.review_fee, tuple(event.signers)
+        if fee == 0:
+            self._anomaly(event, f"challenge {cid} pays a review fee it does not have")
+        elif c.fee_share is not None or c.fee_returned is not None:
+            self._anomaly(event, f"challenge {cid} pays its review fee twice")
+        elif not signers or (event.share, event.remainder) != (fee // len(signers), fee % len(signers)):
+            self._anomaly(event, f"challenge {cid}: a review fee of {fee} paid to {len(signers)} signers is "
+                                 f"{fee // max(len(signers), 1)} each with a remainder of "
+                                 f"{fee % max(len(signers), 1)}, not {event.share} and {event.remainder}")
+        self._check_quorum(event, c, c.terms.panel_id, signers)
+        c.fee_share = event.share
+        c.fee_signers = signers
+        for signer in signers:
+            self._credit(c.terms.token, signer, event.share)
+        self._credit(c.terms.token, c.terms.funder, event.remainder)
+
+    def _review_fee_returned(self, event: ReviewFeeReturned) -> None:
+        c = self._known(event)
+        cid = c.challenge_id
+        if c.state not in (State.CANCELLED, State.EXPIRED, State.DEFAULTED, State.UNREVIEWED):
+            self._anomaly(event, f"challenge {cid} returns its review fee while {c.state.label}, not ended "
+                                 "without a verdict")
+        elif c.fee_share is not None or c.fee_returned is not None:
+            self._anomaly(event, f"challenge {cid} returns a review fee already paid or returned")
+        if event.fee != c.review_fee or event.fee == 0:
+            self._anomaly(event, f"challenge {cid} returns a review fee of {event.fee}, not its {c.review_fee}")
+        c.fee_returned = event.fee
+        self._credit(c.terms.token, c.terms.funder, event.fee)
+
+    def _challenge_ruled(self, event: ChallengeRuled) -> None:
+        c = self._expect(event, State.SUBMITTED)
+        cid = c.challenge_id
+        if c.appeal_window == 0:
+            self._anomaly(event, f"challenge {cid}'s verdict is recorded for an appeal, but it has no appeal window")
+        if c.state == State.SUBMITTED and event.timestamp > c.deadline:
+            self._anomaly(event, f"challenge {cid} is ruled at {event.timestamp}, "
+                                 f"after its review window closed at {c.deadline}")
+        if event.score > BPS:
+            self._anomaly(event, f"challenge {cid} is ruled with a score of {event.score}, above {BPS}")
+        if event.appeal_by != event.timestamp + c.appeal_window:
+            self._anomaly(event, f"challenge {cid}: appeal-by {event.appeal_by} is not the ruling time "
+                                 f"{event.timestamp} plus {c.appeal_window} seconds")
+        self._check_fee_paid(event, c)
+        self._check_quorum(event, c, c.terms.panel_id, event.signers)
+        c.state = State.RULED
+        c.deadline = event.appeal_by
+        c.first_score = event.score
+        c.first_signers = tuple(event.signers)
+        c.ruled_at = event.timestamp
+
+    def _challenge_appealed(self, event: ChallengeAppealed) -> None:
+        c = self._expect(event, State.RULED)
+        cid, terms = c.challenge_id, c.terms
+        if c.state == State.RULED and event.timestamp > c.deadline:
+            self._anomaly(event, f"challenge {cid} is appealed at {event.timestamp}, "
+                                 f"after its appeal window closed at {c.deadline}")
+        parties = {_addr_key(terms.funder), _addr_key(c.contributor or ZERO_ADDRESS)}
+        if _addr_key(event.appellant) not in parties:
+            self._anomaly(event, f"challenge {cid} is appealed by {event.appellant}, neither its creator nor "
+                                 "its contributor")
+        bond = stake_for(terms.reward, c.appeal_bond_bps)
+        if event.bond != bond:
+            self._anomaly(event, f"challenge {cid} is appealed with a bond of {event.bond}, but its options ask {bond}")
+        if event.rule_by != event.timestamp + terms.review_within:
+            self._anomaly(event, f"challenge {cid}: rule-by {event.rule_by} is not the appeal time "
+                                 f"{event.timestamp} plus {terms.review_within} seconds")
+        c.state = State.APPEALED
+        c.deadline = event.rule_by
+        c.appellant = event.appellant
+        c.bond = event.bond
+        c.appealed_at = event.timestamp
+
+    def _appeal_decided(self, event: AppealDecided) -> None:
+        c = self._expect(event, State.APPEALED)
+        cid, terms = c.challenge_id, c.terms
+        appellant = c.appellant or ZERO_ADDRESS
+        if c.bond_to is not None:
+            self._anomaly(event, f"challenge {cid}'s appeal is decided twice")
+        if not event.signers:  # finalize: the appeal panel was silent, the first verdict stands
+            if event.timestamp <= c.deadline:
+                self._anomaly(event, f"challenge {cid}'s appeal is closed unruled at {event.timestamp}, "
+                                     f"before its deadline {c.deadline}")
+            expected = (c.first_score, False, appellant)
+        else:
+            if event.timestamp > c.deadline:
+                self._anomaly(event, f"challenge {cid}'s appeal is decided at {event.timestamp}, "
+                                     f"after its deadline {c.deadline}")
+            self._check_quorum(event, c, c.appeal_panel_id, event.signers)
+            by_contributor = c.contributor is not None and _addr_key(appellant) == _addr_key(c.contributor)
+            first = c.first_score if c.first_score is not None else 0
+            won = event.score > first if by_contributor else event.score < first
+            other = terms.funder if by_contributor else (c.contributor or ZERO_ADDRESS)
+            expected = (event.score, won, appellant if won else other)
+        if (event.score, event.appellant_won, _addr_key(event.bond_to)) != (*expected[:2], _addr_key(expected[2])):
+            self._anomaly(event, f"challenge {cid}'s appeal is decided at {event.score} (won {event.appellant_won}, "
+                                 f"bond to {event.bond_to}), but the rules say {expected[0]} (won {expected[1]}, "
+                                 f"bond to {expected[2]})")
+        if event.bond != c.bond:
+            self._anomaly(event, f"challenge {cid}'s appeal returns a bond of {event.bond}, not the {c.bond} posted")
+        c.appeal_score = event.score if event.signers else None
+        c.appeal_signers = tuple(event.signers)
+        c.appellant_won = event.appellant_won
+        c.bond_to = event.bond_to
+        self._credit(terms.token, event.bond_to, event.bond)
 
     def _challenge_lapsed(self, event: ChallengeLapsed) -> None:
         c = self._known(event)
@@ -877,10 +1108,15 @@ class Chronicle:
     _HANDLERS = {
         PanelCreated: _panel_created,
         ChallengeCreated: _challenge_created,
-        UnreviewedShareSet: _unreviewed_share_set,
+        ChallengeOptionsSet: _challenge_options_set,
         ChallengeAccepted: _challenge_accepted,
         ChallengeSubmitted: _challenge_submitted,
         ChallengeSettled: _challenge_settled,
+        ChallengeRuled: _challenge_ruled,
+        ChallengeAppealed: _challenge_appealed,
+        AppealDecided: _appeal_decided,
+        ReviewFeePaid: _review_fee_paid,
+        ReviewFeeReturned: _review_fee_returned,
         ChallengeLapsed: _challenge_lapsed,
         ChallengeCancelled: _challenge_cancelled,
         ChallengeAbandoned: _challenge_abandoned,
@@ -919,6 +1155,23 @@ class Chronicle:
             self._anomaly(event, f"{event.NAME} for challenge {c.challenge_id} by {contributor}, "
                                  f"but {c.contributor} accepted it")
         return c
+
+    def _check_quorum(self, event: EventBase, c: ChallengeHistory, panel_id: int, signers) -> None:
+        """Every signer sits on the panel, and enough of them to meet its threshold."""
+        cid, panel = c.challenge_id, self.panels.get(panel_id)
+        if panel is None:
+            return
+        outsiders = [s for s in signers if s not in panel.members]
+        if outsiders:
+            self._anomaly(event, f"challenge {cid}: {outsiders[0]} signed but is not on panel {panel.panel_id}")
+        if len(set(signers)) < panel.threshold:
+            self._anomaly(event, f"challenge {cid}: {len(set(signers))} signers, "
+                                 f"below panel {panel.panel_id}'s threshold of {panel.threshold}")
+
+    def _check_fee_paid(self, event: EventBase, c: ChallengeHistory) -> None:
+        """A verdict on a challenge with a review fee comes after the fee's ``ReviewFeePaid``, to its signers."""
+        if c.review_fee and tuple(getattr(event, "signers", ())) != c.fee_signers:
+            self._anomaly(event, f"challenge {c.challenge_id}'s verdict is not the one its review fee was paid for")
 
     @staticmethod
     def _end_acceptance(c: ChallengeHistory, outcome: str, payout: int, event: EventBase,

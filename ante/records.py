@@ -121,11 +121,20 @@ Contributor (the account that accepted)
   promises kept (the promise is ``unjudged``, or broken if it came late), and the panel's record shows
   the missed review.
 
+- ``appeals``: ``made``: the recorded verdicts they appealed as the contributor (``ChallengeAppealed``);
+  ``won``: of those, the appeals the appeal panel decided their way (a higher score).
+
 Evaluator (every member of every panel)
 ---------------------------------------
 - ``panels``: the ids of the panels they sit on, ascending.
 - ``reviews_due``: submitted challenges on their panels that were settled or went Unreviewed.
-- ``verdicts_signed``: settlements whose ``signers`` include them.
+- ``verdicts_signed``: verdicts whose signers include them: a settlement's ``signers``, or, for a challenge
+  with an appeal window, its recorded first verdict's (``ChallengeRuled``) and its appeal panel's
+  (``AppealDecided``), once each is on chain.
+- ``verdicts_overturned``: first verdicts they signed that an appeal panel then scored differently (an
+  appeal panel that stayed silent overturns nothing).
+- ``review_fees``, per token: what the review fees of the verdicts they signed paid them
+  (``ReviewFeePaid``'s share).
 - ``reviews_missed``: challenges on their panels that went Unreviewed (the review window ran out
   without a quorum: every member of the panel is charged, since any of them could have signed).
 
@@ -146,6 +155,9 @@ Funder (the account that posted)
   without having created them; per token, ``contributed``: what it added to them, and ``claimed``: what
   its claims have credited it so far (its share of each closed one's funders' side, once claimed). An
   address that only co-funded has a funder record with ``posted`` 0.
+- ``appeals``: ``made``: the recorded verdicts they appealed as the creator; ``won``: of those, the
+  appeals the appeal panel decided their way (a lower score). Bonds and review fees are outside the
+  amounts above.
 
 Leaderboard
 -----------
@@ -159,11 +171,13 @@ JSON (every ``to_json`` is stable: fixed keys, addresses in ascending numeric or
   defaulted, in_progress, score_total, mean_score, promises {made, kept, broken, unjudged},
   reliability, closeness {delivered, on_time, undelivered, on_time_share, median_lateness,
   worst_lateness, deliveries [{challenge_id, promised_by, submitted_at, lateness, on_time, score}]},
-  calibration {stated, brier, kelly_brier}, amounts {token: {staked, received, at_stake, earned, forfeited}}`` (``closeness.on_time`` is
-  ``delivered_on_time``; times are unix seconds, lateness in seconds)
-- evaluator: ``address, panels, reviews_due, verdicts_signed, reviews_missed``
+  calibration {stated, brier, kelly_brier}, amounts {token: {staked, received, at_stake, earned, forfeited}},
+  appeals {made, won}`` (``closeness.on_time`` is ``delivered_on_time``; times are unix seconds, lateness in
+  seconds)
+- evaluator: ``address, panels, reviews_due, verdicts_signed, reviews_missed, verdicts_overturned,
+  review_fees {token: amount}``
 - funder: ``address, posted, active, settled, paid_out, cancelled, expired, defaulted, unreviewed,
-  co_funded, amounts {token: {posted, in_escrow, credited, net_paid, contributed, claimed}}``
+  co_funded, amounts {token: {posted, in_escrow, credited, net_paid, contributed, claimed}}, appeals {made, won}``
 - :meth:`Records.for_address`: ``address, contributor, evaluator, funder`` (null for a role the
   address never had)
 - :meth:`Records.to_json`: ``events`` (how many were applied), ``last_position`` (``[block_number,
@@ -375,6 +389,8 @@ class ContributorRecord:
     deliveries: list[Delivery] = field(default_factory=list)
     forecasts: list[Forecast] = field(default_factory=list)
     amounts: dict[str, ContributorAmounts] = field(default_factory=dict)
+    appeals_made: int = 0
+    appeals_won: int = 0
 
     @property
     def stated(self) -> int:
@@ -495,6 +511,7 @@ class ContributorRecord:
             },
             "calibration": {"stated": self.stated, "brier": self.brier, "kelly_brier": self.kelly_brier},
             "amounts": {token: amounts.to_json() for token, amounts in _sorted_by_address(self.amounts)},
+            "appeals": {"made": self.appeals_made, "won": self.appeals_won},
         }
 
 
@@ -507,6 +524,8 @@ class EvaluatorRecord:
     reviews_due: int = 0
     verdicts_signed: int = 0
     reviews_missed: int = 0
+    verdicts_overturned: int = 0
+    review_fees: dict[str, int] = field(default_factory=dict)  # token -> what review fees paid them
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -515,6 +534,8 @@ class EvaluatorRecord:
             "reviews_due": self.reviews_due,
             "verdicts_signed": self.verdicts_signed,
             "reviews_missed": self.reviews_missed,
+            "verdicts_overturned": self.verdicts_overturned,
+            "review_fees": {token: str(amount) for token, amount in _sorted_by_address(self.review_fees)},
         }
 
 
@@ -558,6 +579,8 @@ class FunderRecord:
     unreviewed: int = 0
     co_funded: int = 0
     amounts: dict[str, FunderAmounts] = field(default_factory=dict)
+    appeals_made: int = 0
+    appeals_won: int = 0
 
     @property
     def active(self) -> int:
@@ -582,6 +605,7 @@ class FunderRecord:
             "unreviewed": self.unreviewed,
             "co_funded": self.co_funded,
             "amounts": {token: amounts.to_json() for token, amounts in _sorted_by_address(self.amounts)},
+            "appeals": {"made": self.appeals_made, "won": self.appeals_won},
         }
 
 
@@ -766,8 +790,19 @@ class Records:
                     evaluator.reviews_due += 1
                     if state == State.UNREVIEWED:
                         evaluator.reviews_missed += 1
+            if c.first_score is not None:  # a recorded verdict, then the appeal panel's if it decided
+                for signer in c.first_signers + c.appeal_signers:
+                    evaluators[signer].verdicts_signed += 1
+                if c.appeal_score is not None and c.appeal_score != c.first_score:
+                    for signer in c.first_signers:
+                        evaluators[signer].verdicts_overturned += 1
+            elif state == State.SETTLED:
                 for signer in c.signers:
                     evaluators[signer].verdicts_signed += 1
+            if c.fee_share:
+                for signer in c.fee_signers:
+                    fees = evaluators[signer].review_fees
+                    fees[token] = fees.get(token, 0) + c.fee_share
             # The contributors' side: each acceptance.
             for a in c.acceptances:
                 record = contributors.get(a.contributor)
@@ -817,6 +852,16 @@ class Records:
                     amounts.earned += net
                 else:
                     amounts.forfeited += -net
+            # Who appealed its recorded verdict, and whether the appeal panel decided their way.
+            if c.appellant is not None:
+                if c.contributor is not None and _addr_key(c.appellant) == _addr_key(c.contributor):
+                    party = contributors.get(c.contributor)
+                    if party is None:
+                        party = contributors[c.contributor] = ContributorRecord(c.contributor)
+                else:
+                    party = funder
+                party.appeals_made += 1
+                party.appeals_won += bool(c.appellant_won)
         for address, found in deliveries.items():
             found.sort(key=_first)
             contributors[address].deliveries = [d for _, d in found]

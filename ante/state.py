@@ -17,11 +17,14 @@ class State(IntEnum):
     EXPIRED = 6
     DEFAULTED = 7
     UNREVIEWED = 8
+    RULED = 9  # a verdict is recorded; its appeal window is open
+    APPEALED = 10  # the recorded verdict is appealed; the appeal panel decides
 
     @property
     def is_final(self) -> bool:
-        """Whether nothing more can happen to a challenge in this state."""
-        return self >= State.SETTLED
+        """Whether nothing more can happen to a challenge in this state (Settled..Unreviewed: Ruled and
+        Appealed, appended after them, still move on)."""
+        return State.SETTLED <= self <= State.UNREVIEWED
 
     @property
     def label(self) -> str:
@@ -41,5 +44,9 @@ TRANSITIONS: frozenset[tuple[State, State]] = frozenset(
         (State.ACCEPTED, State.DEFAULTED),
         (State.SUBMITTED, State.SETTLED),
         (State.SUBMITTED, State.UNREVIEWED),
+        (State.SUBMITTED, State.RULED),  # a verdict on a challenge with an appeal window is recorded
+        (State.RULED, State.APPEALED),
+        (State.RULED, State.SETTLED),  # finalized once the appeal window passed unused
+        (State.APPEALED, State.SETTLED),  # the appeal panel decided, or was silent past rule-by
     }
 )

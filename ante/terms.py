@@ -1,4 +1,4 @@
-"""A challenge's terms and its record, mirroring ``IAnte.Terms`` and ``IAnte.Challenge``.
+"""A challenge's terms, options and record, mirroring ``IAnte.Terms``, ``IAnte.Options`` and ``IAnte.Challenge``.
 
 The contract stores only a seal (a hash) of each challenge's record; callers pass the record back.
 This module is the one place that knows the record's shape, its ABI encoding and its seal.
@@ -17,11 +17,12 @@ ZERO_HASH = b"\x00" * 32
 
 TERMS_ABI = "(address,address,uint128,uint16,uint32,uint40,uint32,uint32,address,bytes32)"
 CHALLENGE_ABI = f"({TERMS_ABI},address,bytes32)"
+OPTIONS_ABI = "(uint16,uint32,uint32,uint16,uint128)"
 SEAL_BITS = 200
 
 #: The share of the reward, in basis points, that a challenge posted with plain ``create`` pays its contributor
 #: (beside the stake) when it lapses Unreviewed: the contract's ``DEFAULT_UNREVIEWED_BPS``, all of it, so that a
-#: panel's silence never pays the funders' side. ``createWithUnreviewedShare`` fixes another share, 0..10000.
+#: panel's silence never pays the funders' side. ``createWithOptions`` fixes another share, 0..10000.
 DEFAULT_UNREVIEWED_BPS = 10_000
 
 
@@ -139,6 +140,82 @@ _TERMS_FIELDS = (
     "funder", "token", "reward", "stakeBps", "panelId", "acceptBy", "deliverWithin", "reviewWithin", "designated",
     "specHash",
 )
+
+#: The integer fields of ``IAnte.Options``: their widths in bits (as in OPTIONS_ABI), names for people, units.
+_OPTIONS_LIMITS = (
+    ("unreviewed_bps", 16, "Unreviewed share", "basis points"),
+    ("appeal_window", 32, "appeal window", "seconds"),
+    ("appeal_panel_id", 32, "appeal panel id", ""),
+    ("appeal_bond_bps", 16, "appeal bond", "basis points"),
+    ("review_fee", 128, "review fee", "base units"),
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    """A challenge's options, fixed at creation (``createWithOptions``; a plain ``create`` has the defaults).
+
+    - ``unreviewed_bps``: the contributor's share of the reward, beside the stake, if the challenge lapses
+      Unreviewed (the default, ``DEFAULT_UNREVIEWED_BPS``, is all of it);
+    - ``appeal_window``: seconds after the panel's verdict during which the creator or the contributor may
+      appeal it; 0 (the default) means no appeal round;
+    - ``appeal_panel_id``: the panel that decides an appeal (another than the challenge's); 0 without a window;
+    - ``appeal_bond_bps``: the appeal bond in basis points of the reward (1..10000 with a window, 0 without);
+    - ``review_fee``: escrowed by the creator beside the reward, paid to the verdict's signers, returned to the
+      creator if the challenge ends without a verdict.
+    """
+
+    unreviewed_bps: int = DEFAULT_UNREVIEWED_BPS
+    appeal_window: int = 0
+    appeal_panel_id: int = 0
+    appeal_bond_bps: int = 0
+    review_fee: int = 0
+
+    @property
+    def is_default(self) -> bool:
+        """Whether these are the options of a plain ``create``."""
+        return self == DEFAULT_OPTIONS
+
+    @property
+    def has_appeal(self) -> bool:
+        """Whether the challenge has an appeal round."""
+        return self.appeal_window != 0
+
+    def bond(self, reward: int) -> int:
+        """The appeal bond for `reward`: ceil(reward * appeal_bond_bps / 10000), as the contract's ``stakeFor``."""
+        return stake_for(reward, self.appeal_bond_bps)
+
+    def check_fits(self) -> None:
+        """Raises `BadInput` with one sentence if a field is outside its width in the contract's ``Options``."""
+        for name, bits, label, unit in _OPTIONS_LIMITS:
+            value, limit = getattr(self, name), (1 << bits) - 1
+            if not 0 <= value <= limit:
+                from ante.errors import BadInput
+
+                raise BadInput(f"the {label} is {value:,}{' ' + unit if unit else ''}, outside what the contract can "
+                               f"hold (0 to {limit:,}{' ' + unit if unit else ''}).")
+
+    def as_tuple(self) -> tuple:
+        """The ABI tuple of ``IAnte.Options``."""
+        return (self.unreviewed_bps, self.appeal_window, self.appeal_panel_id, self.appeal_bond_bps, self.review_fee)
+
+    @classmethod
+    def from_event(cls, options) -> Options:
+        """Builds options from a decoded ``Options`` value (``ChallengeOptionsSet``'s field, ``optionsOf``'s
+        result): a sequence in ABI order, a mapping or an object."""
+        if isinstance(options, (list, tuple)):
+            values = list(options)
+        elif isinstance(options, dict):
+            values = [options[name] for name in _OPTIONS_FIELDS]
+        else:
+            values = [getattr(options, name) for name in _OPTIONS_FIELDS]
+        return cls(*(int(v) for v in values))
+
+
+_OPTIONS_FIELDS = ("unreviewedBps", "appealWindow", "appealPanelId", "appealBondBps", "reviewFee")
+
+#: The options of a challenge posted with plain ``create`` (what ``optionsOf`` returns for it).
+DEFAULT_OPTIONS = Options()
 
 
 @dataclass(frozen=True)

@@ -191,6 +191,11 @@ def parse_unreviewed_share(text: str) -> int:
     return _parse_bps(text, "share")
 
 
+def parse_appeal_bond(text: str) -> int:
+    """An appeal bond in basis points of the reward, 0..10000, written as a stake is: "10%" is 1000."""
+    return _parse_bps(text, "appeal bond")
+
+
 def parse_score(text: str) -> int:
     """A verdict's score in basis points, 0..10000: "80%", "8000", "8000bps", "pass" (10000), "fail" (0)."""
     word = text.strip().lower()

@@ -1,15 +1,18 @@
-"""The EIP-712 verdict: the one definition of what evaluators sign.
+"""The EIP-712 verdicts: the one definition of what evaluators sign.
 
 ``Verdict(uint256 challengeId,bytes32 deliverable,uint16 score)`` in the domain
-``{name: "Ante", version: "1", chainId, verifyingContract}``. The typed data built here is exactly
-what ``eth_signTypedData_v4`` takes, so any standard wallet can sign it.
+``{name: "Ante", version: "1", chainId, verifyingContract}``: a panel's verdict on a submitted challenge.
+``AppealVerdict(uint256 challengeId,bytes32 deliverable,uint16 score)``, same fields and domain, is the appeal
+panel's verdict on an appealed one (:class:`AppealVerdict`): another type, so that no first-round signature
+can decide an appeal. The typed data built here is exactly what ``eth_signTypedData_v4`` takes, so any
+standard wallet can sign it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from ante.primitives import keccak
 
@@ -25,6 +28,8 @@ MAX_SCORE = 10_000
 
 VERDICT_TYPE = "Verdict(uint256 challengeId,bytes32 deliverable,uint16 score)"
 VERDICT_TYPEHASH = keccak(text=VERDICT_TYPE)
+APPEAL_VERDICT_TYPE = "AppealVerdict(uint256 challengeId,bytes32 deliverable,uint16 score)"
+APPEAL_VERDICT_TYPEHASH = keccak(text=APPEAL_VERDICT_TYPE)
 DOMAIN_TYPEHASH = keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
 
 TYPES = {
@@ -40,6 +45,9 @@ TYPES = {
         {"name": "score", "type": "uint16"},
     ],
 }
+
+#: The typed data's types of an appeal verdict: the same fields under another primary type.
+APPEAL_TYPES = {"EIP712Domain": TYPES["EIP712Domain"], "AppealVerdict": TYPES["Verdict"]}
 
 
 class VerdictError(BadInput, ValueError):
@@ -63,6 +71,11 @@ class SignatureError(VerdictError):
 class Verdict:
     """An evaluator's judgement of one submitted deliverable, bound to one deployment on one chain."""
 
+    #: The EIP-712 primary type, its types and its type hash.
+    PRIMARY_TYPE: ClassVar[str] = "Verdict"
+    TYPES: ClassVar[dict] = TYPES
+    TYPEHASH: ClassVar[bytes] = VERDICT_TYPEHASH
+
     chain_id: int
     contract: str
     challenge_id: int
@@ -78,8 +91,8 @@ class Verdict:
     def typed_data(self) -> dict:
         """The full EIP-712 typed data, as ``eth_signTypedData_v4`` takes it."""
         return {
-            "types": TYPES,
-            "primaryType": "Verdict",
+            "types": self.TYPES,
+            "primaryType": self.PRIMARY_TYPE,
             "domain": {
                 "name": DOMAIN_NAME,
                 "version": DOMAIN_VERSION,
@@ -99,7 +112,7 @@ class Verdict:
         Encoded here directly (the oracle checks every verdict it receives); the tests check it against
         eth-account's generic ``encode_typed_data`` of :meth:`typed_data`.
         """
-        struct = keccak(VERDICT_TYPEHASH + _uint(self.challenge_id) + bytes(self.deliverable) + _uint(self.score))
+        struct = keccak(self.TYPEHASH + _uint(self.challenge_id) + bytes(self.deliverable) + _uint(self.score))
         return keccak(b"\x19\x01" + domain_separator(self.chain_id, self.contract) + struct)
 
     def sign(self, private_key) -> bytes:
@@ -114,6 +127,20 @@ class Verdict:
         from eth_account import Account
 
         return Account._recover_hash(self.digest(), signature=signature)
+
+
+@dataclass(frozen=True)
+class AppealVerdict(Verdict):
+    """An appeal panel's evaluator's judgement of an appealed challenge's deliverable: the fields of a
+    :class:`Verdict`, signed as ``AppealVerdict``. Never equal to a ``Verdict`` of the same fields."""
+
+    PRIMARY_TYPE: ClassVar[str] = "AppealVerdict"
+    TYPES: ClassVar[dict] = APPEAL_TYPES
+    TYPEHASH: ClassVar[bytes] = APPEAL_VERDICT_TYPEHASH
+
+
+#: Each verdict type by its EIP-712 primary type.
+VERDICT_TYPES: dict[str, type[Verdict]] = {cls.PRIMARY_TYPE: cls for cls in (Verdict, AppealVerdict)}
 
 
 def _uint(value: int) -> bytes:
@@ -149,7 +176,8 @@ class SignedVerdict:
         }
 
     @classmethod
-    def from_json(cls, document: dict, wallet: WalletCheck | None = None) -> SignedVerdict:
+    def from_json(cls, document: dict, wallet: WalletCheck | None = None,
+                  kinds: tuple[type[Verdict], ...] = (Verdict,)) -> SignedVerdict:
         """Reads a signed verdict document and checks its signature.
 
         Taken as wallets give it: ``{"typedData": …, "signature": …}`` as `ante verdict sign` writes (its
@@ -161,6 +189,9 @@ class SignedVerdict:
         accepts: when the signature is not the named signer's key's, `wallet` (an
         :data:`ante.erc1271.WalletCheck`, which asks the chain) decides, exactly as the contract will, and
         the signature is kept as it came. Without `wallet`, only keys' signatures are taken.
+
+        `kinds` are the verdict types taken (by default a first-round ``Verdict`` only; with
+        :class:`AppealVerdict` among them, an appeal verdict too).
         """
         if not isinstance(document, dict):
             raise VerdictError("a signed verdict is a JSON object with typedData and signature.")
@@ -169,14 +200,15 @@ class SignedVerdict:
                 raise VerdictError("this is not a signed Ante verdict (it has neither typedData nor the fields of "
                                    "typed data beside a signature).")
             typed = document["typedData"] if "typedData" in document else document
-            if not isinstance(typed, dict) or typed.get("primaryType") != "Verdict" \
-                    or typed.get("types", {}).get("Verdict") != TYPES["Verdict"]:
-                raise VerdictError("the typed data is not an Ante Verdict.")
+            kind = VERDICT_TYPES.get(typed.get("primaryType")) if isinstance(typed, dict) else None
+            if kind is None or kind not in kinds \
+                    or typed.get("types", {}).get(kind.PRIMARY_TYPE) != TYPES["Verdict"]:
+                raise VerdictError("the typed data is not an Ante " + " or ".join(k.PRIMARY_TYPE for k in kinds) + ".")
             domain, message = typed["domain"], typed["message"]
             if (domain.get("name"), domain.get("version")) != (DOMAIN_NAME, DOMAIN_VERSION):
                 raise VerdictError(f"the domain is {domain.get('name')!r} version {domain.get('version')!r}, not Ante 1.")
             deliverable = message["deliverable"]
-            verdict = Verdict(
+            verdict = kind(
                 chain_id=_integer(domain["chainId"], "chainId"),
                 contract=to_checksum_address(domain["verifyingContract"]),
                 challenge_id=_integer(message["challengeId"], "challengeId"),
@@ -297,4 +329,5 @@ def quorum(verdicts: list[SignedVerdict]) -> tuple[Verdict, list[str], list[byte
 
 def describe(verdict: Verdict) -> str:
     """A short human description of a verdict."""
-    return f"{verdict.score / 100:g}% for challenge {verdict.challenge_id}"
+    appeal = " on appeal" if isinstance(verdict, AppealVerdict) else ""
+    return f"{verdict.score / 100:g}% for challenge {verdict.challenge_id}{appeal}"

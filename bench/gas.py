@@ -58,6 +58,10 @@ class Bench:
         self.panel3 = self.ante.panelCount()
         self.ante.createPanel([k.address for k in keys], 5, sender=self.deployer)
         self.panel9 = self.ante.panelCount()
+        # The appeal panel: three other evaluators, two of whom decide an appeal.
+        self.appeal_evaluators = keys[3:6]
+        self.ante.createPanel([k.address for k in self.appeal_evaluators], 2, sender=self.deployer)
+        self.appeal_panel = self.ante.panelCount()
         # A 2-of-3 Safe (Safe's own v1.4.1 contracts) on a 2-of-3 panel beside two keys.
         from ante.safes import deploy_local_safe
 
@@ -112,6 +116,45 @@ class Bench:
                                    sender=self.relayer)
         return receipt.gas_used
 
+    def settle_appeal(self, cid, record, signers, score):
+        """Settles an appealed challenge with the appeal panel's AppealVerdict signatures."""
+        from eth_account.messages import encode_typed_data
+
+        typed = Verdict(self.chain.chain_id, self.ante.address, cid, record.deliverable, score).typed_data()
+        typed["types"] = {"EIP712Domain": typed["types"]["EIP712Domain"], "AppealVerdict": typed["types"]["Verdict"]}
+        typed["primaryType"] = "AppealVerdict"
+        signers = sorted(signers, key=lambda a: int(a.address, 16))
+        signatures = [bytes(s.sign_message(encode_typed_data(full_message=typed)).signature) for s in signers]
+        return self.ante.settle(cid, record.as_tuple(), score, [s.address for s in signers], signatures,
+                                sender=self.relayer).gas_used
+
+    def create_with_options(self, terms: Terms, options: tuple):
+        fee = options[4]
+        receipt = self.ante.createWithOptions(terms.as_tuple(), "ipfs://bafy-spec", options, sender=self.funder,
+                                              value=terms.reward + fee)
+        return self.ante.challengeCount(), ChallengeRecord(terms), receipt.gas_used
+
+    def appeal_round(self) -> dict[str, int]:
+        """The appeal round's operations on ether challenges with a one-day window, a 10% bond and no fee: a
+        verdict recorded, appealed by the contributor and decided by the appeal panel; and another recorded
+        verdict finalized once its window passed unused."""
+        options = (10_000, DAY, self.appeal_panel, 1_000, 0)
+        figures = {}
+        cid, record, _ = self.create_with_options(self.terms(), options)
+        record, _ = self.accept(cid, record)
+        record, _ = self.submit(cid, record)
+        figures["settle_with_appeal_window"] = self.settle(cid, record, self.evaluators[:2], score=4_000)
+        bond = (record.terms.reward * 1_000 + 9_999) // 10_000
+        figures["appeal"] = self.ante.appeal(cid, record.as_tuple(), sender=self.contributor, value=bond).gas_used
+        figures["settle_appeal"] = self.settle_appeal(cid, record, self.appeal_evaluators[:2], score=8_000)
+        cid, record, _ = self.create_with_options(self.terms(), options)
+        record, _ = self.accept(cid, record)
+        record, _ = self.submit(cid, record)
+        self.settle(cid, record, self.evaluators[:2], score=4_000)
+        self.chain.mine(deltatime=DAY + 1)
+        figures["finalize"] = self.ante.finalize(cid, record.as_tuple(), sender=self.relayer).gas_used
+        return figures
+
     def withdraw(self, account, token=ZERO_ADDRESS):
         return self.ante.withdraw(token, sender=account).gas_used
 
@@ -163,8 +206,8 @@ class Bench:
         self.chain.mine(deltatime=3 * DAY + 1)
         figures["lapse_unreviewed"] = self.ante.lapse(cid, record.as_tuple(), sender=self.relayer).gas_used
         terms = self.terms()
-        receipt = self.ante.createWithUnreviewedShare(terms.as_tuple(), "ipfs://bafy-spec", 5_000, sender=self.funder,
-                                                      value=terms.reward)
+        receipt = self.ante.createWithOptions(terms.as_tuple(), "ipfs://bafy-spec", (5_000, 0, 0, 0, 0),
+                                              sender=self.funder, value=terms.reward)
         figures["create_eth_unreviewed_share"] = receipt.gas_used
         cid, record = self.ante.challengeCount(), ChallengeRecord(terms)
         record, _ = self.accept(cid, record)
@@ -183,6 +226,16 @@ class Bench:
         # credit, from zero, is not counted) and its amounts divide evenly (no remainder, the carry unchanged).
         self.co_funded_lifecycle()  # warm-up: the co-funder's first credit
         figures["fund"], figures["claim"] = self.co_funded_lifecycle()
+
+        # A review fee (0.01 ether, paid to the two signers) on a challenge with no appeal window: the settlement
+        # runs in the appeal module. Measured after a first fee payment, so the signers' credits are not new.
+        for _ in range(2):
+            cid, record, _ = self.create_with_options(self.terms(), (10_000, 0, 0, 0, ETHER // 100))
+            record, _ = self.accept(cid, record)
+            record, _ = self.submit(cid, record)
+            figures["settle_2of3_fee"] = self.settle(cid, record, self.evaluators[:2])
+        self.appeal_round()  # warm-up: the bond's first credit
+        figures.update(self.appeal_round())
         return figures
 
     def co_funded_lifecycle(self) -> tuple[int, int]:

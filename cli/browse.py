@@ -4,14 +4,15 @@ import click
 
 from ante.cli.options import chain_options
 
-STATUSES = ["open", "accepted", "submitted", "settled", "cancelled", "expired", "defaulted", "unreviewed", "lapsed", "live"]
-GROUPS = {"lapsed": {"expired", "defaulted", "unreviewed"}, "live": {"open", "accepted", "submitted"}}
+STATUSES = ["open", "accepted", "submitted", "ruled", "appealed", "settled", "cancelled", "expired", "defaulted",
+            "unreviewed", "lapsed", "live"]
+GROUPS = {"lapsed": {"expired", "defaulted", "unreviewed"}, "live": {"open", "accepted", "submitted", "ruled", "appealed"}}
 
 
 @click.command("list")
 @click.option("--status", "statuses", type=click.Choice(STATUSES), multiple=True,
               help="Only challenges in this state (repeatable); lapsed = expired, defaulted or unreviewed; "
-                   "live = open, accepted or submitted.")
+                   "live = open, accepted, submitted, ruled (a verdict waiting out its appeal window) or appealed.")
 @click.option("--mine", is_flag=True, help="Only challenges the --account posted or accepted.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many, newest first.")
 @chain_options
@@ -54,6 +55,7 @@ def list_challenges(session, statuses, mine, limit):
     def human():
         from rich.table import Table
 
+        from ante.state import State
         from ante.units import format_address, format_duration
 
         if not rows:
@@ -65,7 +67,8 @@ def list_challenges(session, statuses, mine, limit):
         for c in rows:
             fmt = client.formatter(c.terms.token)
             left = c.time_left(now)
-            deadline = "—" if left is None else (f"in {format_duration(left)}" if left > 0 else "passed: can lapse")
+            after = "can finalize" if c.state in (State.RULED, State.APPEALED) else "can lapse"
+            deadline = "—" if left is None else (f"in {format_duration(left)}" if left > 0 else f"passed: {after}")
             state = c.state.label if confirmed(c) else f"{c.state.label} [yellow](unconfirmed)[/]"
             table.add_row(str(c.challenge_id), state, fmt(c.terms.reward), fmt(c.terms.stake),
                           format_address(c.terms.funder), funders_cell(c, fmt), format_address(c.contributor),
@@ -137,8 +140,16 @@ def show(session, challenge_id):
 
     \b
     JSON (--json): the challenge's fields (amounts as decimal strings, hashes as 0x-hex, times as
-    unix seconds, state as a word, unreviewed_bps the Unreviewed share in basis points), its seal
-    and its events, each with "confirmed": false when its block is not final yet, else true.
+    unix seconds, state as a word, unreviewed_bps the Unreviewed share in basis points; the appeal
+    round's options appeal_window, appeal_panel_id, appeal_bond_bps and review_fee, and "appeal":
+    null until a verdict is recorded for it, then {first_score, first_signers, ruled_at, appellant,
+    bond, appealed_at, appeal_score, appeal_signers, appellant_won, bond_to}; review_fee_paid
+    {share, signers} and review_fee_returned, null until then), its seal and its events, each
+    with "confirmed": false when its block is not final yet, else true.
+
+    A challenge posted with an appeal window is ruled once its panel's verdict is recorded (appeal
+    it with `ante appeal` before the window closes, or `ante finalize` it after), and appealed
+    while its appeal panel decides.
 
     \b
     Example:
@@ -169,6 +180,11 @@ def show(session, challenge_id):
         if int(t.designated, 16):
             out(f"  only for        {t.designated}")
         out(f"  if unreviewed   {unreviewed_term(c, fmt)}")
+        if c.appeal_window:
+            out(f"  appeal          within {format_duration(c.appeal_window)} of the verdict, to panel "
+                f"{c.appeal_panel_id}, for a bond of {fmt(c.options.bond(t.reward))} ({c.appeal_bond_bps / 100:g}%)")
+        if c.review_fee:
+            out(f"  review fee      {fmt(c.review_fee)}, shared by the verdict's signers")
         if c.contributor:
             out(f"  contributor     {c.contributor}")
             out(f"  promise         {c.promise_uri} (0x{c.promise_hash.hex()}), by {format_time(c.promised_by)}")
@@ -178,8 +194,25 @@ def show(session, challenge_id):
         if c.deliverable:
             out(f"  deliverable     {c.deliverable_uri} (0x{c.deliverable.hex()})")
             out(f"  review by       {format_time(c.review_by)}")
+        if c.first_score is not None:
+            if c.state == State.RULED:
+                out(f"  verdict         {c.first_score / 100:g}% recorded, appealable until {format_time(c.deadline)}, "
+                    f"by {', '.join(c.first_signers)}")
+            else:
+                out(f"  first verdict   {c.first_score / 100:g}% by {', '.join(c.first_signers)}")
+        if c.appellant is not None:
+            decided = ("" if c.bond_to is None else
+                       f"; {'won' if c.appellant_won else 'lost'}, the bond to {c.bond_to}")
+            pending = f", appeal panel {c.appeal_panel_id} decides by {format_time(c.deadline)}" \
+                if c.state == State.APPEALED else ""
+            out(f"  appeal          by {c.appellant}, bond {fmt(c.bond)}{pending}{decided}")
+        if c.fee_share is not None:
+            out(f"  review fee paid {fmt(c.fee_share)} to each of {len(c.fee_signers)} signers")
+        elif c.fee_returned is not None:
+            out(f"  review fee      {fmt(c.fee_returned)} returned to the funder (no verdict)")
         if c.score is not None:
-            out(f"  verdict         {c.score / 100:g}% by {', '.join(c.signers)}")
+            by = ', '.join(c.signers) if c.signers else "nobody (finalized: the recorded verdict stood)"
+            out(f"  verdict         {c.score / 100:g}% by {by}")
             side = "the funders" if c.co_funded else "the funder"
             out(f"  paid            {fmt(c.to_contributor)} to the contributor, {fmt(c.to_funder)} to {side}")
         elif c.state == State.UNREVIEWED:

@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "verdict": ("ante.cli.verdict", "verdict", "Sign a verdict as an evaluator, or print it for a wallet."),
     "feedback": ("ante.cli.feedback", "feedback", "Give, list, export and verify feedback on work (EAS)."),
     "settle": ("ante.cli.settle", "settle", "Settle a submitted challenge with a quorum of verdicts."),
+    "appeal": ("ante.cli.appeal", "appeal", "Appeal a recorded verdict, posting the appeal bond."),
+    "finalize": ("ante.cli.appeal", "finalize", "Pay a recorded verdict once it can no longer change."),
     "cancel": ("ante.cli.close", "cancel", "Cancel an open challenge you posted (the reward comes back)."),
     "lapse": ("ante.cli.close", "lapse", "Close a challenge whose deadline has passed."),
     "claim": ("ante.cli.fund", "claim", "Credit a co-funder's share of a closed challenge."),

@@ -41,6 +41,7 @@ class Address(click.ParamType):
 
 STAKE = _Parsed("STAKE", "parse_stake")
 SHARE = _Parsed("SHARE", "parse_unreviewed_share")
+BOND = _Parsed("PERCENT", "parse_appeal_bond")
 SCORE = _Parsed("SCORE", "parse_score")
 DURATION = _Parsed("DURATION", "parse_duration")
 PROBABILITY = _Parsed("P", "parse_probability")

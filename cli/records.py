@@ -30,6 +30,10 @@ def records(session, address, limit, oracle_url):
     Its calibration is "calibration": {stated (settled acceptances with a stated confidence), brier
     (mean of (confidence - score)**2 as probabilities, or null), kelly_brier (the same with the Kelly
     break-even stake / (reward + stake) in place of the confidence, or null)}.
+    The appeal round: a contributor's and a funder's "appeals" are {made, won} (the recorded
+    verdicts they appealed, and those the appeal panel decided their way); an evaluator's
+    "verdicts_overturned" counts the first verdicts they signed that an appeal panel scored
+    otherwise, and "review_fees" ({token: amount}) what review fees paid them.
     With ADDRESS, "feedback" is the feedback their work received (EAS attestations, each verified
     here; the oracle's off-chain ones with --oracle): {signers: {endorse, neutral, object} counted
     by distinct signers, items: [{challenge_id, uid, signer, role, stance, comment, onchain}]}, or
@@ -103,11 +107,18 @@ def _show_address(session, client, mine, received=None):
         for forecast in c.forecasts:
             out(f"      challenge {forecast.challenge_id}: stated {forecast.confidence_bps / 100:g}%, "
                 f"scored {forecast.score / 100:g}% (Kelly break-even {float(forecast.break_even) * 100:.3g}%)")
+        if c.appeals_made:
+            out(f"    appeals made {c.appeals_made}, won {c.appeals_won}")
     if e:
         out(f"  as evaluator: verdicts signed {e.verdicts_signed}, reviews missed {e.reviews_missed} of {e.reviews_due} due")
+        if e.verdicts_overturned or e.review_fees:
+            out(f"    verdicts overturned on appeal {e.verdicts_overturned}; review fees earned "
+                f"{_amounts(client, e.review_fees)}")
     if f:
         if f.posted:
             out(f"  as funder: posted {f.posted}, paid out {f.paid_out}, cancelled {f.cancelled}, active {f.active}")
+            if f.appeals_made:
+                out(f"    appeals made {f.appeals_made}, won {f.appeals_won}")
         if f.co_funded:
             contributed = {t: a.contributed for t, a in f.amounts.items() if a.contributed}
             claimed = {t: a.claimed for t, a in f.amounts.items() if a.claimed}

@@ -42,6 +42,10 @@ def sign(session, challenge_id, score, out, oracle_url, comment, stance, publish
     Give the files of a quorum of evaluators to `ante settle`, or send the verdict straight to a
     running oracle with --post: it settles as soon as a quorum agrees.
 
+    For an appealed challenge (see `ante appeal`) the appeal panel's evaluators sign instead, and
+    what they sign is an AppealVerdict: the same fields as a Verdict under another EIP-712 type, so
+    that no first-round signature can decide an appeal.
+
     A Safe on the panel signs as Safes do (ERC-1271): with --account SAFE, as many of its owners as its
     threshold sign the verdict's digest as a SafeMessage, each from an account here (imported, or a
     keyfile account), and the file holds their signatures together as the Safe's.
@@ -67,9 +71,11 @@ def sign(session, challenge_id, score, out, oracle_url, comment, stance, publish
     account = session.account()
     c = client.challenge(challenge_id, session.chronicle())
     unsigned = client.verdict(c, score)
-    members, _ = client.panel(c.terms.panel_id)
+    panel_id = client.judging_panel(c)
+    members, _ = client.panel(panel_id)
     if account.address not in members:
-        raise BadInput(f"{account.address} is not an evaluator on panel {c.terms.panel_id}, so its verdict would not count.")
+        what = f"appeal panel {panel_id}" if panel_id != c.terms.panel_id else f"panel {panel_id}"
+        raise BadInput(f"{account.address} is not an evaluator on {what}, so its verdict would not count.")
     from ante.safes import is_safe
 
     if is_safe(account):

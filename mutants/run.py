@@ -1,7 +1,8 @@
-"""Mutation testing of contracts/Ante.sol: every mutant in mutants/mutants.json must make a test fail.
+"""Mutation testing of the contract: every mutant in mutants/mutants.json must make a test fail.
 
-Each mutant is one small patch (replace `find`, which must occur exactly once in the contract, by
-`replace`) and the behaviour it breaks. The patch is applied to a scratch copy of the project in a
+The contract is three files: contracts/Ante.sol, contracts/AnteBase.sol (the storage and the rules Ante and its
+appeal module share) and contracts/AnteAppeals.sol (the module). Each mutant is one small patch (replace `find`,
+which must occur exactly once in the three together, by `replace`) and the behaviour it breaks. The patch is applied to a scratch copy of the project in a
 temporary folder, never to the working tree: contracts, tests and configuration are copied, the
 installed Python environment, compiler front and npm packages are shared. For each mutant the copy
 compiles the mutated contract, then runs the mutant's own tests (`tests`, the ones that should catch
@@ -39,7 +40,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "mutants" / "mutants.json"
-CONTRACT = Path("contracts") / "Ante.sol"
+#: The contract's sources, whose text the mutants patch.
+CONTRACTS = (Path("contracts") / "Ante.sol", Path("contracts") / "AnteBase.sol", Path("contracts") / "AnteAppeals.sol")
 RESULTS = ROOT / ".cache" / "mutants" / "results.json"
 NETWORK = "ethereum:local:foundry"
 
@@ -58,6 +60,9 @@ CONTRACT_SUITE = [
     "tests/test_fund.py",
     "tests/test_claim.py",
     "tests/test_unreviewed_share.py",
+    "tests/test_options.py",
+    "tests/test_review_fee.py",
+    "tests/test_appeal.py",
     "tests/test_withdraw.py",
     "tests/test_withdraw_to.py",
     "tests/test_tokens.py",
@@ -71,30 +76,39 @@ CONTRACT_SUITE = [
 def load_catalogue() -> list[dict]:
     """The mutants, each checked to apply exactly once to the current contract."""
     mutants = json.loads(CATALOGUE.read_text())
-    source = pristine()
     ids = [m["id"] for m in mutants]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise SystemExit(f"mutants.json lists these ids twice: {', '.join(duplicates)}")
-    stale = [f"{m['id']} (found {source.count(m['find'])} times)" for m in mutants if source.count(m["find"]) != 1]
+    stale = [f"{m['id']} (found {occurrences(m['find'])} times)" for m in mutants if occurrences(m["find"]) != 1]
     if stale:
-        raise SystemExit("these mutants no longer apply to contracts/Ante.sol exactly once: " + ", ".join(stale))
+        raise SystemExit("these mutants no longer apply to the contract's sources exactly once: " + ", ".join(stale))
     return mutants
 
 
+def occurrences(find: str) -> int:
+    """How many times `find` occurs in the contract's sources, all together."""
+    return sum(text.count(find) for text in pristine().values())
+
+
+def target(find: str) -> Path:
+    """The source that holds `find` (which occurs once in all of them)."""
+    return next(path for path, text in pristine().items() if find in text)
+
+
 #: The contract as it was when the run began: every mutant is applied to this text and its outcome
-#: recorded under its hash, so that editing contracts/Ante.sol during a long run changes nothing in it.
-_PRISTINE: dict[str, str] = {}
+#: recorded under its hash, so that editing the sources during a long run changes nothing in it.
+_PRISTINE: dict[Path, str] = {}
 
 
-def pristine() -> str:
-    if "source" not in _PRISTINE:
-        _PRISTINE["source"] = (ROOT / CONTRACT).read_text()
-    return _PRISTINE["source"]
+def pristine() -> dict[Path, str]:
+    if not _PRISTINE:
+        _PRISTINE.update({path: (ROOT / path).read_text() for path in CONTRACTS})
+    return _PRISTINE
 
 
 def contract_hash() -> str:
-    return hashlib.sha256(pristine().encode()).hexdigest()[:16]
+    return hashlib.sha256("".join(pristine().values()).encode()).hexdigest()[:16]
 
 
 def recorded() -> dict[str, dict]:
@@ -171,7 +185,9 @@ def test(folder: Path, files: list[str], timeout: float) -> tuple[str, str]:
 
 def judge(folder: Path, mutant: dict, timeout: float) -> tuple[str, str]:
     """Applies one mutant in the scratch copy and says what became of it."""
-    (folder / CONTRACT).write_text(pristine().replace(mutant["find"], mutant["replace"], 1))
+    mutated = target(mutant["find"])
+    for path, text in pristine().items():
+        (folder / path).write_text(text.replace(mutant["find"], mutant["replace"], 1) if path == mutated else text)
     started = time.monotonic()
     code, output = run(["ape", "compile"], folder, timeout)
     if code != 0:
@@ -193,7 +209,7 @@ def judge(folder: Path, mutant: dict, timeout: float) -> tuple[str, str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Mutation testing of contracts/Ante.sol.")
+    parser = argparse.ArgumentParser(description="Mutation testing of the contract.")
     parser.add_argument("--only", help="comma-separated mutant ids to run (default: all)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per mutant, compile and tests (default 600)")
     parser.add_argument("--check-equivalent", action="store_true", help="run the equivalent mutants too")

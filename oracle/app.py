@@ -18,11 +18,15 @@ status (503 while the oracle has not read the chain yet), and a method a path do
   member), 404 (no such challenge), 409 (not submitted, review window closed, another deliverable)
   otherwise, with nothing stored. A challenge the snapshot does not show as submitted is looked up
   again, but only while the node answers: behind a node that hangs, the answer comes at once from the
-  last snapshot, naming its block.
+  last snapshot, naming its block. An appeal panel's ``AppealVerdict`` comes in the same way (told apart
+  by its primary type, and by an optional ``kind``: ``verdict`` or ``appeal``), and is checked against
+  the appeal round: 409 unless the challenge is appealed and its rule-by deadline has not passed, 422
+  for a signer not on its appeal panel; the answer's ``kind`` says which round it counted in.
 - ``GET /challenges[?state=submitted]``: every challenge (``ChallengeHistory.to_json(full=False)``)
   with its number of stored ``verdicts``; 422 for a state that does not exist.
 - ``GET /challenges/{id}``: ``{challenge, verdicts, quorum: {threshold, score, agreeing, missing,
-  reached, members, not_signed, by_score}, attempts, transactions}``; ``transactions`` are the oracle's
+  reached, members, not_signed, by_score}, appeal_verdicts, appeal_quorum, attempts, transactions}``
+  (``appeal_quorum`` null unless appealed); ``transactions`` are the oracle's
   own for the challenge, each a nonce with its state and every version sent (hash and fees). Read from
   the last snapshot, never waiting on the node: 404 naming the snapshot's block when it has no such
   challenge.
@@ -144,10 +148,12 @@ def create_app(service: OracleService, *, max_body: int = MAX_BODY, refresh: int
               responses={202: {"model": VerdictAccepted, "description": "Stored (committed to disk)."},
                          **problems(400, 404, 409, 413, 422, 503,
                                     s404="There is no such challenge (as of the block the sentence names).",
-                                    s409="The challenge is not submitted, its review window closed, or it was "
-                                         "submitted with another deliverable.",
+                                    s409="The challenge is not submitted (an appeal verdict: not appealed), its "
+                                         "review window (its appeal's rule-by) closed, or it was submitted with "
+                                         "another deliverable.",
                                     s422="Not a signed verdict, a bad signature, another chain or deployment, or "
-                                         "a signer not on the challenge's panel.",
+                                         "a signer not on the challenge's panel (an appeal verdict: its appeal "
+                                         "panel).",
                                     s503="The oracle has not read the chain yet.")},
               openapi_extra={"requestBody": VERDICT_BODY})
     async def post_verdict(request: Request):

@@ -10,13 +10,13 @@ jobs the worker
   time, so that a Safe whose owners changed cannot hold up the verdicts of the others),
   honours EAS's off-chain revocations of feedback and keeps the on-chain feedback (and its revocations)
   EAS logged up to the final block (when the oracle takes feedback) and, unless switched off, runs the
-  keeper (:func:`policies.lapses`);
+  keeper (:func:`policies.lapses`: lapses, and finalizations of recorded verdicts past their deadline);
 - **follows** the transactions in flight (:meth:`Relayer.follow`) every ``FOLLOW_EVERY`` seconds while
   there are any; when one was dropped it ticks at once, so that its intent is looked at again;
 - **retries** a settlement that failed for a transient reason (connection refused, a timeout, a node
   that went away) with exponential backoff, 0.25 s doubling to a 5 s cap, until the review window
-  closes; when the node answers again, retries waiting out a backoff go at once. A lapse that fails
-  so waits for the next tick.
+  closes; when the node answers again, retries waiting out a backoff go at once. A lapse or a
+  finalization that fails so waits for the next tick.
 
 Without a running worker (tests, scripts), :meth:`Worker.run_once` does one round in the caller's thread.
 """
@@ -31,7 +31,6 @@ import time
 from ante.oracle import policies
 from ante.oracle.relayer import NodeRefused
 from ante.oracle.store import FAILED
-from ante.state import State
 
 log = logging.getLogger("ante.oracle")
 
@@ -189,15 +188,18 @@ class Worker:
         if not s.snapshots.refresh():
             return
         snapshot = s.snapshots.current
-        for challenge_id, stored in sorted(s.store.counts(s.chain_id, s.contract).items()):
+        counts = {appeal: s.store.counts(s.chain_id, s.contract, appeal=appeal) for appeal in (False, True)}
+        for challenge_id in sorted(counts[False].keys() | counts[True].keys()):
             if self._stop.is_set():
                 return
             c = snapshot.chronicle.challenges.get(challenge_id)
-            panel = snapshot.chronicle.panels.get(c.terms.panel_id) if c is not None else None
-            if panel is not None and stored < panel.threshold:
+            if c is None or c.state not in policies.JUDGED:
+                continue
+            panel = policies.judging_panel(snapshot, c)
+            stored = counts[policies.on_appeal(c)].get(challenge_id, 0)
+            if panel is None or stored < panel.threshold:
                 continue  # too few verdicts for a quorum: nothing to look at
-            if (c is not None and c.state == State.SUBMITTED and challenge_id not in self.retries
-                    and not s.relayer.busy("settle", challenge_id)):
+            if challenge_id not in self.retries and not s.relayer.busy("settle", challenge_id):
                 self.settle_if_ready(challenge_id)  # (a scheduled retry keeps its backoff)
         if s.eas is not None:
             self.follow_revocations(snapshot)
@@ -240,7 +242,8 @@ class Worker:
             return False
 
     def settle_if_ready(self, challenge_id: int) -> None:
-        """Settles `challenge_id` if it is Submitted, in its window, and a quorum is stored.
+        """Settles `challenge_id` if it is Submitted (or Appealed), in its window (or before its rule-by), and a
+        quorum of its panel (or of its appeal panel) is stored.
 
         A scheduled retry for it is consumed here; a transient failure schedules the next one."""
         s = self.service
@@ -249,7 +252,7 @@ class Worker:
             return
         snapshot = s.snapshots.current
         c = snapshot.chronicle.challenges.get(challenge_id) if snapshot else None
-        if c is None or c.state != State.SUBMITTED:
+        if c is None or c.state not in policies.JUDGED:
             if retry is not None and c is not None:
                 # An attempt failed on the way and the challenge was closed meanwhile: say by whom, once,
                 # instead of leaving the attempt unrecorded.
@@ -258,7 +261,8 @@ class Worker:
                     None, None, None)])
             return
         try:
-            stored = self._still_backed(challenge_id, s.store.verdicts(s.chain_id, s.contract, challenge_id))
+            stored = self._still_backed(challenge_id, s.store.verdicts(s.chain_id, s.contract, challenge_id,
+                                                                       appeal=policies.on_appeal(c)))
         except Exception as error:
             s.chain_health.error(f"asking the wallets on challenge {challenge_id}'s panel", error,
                                  outage=not isinstance(error, NodeRefused))
@@ -269,9 +273,10 @@ class Worker:
             return
         if policies.review_closed(snapshot, c):
             if retry is not None:
+                window = "rule-by deadline" if policies.on_appeal(c) else "review window"
                 s.relayer.record(challenge_id, "settle", FAILED,
-                                 reason="the review window closed before the chain could be reached")
-            return  # too late to settle; the keeper lapses it
+                                 reason=f"the {window} closed before the chain could be reached")
+            return  # too late to settle; the keeper lapses (or finalizes) it
         try:
             s.relayer.send(intent)
         except Exception as error:
@@ -307,17 +312,19 @@ class Worker:
         return kept
 
     def lapse_due(self) -> None:
-        """Lapses every live challenge whose deadline is strictly before the chain's time."""
+        """Lapses every live challenge, and finalizes every Ruled or Appealed one, whose deadline is strictly
+        before the chain's time (:func:`policies.lapses`)."""
         s = self.service
         for intent in policies.lapses(s.snapshots.current):
             if self._stop.is_set():
                 break
-            if s.relayer.busy("lapse", intent.challenge_id) or intent.key in s.relayer.refused:
+            if s.relayer.busy(intent.action, intent.challenge_id) or intent.key in s.relayer.refused:
                 continue
             try:
                 s.relayer.send(intent)
             except Exception as error:
-                s.chain_health.error(f"lapsing challenge {intent.challenge_id}", error,
+                what = "finalizing" if intent.action == "finalize" else "lapsing"
+                s.chain_health.error(f"{what} challenge {intent.challenge_id}", error,
                                      outage=not isinstance(error, NodeRefused))
                 break  # the chain is unwell: the next tick tries again
 

@@ -20,7 +20,7 @@ SEND_KINDS = ("new", "rebroadcast", "replacement", "cancel")
 
 
 class Metrics:
-    """Counters and gauges of verdicts, feedback, settlements, lapses, transactions and the chain."""
+    """Counters and gauges of verdicts, feedback, settlements, lapses, finalizations, transactions and the chain."""
 
     def __init__(self, registry=None):
         from prometheus_client import CollectorRegistry, Counter, Gauge
@@ -35,6 +35,7 @@ class Metrics:
                                          registry=r)
         self.settlements = Counter("settlements", "Settlement attempts, by outcome.", ["outcome"], registry=r)
         self.lapses = Counter("lapses", "Challenges this oracle lapsed.", registry=r)
+        self.finalizations = Counter("finalizations", "Recorded verdicts this oracle finalized.", registry=r)
         self.chain_errors = Counter("chain_errors", "Failed chain operations (node unreachable, timeouts...).", registry=r)
         self.chain_lag = Gauge("chain_lag_blocks", "Chain head minus the last block in the event index.", registry=r)
         self.chain_head = Gauge("chain_head_block", "The latest chain head seen.", registry=r)

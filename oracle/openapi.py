@@ -92,28 +92,33 @@ class VerdictAccepted(Closed):
     status: Literal["stored", "unchanged", "replaced"] = Field(
         description="stored (new), replaced (the signer's earlier verdict: another score, or the same one signed "
                     "anew, as a Safe signs again when its owners change) or unchanged (identical, signature included).")
+    kind: Literal["verdict", "appeal"] = Field(
+        description="verdict (the panel's, on a submitted challenge) or appeal (the appeal panel's AppealVerdict).")
     challenge_id: ChallengeId
     signer: Address
     score: Score
-    quorum: QuorumBrief
+    quorum: QuorumBrief = Field(description="The quorum of the verdict's round: its panel's, or its appeal panel's.")
     settlement: Literal["queued"] | None = Field(description="queued when this verdict completes a quorum.")
 
 
-def typed_data_schema(chain_id: int, contract: str) -> dict:
-    """The JSON schema of a verdict's EIP-712 typed data in the domain of `contract` on `chain_id`."""
+def typed_data_schema(chain_id: int, contract: str, primary: str = "Verdict") -> dict:
+    """The JSON schema of a verdict's EIP-712 typed data in the domain of `contract` on `chain_id`: a first-round
+    ``Verdict``, or with `primary` ``AppealVerdict``, an appeal panel's verdict (the same fields)."""
+    what = ("a panel's verdict on a submitted challenge" if primary == "Verdict" else
+            "an appeal panel's verdict on an appealed challenge (the challenge's options name the appeal panel)")
     return {
-        "title": "VerdictTypedData",
+        "title": f"{primary}TypedData",
         "type": "object",
-        "description": "EIP-712 typed data of Verdict(challengeId, deliverable, score), as `ante verdict typed-data` "
-                       "prints it and eth_signTypedData_v4 takes it.",
+        "description": f"EIP-712 typed data of {primary}(challengeId, deliverable, score), {what}, as `ante verdict "
+                       "typed-data` prints it and eth_signTypedData_v4 takes it.",
         "required": ["types", "primaryType", "domain", "message"],
         "properties": {
             "types": {
                 "type": "object",
-                "required": ["Verdict"],
-                "properties": {"EIP712Domain": {"const": TYPES["EIP712Domain"]}, "Verdict": {"const": TYPES["Verdict"]}},
+                "required": [primary],
+                "properties": {"EIP712Domain": {"const": TYPES["EIP712Domain"]}, primary: {"const": TYPES["Verdict"]}},
             },
-            "primaryType": {"const": "Verdict"},
+            "primaryType": {"const": primary},
             "domain": {
                 "type": "object",
                 "required": ["name", "version", "chainId", "verifyingContract"],
@@ -147,22 +152,31 @@ def verdict_body_schemas(chain_id: int, contract: str) -> dict[str, dict]:
     signer = {"anyOf": [{"type": "string", "pattern": ADDRESS}, {"type": "null"}], "default": None,
               "description": "The signer is recovered from a key's signature, and if named must be that address. "
                              "A contract wallet (a Safe) is named here, and asked whether it accepts the signature."}
+    kind = {"enum": ["verdict", "appeal"], "description": "Optional: which round the verdict is for, verdict (the "
+            "panel's Verdict on a submitted challenge) or appeal (the appeal panel's AppealVerdict on an appealed one). "
+            "The typed data's primaryType tells them apart; when given, kind must agree with it. An appeal verdict is "
+            "taken while the challenge is appealed, until its rule-by deadline, from a member of its appeal panel; "
+            "when a quorum of the appeal panel agrees, the oracle settles the appeal."}
+    typed = {"anyOf": [{"$ref": "#/components/schemas/VerdictTypedData"},
+                       {"$ref": "#/components/schemas/AppealVerdictTypedData"}]}
     return {
         "VerdictTypedData": typed_data_schema(chain_id, contract),
+        "AppealVerdictTypedData": typed_data_schema(chain_id, contract, "AppealVerdict"),
         "SignedVerdict": {
             "title": "SignedVerdict",
             "type": "object",
-            "description": "What `ante verdict sign` writes: the typed data, the signature and (optionally) the signer.",
+            "description": "What `ante verdict sign` writes: the typed data (a Verdict, or an AppealVerdict), the "
+                           "signature and (optionally) the signer.",
             "required": ["typedData", "signature"],
-            "properties": {"typedData": {"$ref": "#/components/schemas/VerdictTypedData"},
-                           "signature": signature, "signer": signer},
+            "properties": {"typedData": typed, "signature": signature, "signer": signer, "kind": kind},
         },
         "SignedTypedData": {
             "title": "SignedTypedData",
-            "description": "The typed data itself, with the wallet's signature beside its fields.",
-            "allOf": [{"$ref": "#/components/schemas/VerdictTypedData"},
+            "description": "The typed data itself (a Verdict, or an AppealVerdict), with the wallet's signature beside "
+                           "its fields.",
+            "allOf": [typed,
                       {"type": "object", "required": ["signature"],
-                       "properties": {"signature": signature, "signer": signer}}],
+                       "properties": {"signature": signature, "signer": signer, "kind": kind}}],
         },
     }
 
@@ -183,6 +197,16 @@ class TermsOut(Closed):
     spec_hash: Hash
 
 
+class OptionsOut(Closed):
+    """A challenge's options (``IAnte.Options``), as ``ChallengeOptionsSet`` carries them."""
+
+    unreviewed_bps: Annotated[int, Field(ge=0, le=10_000)]
+    appeal_window: Count = Field(description="Seconds after the panel's verdict to appeal it; 0: no appeal round.")
+    appeal_panel_id: Count = Field(description="The panel that decides an appeal; 0 without an appeal window.")
+    appeal_bond_bps: Annotated[int, Field(ge=0, le=10_000)]
+    review_fee: Amount = Field(description="Paid to the verdict's signers, or back to the creator without one.")
+
+
 class FunderOut(Closed):
     """Someone who put money into a challenge's reward (``ChallengeHistory.funders``)."""
 
@@ -193,6 +217,26 @@ class FunderOut(Closed):
                                              "challenge closed; null before, and when not co-funded.")
     claimed: Amount | None = Field(description="What has been credited of it (for the creator, with the rounding "
                                                "remainders); null until then.")
+
+
+class AppealOut(Closed):
+    """A challenge's appeal round, once its panel's verdict is recorded (``ChallengeHistory.to_json``)."""
+
+    first_score: Score = Field(description="The panel's recorded verdict.")
+    first_signers: list[Address]
+    ruled_at: Timestamp
+    appellant: Address | None = Field(description="Who appealed (the creator or the contributor); null if nobody.")
+    bond: Amount | None
+    appealed_at: Timestamp | None
+    appeal_score: Score | None = Field(description="The appeal panel's score; null until it decides, or if silent.")
+    appeal_signers: list[Address]
+    appellant_won: bool | None
+    bond_to: Address | None = Field(description="Who the bond was credited to once the appeal closed.")
+
+
+class FeePaidOut(Closed):
+    share: Amount = Field(description="Paid to each signer of the panel's verdict.")
+    signers: list[Address]
 
 
 class ChallengeBrief(Closed):
@@ -206,6 +250,10 @@ class ChallengeBrief(Closed):
         description="The share of the reward, in basis points, its contributor is paid beside the stake if it lapses "
                     "Unreviewed (submitted, and no verdict by the review deadline): 10000, the whole reward, unless "
                     "it was posted with its own share.")
+    appeal_window: Count = Field(description="Seconds to appeal the panel's verdict; 0 without an appeal round.")
+    appeal_panel_id: Count = Field(description="The panel that decides an appeal; 0 without an appeal round.")
+    appeal_bond_bps: Annotated[int, Field(ge=0, le=10_000)]
+    review_fee: Amount = Field(description="Paid to the verdict's signers, or back to the creator without one.")
     spec_uri: str
     created_at: Timestamp
     contributor: Address | None
@@ -237,6 +285,10 @@ class ChallengeBrief(Closed):
     to_creator: Amount | None = Field(description="The creator's share of a co-funded challenge, credited at its "
                                                   "close; null before, and when not co-funded.")
     unclaimed: Amount = Field(description="What the co-funding pool holds and has credited to nobody.")
+    appeal: AppealOut | None = Field(description="The appeal round; null until a verdict is recorded for one.")
+    review_fee_paid: FeePaidOut | None
+    review_fee_returned: Amount | None = Field(description="The review fee credited back to the creator, if no "
+                                                           "verdict came.")
 
 
 class ChallengeListed(ChallengeBrief):
@@ -246,6 +298,7 @@ class ChallengeListed(ChallengeBrief):
 _KIND_TYPES: dict[str, Any] = {
     "int": Count, "amount": Amount, "address": Address, "addresses": list[Address], "bytes32": Hash, "str": str,
     "bool": bool, "state": Annotated[int, Field(ge=0, le=max(State))], "terms": TermsOut,
+    "options": OptionsOut,
 }
 
 
@@ -296,7 +349,7 @@ class QuorumFull(QuorumBrief):
 
 class AttemptOut(Closed):
     challenge_id: ChallengeId
-    action: Literal["settle", "lapse"]
+    action: Literal["settle", "lapse", "finalize"]
     outcome: Literal[OUTCOMES]
     tx_hash: Hash | None
     reason: str | None
@@ -314,7 +367,7 @@ class SendOut(Closed):
 
 class TransactionOut(Closed):
     challenge_id: ChallengeId
-    action: Literal["settle", "lapse"]
+    action: Literal["settle", "lapse", "finalize"]
     nonce: Count
     state: Literal[PENDING, MINED, CONFIRMED, DROPPED]
     block_number: Count | None
@@ -326,6 +379,9 @@ class ChallengeView(Closed):
     challenge: ChallengeFull
     verdicts: list[StoredVerdictOut]
     quorum: QuorumFull | None = Field(description="null until the challenge is submitted.")
+    appeal_verdicts: list[StoredVerdictOut] = Field(description="The appeal panel's verdicts (AppealVerdict), if any.")
+    appeal_quorum: QuorumFull | None = Field(description="The appeal panel's quorum; null unless the challenge has "
+                                                         "an appeal round and was appealed.")
     attempts: list[AttemptOut]
     transactions: list[TransactionOut]
 
@@ -386,6 +442,13 @@ class Calibration(Closed):
         description="The same with the Kelly break-even stake / (reward + stake) as the probability.")
 
 
+class Appeals(Closed):
+    """The recorded verdicts an address appealed (as the contributor, or as the creator) and how many it won."""
+
+    made: Count
+    won: Count = Field(description="Appeals the appeal panel decided the appellant's way.")
+
+
 class ContributorRecordOut(Closed):
     address: Address
     accepted: Count
@@ -403,6 +466,7 @@ class ContributorRecordOut(Closed):
     closeness: Closeness
     calibration: Calibration
     amounts: dict[str, ContributorAmounts] = Field(description="By token address.")
+    appeals: Appeals
 
 
 class EvaluatorRecordOut(Closed):
@@ -411,6 +475,8 @@ class EvaluatorRecordOut(Closed):
     reviews_due: Count
     verdicts_signed: Count
     reviews_missed: Count
+    verdicts_overturned: Count = Field(description="First verdicts it signed that an appeal panel scored otherwise.")
+    review_fees: dict[str, Amount] = Field(description="What review fees paid it, by token address.")
 
 
 class FunderAmounts(Closed):
@@ -434,6 +500,7 @@ class FunderRecordOut(Closed):
     unreviewed: Count
     co_funded: Count = Field(description="Challenges it added to without having created them.")
     amounts: dict[str, FunderAmounts] = Field(description="By token address.")
+    appeals: Appeals
 
 
 class RecordsOut(Closed):

@@ -130,9 +130,9 @@ class ReadModel:
                 for c in select_challenges(self.service.snapshots.ready(), states=states)]
 
     def challenge(self, challenge_id: int) -> dict | None:
-        """One challenge's history, its stored verdicts grouped by score, what a quorum still needs, the
-        oracle's attempts and its transactions; None if the latest snapshot has no such challenge (a read
-        never waits on the node for a newer one)."""
+        """One challenge's history, its stored verdicts grouped by score, what a quorum still needs (and the same
+        for its appeal panel once appealed), the oracle's attempts and its transactions; None if the latest
+        snapshot has no such challenge (a read never waits on the node for a newer one)."""
         s = self.service
         snapshot = s.snapshots.ready()
         c = snapshot.chronicle.challenges.get(challenge_id)
@@ -141,10 +141,15 @@ class ReadModel:
         stored = s.store.verdicts(s.chain_id, s.contract, challenge_id)
         panel = snapshot.chronicle.panels.get(c.terms.panel_id)
         quorum = Quorum.of(c, panel, stored) if panel is not None and c.deliverable is not None else None
+        appeal_stored = s.store.verdicts(s.chain_id, s.contract, challenge_id, appeal=True)
+        appeal_panel = snapshot.chronicle.panels.get(c.appeal_panel_id) if c.appellant is not None else None
+        appeal_quorum = Quorum.of(c, appeal_panel, appeal_stored) if appeal_panel is not None else None
         return {
             "challenge": c.to_json(),
             "verdicts": [v.to_json() for v in stored],
             "quorum": quorum.to_json() if quorum is not None else None,
+            "appeal_verdicts": [v.to_json() for v in appeal_stored],
+            "appeal_quorum": appeal_quorum.to_json() if appeal_quorum is not None else None,
             "attempts": [a.to_json() for a in s.store.attempts(s.chain_id, s.contract, challenge_id)],
             "transactions": [t.to_json() for t in s.store.outgoing(s.chain_id, s.contract, challenge_id=challenge_id)],
         }

@@ -1,4 +1,4 @@
-"""The relayer: sends the oracle's settlements and lapses, and follows each one to its confirmations.
+"""The relayer: sends the oracle's settlements, lapses and finalizations, and follows each to its confirmations.
 
 One relayer owns the oracle's account on one deployment: every transaction goes through
 :meth:`Relayer.send`, and :meth:`Relayer.follow` looks after all of them until they are final. It runs in
@@ -48,9 +48,11 @@ whichever of the hashes sent for the nonce was mined.
 Reconciling
 -----------
 A simulated revert, a mined revert or a cancellation ends in a fresh read of the chain: if the challenge
-is settled (or lapsed) now, by whom (``settled_elsewhere``; ``settled_by_us`` if the closing transaction
-came from this account after all, say a receipt lost in a connection drop); otherwise the attempt is
-``failed`` with the contract's reason and, while the challenge is unchanged, never repeated.
+is settled (or ruled, for a first verdict with an appeal window), lapsed or finalized now, by whom
+(``settled_elsewhere``; ``settled_by_us`` if the closing transaction came from this account after all, say
+a receipt lost in a connection drop; likewise for lapses and finalizations); otherwise the attempt is
+``failed`` with the contract's reason and, while the challenge is unchanged, never repeated. An appeal's
+settlement that fails while the challenge is still Appealed is ``failed`` too.
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ from ante.finality import LOCAL_CHAIN_IDS
 from ante.oracle.store import (
     DROPPED,
     FAILED,
+    FINALIZED_BY_US,
+    FINALIZED_ELSEWHERE,
     LAPSED_BY_US,
     LAPSED_ELSEWHERE,
     MINED,
@@ -95,9 +99,16 @@ FEES_TTL = 1.0
 #: Gas of a cancellation: a plain transfer.
 TRANSFER_GAS = 21_000
 
-CLOSING = {"settle": (State.SETTLED,), "lapse": (State.EXPIRED, State.DEFAULTED, State.UNREVIEWED)}
-OUTCOMES = {"settle": (SETTLED_BY_US, SETTLED_ELSEWHERE), "lapse": (LAPSED_BY_US, LAPSED_ELSEWHERE)}
-PAST = {"settle": "settled", "lapse": "lapsed"}
+#: The states an action leaves a challenge in (a first verdict on a challenge with an appeal window rules it:
+#: Ruled, and maybe Appealed since), the events that show who did it, and how an attempt ends when it is done.
+CLOSING = {"settle": (State.SETTLED, State.RULED, State.APPEALED),
+           "lapse": (State.EXPIRED, State.DEFAULTED, State.UNREVIEWED),
+           "finalize": (State.SETTLED,)}
+CLOSED_BY = {"settle": ("ChallengeSettled", "ChallengeRuled"), "lapse": ("ChallengeLapsed",),
+             "finalize": ("ChallengeSettled",)}
+OUTCOMES = {"settle": (SETTLED_BY_US, SETTLED_ELSEWHERE), "lapse": (LAPSED_BY_US, LAPSED_ELSEWHERE),
+            "finalize": (FINALIZED_BY_US, FINALIZED_ELSEWHERE)}
+PAST = {"settle": "settled", "lapse": "lapsed", "finalize": "finalized"}
 
 
 class Reverted(AnteError):
@@ -532,6 +543,8 @@ class Relayer:
             self.metrics.settlements.labels(outcome).inc()
         elif outcome == LAPSED_BY_US:
             self.metrics.lapses.inc()
+        elif outcome == FINALIZED_BY_US:
+            self.metrics.finalizations.inc()
 
     def reconcile(self, refusals: list[tuple]) -> bool:
         """Finds out from a fresh read of the chain why each (action, challenge id, error, key, state then,
@@ -542,10 +555,10 @@ class Relayer:
         for action, challenge_id, error, key, state_then, outgoing in refusals:
             now = snapshot.chronicle.challenges.get(challenge_id)
             state = now.state if now is not None else State.NONE
-            closing = next((e for e in reversed(now.events) if type(e).__name__ in ("ChallengeSettled", "ChallengeLapsed")),
+            closing = next((e for e in reversed(now.events) if type(e).__name__ in CLOSED_BY[action]),
                            None) if now is not None else None
             tx = closing.transaction_hash if closing is not None else None
-            if state in CLOSING[action]:
+            if state in CLOSING[action] and not (action == "settle" and state == state_then):
                 ours, elsewhere = OUTCOMES[action]
                 outcome, reason = (ours if tx is not None and self._sent_by_us(tx) else elsewhere), None
             else:

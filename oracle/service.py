@@ -1,4 +1,5 @@
-"""The oracle: takes signed verdicts, keeps them, and settles (or lapses) challenges on-chain.
+"""The oracle: takes signed verdicts (and appeal verdicts), keeps them, and settles, lapses or finalizes
+challenges on-chain.
 
 :class:`OracleService` is the composition that the HTTP API (:mod:`ante.oracle.app`), the dashboard,
 ``ante oracle run`` and the tests use. Each part lives in a module of its own:
@@ -7,7 +8,8 @@
   the worker; the node's health);
 - :mod:`ante.oracle.admission`: verdicts in (checked completely, stored durably, a settlement queued on
   quorum);
-- :mod:`ante.oracle.policies`: what should be sent (settle on quorum, lapse when overdue);
+- :mod:`ante.oracle.policies`: what should be sent (settle on quorum, the panel's or on appeal the appeal
+  panel's; lapse when overdue; finalize a recorded verdict past its deadline);
 - :mod:`ante.oracle.relayer`: how it is sent (simulated, pipelined nonces, signed, broadcast) and
   followed to its confirmations through reorganisations and fee replacements, then reconciled;
 - :mod:`ante.oracle.loop`: the one chain worker thread (ticks, follow-ups, retries with backoff);

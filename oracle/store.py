@@ -15,8 +15,13 @@ owners change, and only its new signature may still count), the same one again c
 (``"unchanged"``). Whether a replacement is still allowed (the challenge is not settled yet) is for the
 service to decide: it knows the chain.
 
-``attempts``: every settlement or lapse the oracle tried and how it ended: ``settled_by_us``,
-``settled_elsewhere``, ``lapsed_by_us``, ``lapsed_elsewhere`` or ``failed`` (with a reason), with the
+``appeal_verdicts``, the same columns and key: the appeal panel's verdicts (``AppealVerdict``) on an appealed
+challenge, kept apart from the first round's, so that an evaluator on both panels has one of each. Every
+verdict reader takes ``appeal=True`` for them.
+
+``attempts``: every settlement, lapse or finalization the oracle tried and how it ended: ``settled_by_us``,
+``settled_elsewhere``, ``lapsed_by_us``, ``lapsed_elsewhere``, ``finalized_by_us``, ``finalized_elsewhere`` or
+``failed`` (with a reason), with the
 transaction hash when there is one.
 
 ``outgoing`` and ``sends``: every transaction the relayer (:mod:`ante.oracle.relayer`) signed, written
@@ -45,7 +50,7 @@ from pathlib import Path
 
 from ante.oracle.sqlite import SqliteFile
 from ante.terms import to_checksum_address
-from ante.verdict import SignedVerdict, Verdict
+from ante.verdict import AppealVerdict, SignedVerdict, Verdict
 
 #: What `VerdictStore.put` reports.
 STORED, UNCHANGED, REPLACED = "stored", "unchanged", "replaced"
@@ -55,11 +60,26 @@ SETTLED_BY_US = "settled_by_us"
 SETTLED_ELSEWHERE = "settled_elsewhere"
 LAPSED_BY_US = "lapsed_by_us"
 LAPSED_ELSEWHERE = "lapsed_elsewhere"
+FINALIZED_BY_US = "finalized_by_us"
+FINALIZED_ELSEWHERE = "finalized_elsewhere"
 FAILED = "failed"
-OUTCOMES = (SETTLED_BY_US, SETTLED_ELSEWHERE, LAPSED_BY_US, LAPSED_ELSEWHERE, FAILED)
+OUTCOMES = (SETTLED_BY_US, SETTLED_ELSEWHERE, LAPSED_BY_US, LAPSED_ELSEWHERE, FINALIZED_BY_US, FINALIZED_ELSEWHERE,
+            FAILED)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS verdicts (
+    chain_id INTEGER NOT NULL,
+    contract TEXT NOT NULL,
+    challenge_id TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    deliverable TEXT NOT NULL,
+    score INTEGER NOT NULL,
+    signature TEXT NOT NULL,
+    document TEXT NOT NULL,
+    received_at REAL NOT NULL,
+    PRIMARY KEY (chain_id, contract, challenge_id, signer)
+);
+CREATE TABLE IF NOT EXISTS appeal_verdicts (
     chain_id INTEGER NOT NULL,
     contract TEXT NOT NULL,
     challenge_id TEXT NOT NULL,
@@ -212,10 +232,11 @@ class Outgoing:
 class _Pending:
     """A verdict row waiting for its group commit, and how it ended."""
 
-    __slots__ = ("row", "done", "status", "error")
+    __slots__ = ("table", "row", "done", "status", "error")
 
-    def __init__(self, row: tuple):
+    def __init__(self, row: tuple, table: str = "verdicts"):
         self.row = row
+        self.table = table
         self.done = False
         self.status: str | None = None
         self.error: BaseException | None = None
@@ -223,6 +244,11 @@ class _Pending:
 
 def _key(chain_id: int, contract: str) -> tuple[int, str]:
     return int(chain_id), to_checksum_address(contract)
+
+
+def _table(appeal: bool) -> str:
+    """The table of first-round verdicts, or of appeal verdicts."""
+    return "appeal_verdicts" if appeal else "verdicts"
 
 
 class VerdictStore(SqliteFile):
@@ -242,7 +268,8 @@ class VerdictStore(SqliteFile):
         """Stores an (already verified) signed verdict; returns "stored", "unchanged" or "replaced".
 
         The verdict is committed to disk when this returns. The same verdict again (same deliverable,
-        score and signature from the same signer) is a no-op.
+        score and signature from the same signer) is a no-op. An ``AppealVerdict`` is kept with the appeal
+        verdicts.
         """
         v = signed.verdict
         chain_id, contract = _key(v.chain_id, v.contract)
@@ -251,7 +278,7 @@ class VerdictStore(SqliteFile):
         row = (chain_id, contract, str(v.challenge_id), signer, deliverable, int(v.score),
                "0x" + bytes(signed.signature).hex(), json.dumps(signed.to_json(), sort_keys=True),
                time.time() if received_at is None else received_at)
-        pending = _Pending(row)
+        pending = _Pending(row, _table(isinstance(v, AppealVerdict)))
         with self._group:
             self._waiting.append(pending)
             # Wait while another caller writes a group; then either our verdict is in it, or we write
@@ -278,14 +305,14 @@ class VerdictStore(SqliteFile):
             with self._transaction() as db:
                 statuses = []
                 for pending in group:
-                    row = pending.row
+                    row, table = pending.row, pending.table
                     old = db.execute(
-                        "SELECT deliverable, score, signature FROM verdicts WHERE chain_id = ? AND contract = ? "
+                        f"SELECT deliverable, score, signature FROM {table} WHERE chain_id = ? AND contract = ? "
                         "AND challenge_id = ? AND signer = ?", row[:4]).fetchone()
                     if old == (row[4], row[5], row[6]):
                         statuses.append(UNCHANGED)
                         continue
-                    db.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+                    db.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
                     statuses.append(STORED if old is None else REPLACED)
         except BaseException as error:  # nothing of the group is stored: each caller gets the error
             for pending in group:
@@ -296,41 +323,44 @@ class VerdictStore(SqliteFile):
         for pending, status in zip(group, statuses):
             pending.status, pending.done = status, True
 
-    def verdicts(self, chain_id: int, contract: str, challenge_id: int) -> list[StoredVerdict]:
-        """One challenge's stored verdicts, by signer address (ascending)."""
+    def verdicts(self, chain_id: int, contract: str, challenge_id: int, *, appeal: bool = False) -> list[StoredVerdict]:
+        """One challenge's stored verdicts (its appeal verdicts if `appeal`), by signer address (ascending)."""
         chain_id, contract = _key(chain_id, contract)
         rows = self._read(
-            "SELECT signer, deliverable, score, signature, received_at FROM verdicts "
+            f"SELECT signer, deliverable, score, signature, received_at FROM {_table(appeal)} "
             "WHERE chain_id = ? AND contract = ? AND challenge_id = ?", (chain_id, contract, str(challenge_id)))
+        kind = AppealVerdict if appeal else Verdict
         out = []
         for signer, deliverable, score, signature, received_at in rows:
-            verdict = Verdict(chain_id, contract, int(challenge_id), bytes.fromhex(deliverable[2:]), int(score))
+            verdict = kind(chain_id, contract, int(challenge_id), bytes.fromhex(deliverable[2:]), int(score))
             out.append(StoredVerdict(SignedVerdict(verdict, signer, bytes.fromhex(signature[2:])), received_at))
         return sorted(out, key=lambda s: int(s.signer, 16))
 
-    def documents(self, chain_id: int, contract: str, challenge_id: int) -> list[dict]:
-        """One challenge's stored verdicts exactly as signed (the JSON `ante verdict sign` writes)."""
+    def documents(self, chain_id: int, contract: str, challenge_id: int, *, appeal: bool = False) -> list[dict]:
+        """One challenge's stored verdicts (its appeal verdicts if `appeal`) exactly as signed (the JSON
+        `ante verdict sign` writes)."""
         chain_id, contract = _key(chain_id, contract)
         rows = self._read(
-            "SELECT document FROM verdicts WHERE chain_id = ? AND contract = ? AND challenge_id = ? ORDER BY signer",
-            (chain_id, contract, str(challenge_id)))
+            f"SELECT document FROM {_table(appeal)} WHERE chain_id = ? AND contract = ? AND challenge_id = ? "
+            "ORDER BY signer", (chain_id, contract, str(challenge_id)))
         return [json.loads(document) for (document,) in rows]
 
     def challenge_ids(self, chain_id: int, contract: str) -> list[int]:
-        """The challenges that have at least one stored verdict, ascending."""
-        rows = self._read("SELECT DISTINCT challenge_id FROM verdicts WHERE chain_id = ? AND contract = ?",
-                          _key(chain_id, contract))
+        """The challenges that have at least one stored verdict (of either round), ascending."""
+        rows = self._read("SELECT challenge_id FROM verdicts WHERE chain_id = ? AND contract = ? UNION "
+                          "SELECT challenge_id FROM appeal_verdicts WHERE chain_id = ? AND contract = ?",
+                          _key(chain_id, contract) * 2)
         return sorted(int(cid) for (cid,) in rows)
 
-    def counts(self, chain_id: int, contract: str) -> dict[int, int]:
-        """How many verdicts are stored per challenge."""
-        rows = self._read("SELECT challenge_id, COUNT(*) FROM verdicts WHERE chain_id = ? AND contract = ? "
+    def counts(self, chain_id: int, contract: str, *, appeal: bool = False) -> dict[int, int]:
+        """How many verdicts (appeal verdicts if `appeal`) are stored per challenge."""
+        rows = self._read(f"SELECT challenge_id, COUNT(*) FROM {_table(appeal)} WHERE chain_id = ? AND contract = ? "
                           "GROUP BY challenge_id", _key(chain_id, contract))
         return {int(cid): n for cid, n in rows}
 
     def count(self) -> int:
-        """How many verdicts are stored in all."""
-        return self._read("SELECT COUNT(*) FROM verdicts", ())[0][0]
+        """How many verdicts are stored in all (both rounds)."""
+        return self._read("SELECT (SELECT COUNT(*) FROM verdicts) + (SELECT COUNT(*) FROM appeal_verdicts)", ())[0][0]
 
     # ------------------------------------------------------------------ attempts
 

@@ -1,4 +1,4 @@
-"""The demo: five bounty stories told through the real `ante` command on a local anvil chain.
+"""The demo: six bounty stories told through the real `ante` command on a local anvil chain.
 
 An oracle service (`ante oracle run`) runs beside the chain: the evaluators send their signed verdicts
 to it over HTTP, and it settles each challenge as soon as a quorum agrees and lapses overdue ones. Its
@@ -11,6 +11,9 @@ chain open for anyone.
    is never delivered: the oracle's keeper lapses it and the funder gets reward and stake back.
 4. The organisation's Safe (a 2-of-3 multisig, deployed from Safe's own contracts) funds a challenge.
 5. A colleague adds to a challenge's reward; a partial verdict's funders' side is shared by contribution.
+6. A challenge with an appeal round and a review fee: the panel's verdict is recorded, the contributor
+   appeals it, and a second, appeal panel overturns it upwards; her bond comes back, and the review fee
+   went to the first panel's signers.
 Then `ante audit` checks every wei against the contract and `ante records` shows everyone's record.
 At the end the oracle keeps serving its dashboard until Ctrl-C (with DEMO_EXIT=1 the demo ends by itself).
 
@@ -326,12 +329,52 @@ def run(demo: Demo) -> None:
     demo.ante("withdraw", *account("Olga (colleague)"))
     demo.ante("show", "5")
 
+    heading("Story 6: a verdict appealed and overturned")
+    say("For larger work the organisation names a second panel to hear appeals: any 2 of Olga, Cleo and the")
+    say("deployer (panel 2).")
+    demo.ante("panel", "create", "--evaluator", who["Olga (colleague)"], "--evaluator", who["Cleo (contributor)"],
+              "--evaluator", who["deployer"], "--threshold", "2", *account("deployer"))
+    say("Fiona posts 0.5 ETH for a migration guide with an appeal round: the panel's verdict is recorded, not")
+    say("paid, and for 2 days either side may appeal it to panel 2 by posting a bond of 20% of the reward")
+    say("(0.1 ETH). She also pays the reviewers: a review fee of 0.01 ETH for whoever signs the panel's verdict.")
+    spec = demo.write("migration-spec.md", "Write the guide for migrating from the old oracle to the new one.\n")
+    demo.ante("post", "--reward", "0.5 ether", "--stake", "10%", "--panel", "1", "--accept-by", "+7d",
+              "--deliver-within", "7d", "--review-within", "3d", "--spec", spec, *published(demo),
+              "--appeal-window", "2d", "--appeal-panel", "2", "--appeal-bond", "20%", "--review-fee", "0.01 ether",
+              *account("Fiona (funder)"))
+    promise = demo.write("migration-promise.md", "Every step of the migration, tried on a copy, in 5 days.\n")
+    demo.ante("accept", "6", "--promise", promise, *published(demo), "--by", "+5d", "--p", "75%",
+              *account("Dana (contributor)"))
+    demo.ante("submit", "6", "--deliverable", "https://example.org/docs/migration", *account("Dana (contributor)"))
+    say("Eve and Evan judge it 40%. The oracle relays their quorum as before, but this time the contract records")
+    say("the verdict (the challenge is ruled) and pays only the review fee: 0.005 ETH to each of them.")
+    demo.ante("verdict", "sign", "6", "--score", "40%", "--post", demo.oracle_url, *account("Eve (evaluator)"))
+    demo.ante("verdict", "sign", "6", "--score", "40%", "--post", demo.oracle_url, *account("Evan (evaluator)"))
+    demo.await_state(6, "ruled")
+    demo.ante("show", "6")
+    say("Dana thinks the guide is worth more: she appeals, posting the 0.1 ETH bond. The appeal panel now has")
+    say("the review window (3 days) to decide; if it stayed silent, the 40% would stand and her bond come back.")
+    demo.ante("appeal", "6", *account("Dana (contributor)"))
+    demo.await_state(6, "appealed")
+    say("Olga and Cleo try every step and judge it 80%. What they sign is an AppealVerdict, another EIP-712 type,")
+    say("so that no first-round signature could decide an appeal; the oracle takes them at the same address and")
+    say("settles the appeal once its quorum agrees.")
+    demo.ante("verdict", "sign", "6", "--score", "80%", "--post", demo.oracle_url, *account("Olga (colleague)"))
+    demo.ante("verdict", "sign", "6", "--score", "80%", "--post", demo.oracle_url, *account("Cleo (contributor)"))
+    demo.await_state(6, "settled")
+    demo.ante("show", "6")
+    say("The score moved her way, so Dana won: her bond comes back, beside 80% of reward and stake (0.44 ETH);")
+    say("Fiona is credited the other 0.11 ETH. Dana withdraws 0.54 ETH; Eve withdraws her 0.005 ETH fee.")
+    demo.ante("withdraw", *account("Dana (contributor)"))
+    demo.ante("withdraw", *account("Eve (evaluator)"))
+
     heading("Anyone can check")
     demo.ante("list")
     say("The audit replays every event since deployment and checks each challenge and every wei against the contract.")
     demo.ante("audit")
     demo.ante("records")
-    say("Dana's record scores her stated 90% against the 0% verdict: a Brier score of 0.81 (0 is perfect).")
+    say("Dana's record scores her stated chances against the verdicts: 90% against 0%, then 75% against the 80%")
+    say("of the appeal: a Brier score of 0.406, the mean of 0.81 and 0.0025 (0 is perfect).")
     demo.ante("records", who["Dana (contributor)"])
     say()
     say("Every step above is an event on the chain; the records are recomputed from them by anyone.")

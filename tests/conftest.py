@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 
 from lifecycle import Bounties
 
-# Hypothesis profiles: "ci" (the default) runs the stateful test for about 11,000 steps (some 18,000
+# Hypothesis profiles: "ci" (the default) runs the stateful test for about 11,000 steps (some 21,000 to 25,000
 # transactions, a few minutes), which reaches its transition targets several times over and keeps the whole
 # `make test` within its budget on a busy 2-core machine; "dev" is a quick look; "deep" runs about ten times
 # as long. Choose with HYPOTHESIS_PROFILE=NAME.

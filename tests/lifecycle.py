@@ -13,6 +13,18 @@ ETHER = 10**18
 DAY = 86_400
 
 
+def challenge_options(options=None, unreviewed_bps=None) -> tuple | None:
+    """The Options tuple (unreviewedBps, appealWindow, appealPanelId, appealBondBps, reviewFee) to create a challenge
+    with: `options` as given, or only an Unreviewed share, or None for a plain `create`."""
+    if options is not None:
+        if unreviewed_bps is not None:
+            raise ValueError("give either options or unreviewed_bps")
+        return tuple(options)
+    if unreviewed_bps is not None:
+        return (unreviewed_bps, 0, 0, 0, 0)
+    return None
+
+
 class Bounties:
     """Drives challenges through the contract with sensible defaults; every call can be overridden."""
 
@@ -44,18 +56,21 @@ class Bounties:
         )
         return replace(base, **overrides)
 
-    def create(self, terms: Terms | None = None, sender=None, value=None, uri="ipfs://spec", unreviewed_bps=None):
-        """Posts a challenge (with `createWithUnreviewedShare` when `unreviewed_bps` is given, else `create`);
-        returns (challenge id, record, receipt)."""
+    def create(self, terms: Terms | None = None, sender=None, value=None, uri="ipfs://spec", unreviewed_bps=None,
+               options=None):
+        """Posts a challenge: with `createWithOptions` when `options` (an Options tuple: unreviewedBps, appealWindow,
+        appealPanelId, appealBondBps, reviewFee) or `unreviewed_bps` (the options (bps, 0, 0, 0, 0)) is given, else
+        with `create`. An ether challenge sends its reward plus the review fee unless `value` says otherwise.
+        Returns (challenge id, record, receipt)."""
         terms = terms or self.terms()
+        options = challenge_options(options, unreviewed_bps)
         if value is None:
-            value = terms.reward if terms.is_ether else 0
-        if unreviewed_bps is None:
+            value = terms.reward + (options[4] if options else 0) if terms.is_ether else 0
+        if options is None:
             receipt = self.ante.create(terms.as_tuple(), uri, sender=sender or self.funder, value=value)
         else:
-            receipt = self.ante.createWithUnreviewedShare(
-                terms.as_tuple(), uri, unreviewed_bps, sender=sender or self.funder, value=value
-            )
+            receipt = self.ante.createWithOptions(terms.as_tuple(), uri, options, sender=sender or self.funder,
+                                                  value=value)
         challenge_id = receipt.events.filter(self.ante.ChallengeCreated)[0].challengeId
         return challenge_id, ChallengeRecord(terms), receipt
 
@@ -96,10 +111,10 @@ class Bounties:
             challenge_id, record.as_tuple(), score, addresses, sigs, sender=sender or self.relayer
         )
 
-    def submitted_challenge(self, terms: Terms | None = None, unreviewed_bps=None):
-        """A challenge created (with its own Unreviewed share if `unreviewed_bps` is given), accepted and
-        submitted; returns (challenge id, record)."""
-        challenge_id, record, _ = self.create(terms, unreviewed_bps=unreviewed_bps)
+    def submitted_challenge(self, terms: Terms | None = None, unreviewed_bps=None, options=None):
+        """A challenge created (with its own options if `options` or `unreviewed_bps` is given, as in `create`),
+        accepted and submitted; returns (challenge id, record)."""
+        challenge_id, record, _ = self.create(terms, unreviewed_bps=unreviewed_bps, options=options)
         record, _ = self.accept(challenge_id, record)
         record, _ = self.submit(challenge_id, record)
         return challenge_id, record
@@ -138,14 +153,15 @@ def books(ante, escrow: int, accounts, token=ZERO_ADDRESS) -> tuple[int, int]:
     return held, escrow + credits
 
 
-def _create_via(self, proxy, terms: Terms, sender, uri="ipfs://spec", unreviewed_bps=None):
-    """Posts a challenge from a contract account (`proxy.execute`), with its own Unreviewed share if
-    `unreviewed_bps` is given; `terms.funder` must be the proxy."""
-    value = terms.reward if terms.is_ether else 0
-    if unreviewed_bps is None:
+def _create_via(self, proxy, terms: Terms, sender, uri="ipfs://spec", unreviewed_bps=None, options=None):
+    """Posts a challenge from a contract account (`proxy.execute`), with its own options if `options` or
+    `unreviewed_bps` is given (as in `Bounties.create`); `terms.funder` must be the proxy."""
+    options = challenge_options(options, unreviewed_bps)
+    value = terms.reward + (options[4] if options else 0) if terms.is_ether else 0
+    if options is None:
         data = self.ante.create.encode_input(terms.as_tuple(), uri)
     else:
-        data = self.ante.createWithUnreviewedShare.encode_input(terms.as_tuple(), uri, unreviewed_bps)
+        data = self.ante.createWithOptions.encode_input(terms.as_tuple(), uri, options)
     receipt = proxy.execute(self.ante.address, data, sender=sender, value=value)
     challenge_id = receipt.events.filter(self.ante.ChallengeCreated)[0].challengeId
     return challenge_id, ChallengeRecord(terms), receipt

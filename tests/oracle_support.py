@@ -75,3 +75,15 @@ def wait_until(predicate, timeout=20.0, interval=0.05):
             return
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s")
+
+
+def run_until_idle(oracle, timeout=20.0, interval=0.05):
+    """Runs an oracle without a worker (`oracle.run_once()`) until nothing it sent is in flight: a node that
+    mines each transaction at once may still answer before the block is there."""
+    deadline = time.monotonic() + timeout
+    oracle.run_once()
+    while oracle.relayer.in_flight():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{oracle.relayer.in_flight()} transactions still in flight after {timeout} s")
+        time.sleep(interval)
+        oracle.run_once()

@@ -173,24 +173,58 @@ def test_challenge_missing_from_the_events_mismatches_the_count(scenario, ante, 
     assert (count.subject, count.expected, count.actual) == ("challenges", last - 1, last)
     assert count.message == f"The contract counts {last} challenges but the events create {last - 1}."
     [missing] = report.of_kind("challenge_state")
-    assert (missing.subject, missing.expected, missing.actual) == (f"challenge {last}", State.NONE, State.OPEN)
-    assert missing.message == f"Challenge {last} is open on chain, but the events never create it."
+    # The scenario's last challenge is the appealed one.
+    assert (missing.subject, missing.expected, missing.actual) == (f"challenge {last}", State.NONE, State.APPEALED)
+    assert missing.message == f"Challenge {last} is appealed on chain, but the events never create it."
 
 
 def test_a_challenges_own_unreviewed_share_audits_clean_and_a_dropped_one_mismatches(bounties, ante, chain):
     default_id = bounties.create()[0]
     cid, record = bounties.submitted_challenge(unreviewed_bps=2_500)
     assert audit_contract(ante).clean
-    report = audited(ante, chain, lambda e: isinstance(e, ev.UnreviewedShareSet))
+    report = audited(ante, chain, lambda e: isinstance(e, ev.ChallengeOptionsSet))
     [d] = report.discrepancies
-    assert (d.kind, d.subject, d.expected, d.actual) == ("unreviewed_share", f"challenge {cid}", 10_000, 2_500)
+    assert (d.kind, d.subject, d.expected, d.actual) == (
+        "options", f"challenge {cid}", (10_000, 0, 0, 0, 0), (2_500, 0, 0, 0, 0))
     assert d.message == f"Challenge {cid}'s Unreviewed share is 25% of the reward on chain, but the events give 100%."
-    assert d.to_json()["expected"] == "10000" and d.subject != f"challenge {default_id}"
+    assert d.to_json()["expected"] == "10000/0/0/0/0" and d.subject != f"challenge {default_id}"
     # Once lapsed, the replay also finds the lapse paying what the default share would not.
     bounties.at(bounties.deadline(cid) + 1)
     ante.lapse(cid, record.as_tuple(), sender=bounties.relayer)
-    kinds = [d.kind for d in audited(ante, chain, lambda e: isinstance(e, ev.UnreviewedShareSet)).discrepancies]
-    assert kinds[0] == "replay" and "unreviewed_share" in kinds
+    kinds = [d.kind for d in audited(ante, chain, lambda e: isinstance(e, ev.ChallengeOptionsSet)).discrepancies]
+    assert kinds[0] == "replay" and "options" in kinds
+
+
+def test_an_appeal_round_and_its_fee_audit_clean_and_every_option_is_checked(bounties, ante, chain, evaluators,
+                                                                              deployer, contributor):
+    """Ruled, appealed, decided: the books (fee, bond) balance at every step; dropped options mismatch on each
+    of the five fields."""
+    from ante.verdict import AppealVerdict
+
+    ante.createPanel([e.address for e in evaluators[3:6]], 2, sender=deployer)
+    appeal_panel = int(ante.panelCount())
+    options = (7_500, 3_600, appeal_panel, 2_000, 11)
+    cid, record = bounties.submitted_challenge(options=options)
+    assert audit_contract(ante).clean
+    bounties.settle(cid, record, 3_000)
+    assert audit_contract(ante).clean
+    ante.appeal(cid, record.as_tuple(), sender=contributor, value=-(-record.terms.reward * 2_000 // 10_000))
+    assert audit_contract(ante).clean
+    judges = sorted(evaluators[3:5], key=lambda a: int(a.address, 16))
+    verdict = AppealVerdict(chain.chain_id, ante.address, cid, record.deliverable, 8_000)
+    ante.settle(cid, record.as_tuple(), 8_000, [j.address for j in judges], [verdict.sign(j.key) for j in judges],
+                sender=bounties.relayer)
+    assert audit_contract(ante).clean
+
+    report = audited(ante, chain, lambda e: isinstance(e, ev.ChallengeOptionsSet))
+    [d] = report.of_kind("options")
+    assert (d.expected, d.actual) == ((10_000, 0, 0, 0, 0), options)
+    assert d.message == (
+        f"Challenge {cid}'s options disagree: its Unreviewed share is 7500 on chain but 10000 in the events; its "
+        f"appeal window is 3600 on chain but 0 in the events; its appeal panel is {appeal_panel} on chain but 0 in "
+        "the events; its appeal bond is 2000 on chain but 0 in the events; its review fee is 11 on chain but 0 in "
+        "the events.")
+    assert report.of_kind("replay")  # and the replay finds a ruling, a fee and a bond the defaults do not have
 
 
 # --- the report ----------------------------------------------------------------------------------

@@ -134,10 +134,12 @@ def test_the_board_tallies_every_state(web):
     p = Page(web.get("/").text)
     tally = [a for a in p.all("a") if a.get("href", "").startswith("/?state=")]
     assert [a["href"] for a in tally] == [f"/?state={s}" for s in
-                                         ("open", "accepted", "submitted", "settled", "lapsed", "cancelled")]
+                                         ("open", "accepted", "submitted", "ruled", "appealed", "settled", "lapsed",
+                                          "cancelled")]
     text = web.get("/").text
     counts = dict((state, int(n)) for n, state in re.findall(r'<span class="n">(\d+)</span> (\w+)', text))
-    assert counts == {"open": 1, "accepted": 0, "submitted": 1, "settled": 2, "lapsed": 1, "cancelled": 0}
+    assert counts == {"open": 1, "accepted": 0, "submitted": 1, "ruled": 0, "appealed": 0, "settled": 2, "lapsed": 1,
+                      "cancelled": 0}
 
 
 @pytest.mark.parametrize("query, expected", [
@@ -508,7 +510,7 @@ def test_a_challenge_with_its_own_unreviewed_share_shows_it_and_its_lapse(oracle
         html = " ".join(client.get(f"/ui/challenges/{cid}").text.split())
         assert ("Unreviewed share set: 25% of the reward to the contributor, beside the stake, if nobody reviews the "
                 "deliverable in time") in html
-        assert re.findall(r'<span class="event">(\w+)</span>', html)[:2] == ["ChallengeCreated", "UnreviewedShareSet"]
+        assert re.findall(r'<span class="event">(\w+)</span>', html)[:2] == ["ChallengeCreated", "ChallengeOptionsSet"]
         b.at(b.deadline(cid) + 1)
         ante.lapse(cid, record.as_tuple(), sender=relayer)
         oracle.run_once()

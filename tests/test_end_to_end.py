@@ -50,7 +50,7 @@ def test_the_three_stories_end_as_told(stories):
     demo, module = stories
     challenges = {c["challenge_id"]: c for c in ante_json(demo, "list")}
     assert {i: c["state"] for i, c in challenges.items()} == {1: "settled", 2: "settled", 3: "defaulted", 4: "open",
-                                                                5: "settled"}
+                                                                5: "settled", 6: "settled"}
     assert (challenges[1]["score"], challenges[1]["to_contributor"], challenges[1]["to_funder"]) == (
         9000, str(99 * ETHER // 100), str(11 * ETHER // 100)
     )
@@ -60,7 +60,13 @@ def test_the_three_stories_end_as_told(stories):
     assert challenges[3]["to_funder"] == str(33 * ETHER // 100)
     # Story 3 was posted with its own Unreviewed share; every other challenge has the default, all of the reward.
     assert {i: c["unreviewed_bps"] for i, c in challenges.items()} == {1: 10_000, 2: 10_000, 3: 5_000, 4: 10_000,
-                                                                         5: 10_000}
+                                                                         5: 10_000, 6: 10_000}
+    # Story 6: 0.5 ETH with a 10% stake, ruled 40%, appealed by the contributor and raised to 80% on appeal.
+    pot = 5 * ETHER // 10 + 5 * ETHER // 100
+    assert (challenges[6]["score"], challenges[6]["to_contributor"], challenges[6]["to_funder"]) == (
+        8_000, str(pot * 8 // 10), str(pot - pot * 8 // 10))
+    assert (challenges[6]["appeal_window"], challenges[6]["appeal_panel_id"], challenges[6]["appeal_bond_bps"],
+            challenges[6]["review_fee"]) == (2 * 86_400, 2, 2_000, str(ETHER // 100))
     shown = subprocess.run([str(ANTE), "show", "3"], env=demo.env, cwd=demo.workdir, capture_output=True, text=True)
     assert ("  if unreviewed   if nobody reviews in time: the contributor gets 0.18 ETH (the stake back and 50% of the "
             "reward), the funder 0.15 ETH") in shown.stdout
@@ -120,7 +126,9 @@ def test_the_audit_after_the_stories_is_clean(stories):
     demo, _ = stories
     report = ante_json(demo, "audit")
     assert report["clean"] is True and report["discrepancies"] == []
-    assert (report["challenges"], report["events"]) == (5, 24)  # story 3's UnreviewedShareSet among them
+    # Story 3's ChallengeOptionsSet among the first 24; story 6 adds 12: its appeal panel, creation and options,
+    # acceptance, submission, fee and ruling, appeal, decision and settlement, and two withdrawals.
+    assert (report["challenges"], report["events"]) == (6, 36)
 
 
 def test_records_after_the_stories(stories):
@@ -129,15 +137,22 @@ def test_records_after_the_stories(stories):
     carl = ante_json(demo, "records", who["Carl (contributor)"])["contributor"]
     dana = ante_json(demo, "records", who["Dana (contributor)"])["contributor"]
     assert (carl["accepted"], carl["settled"], carl["defaulted"], carl["reliability"]) == (2, 1, 1, 0.5)
-    assert (dana["accepted"], dana["settled"], dana["promises"]["broken"], dana["reliability"]) == (1, 1, 1, 0.0)
+    assert (dana["accepted"], dana["settled"], dana["promises"]["broken"], dana["reliability"]) == (2, 2, 1, 0.5)
+    assert dana["appeals"] == {"made": 1, "won": 1}  # story 6: her appeal raised the score
     # Carl stated 80% on challenge 1 (scored 90%) and kept his 60% private on challenge 3; Dana stated 90% and
-    # was judged a fail. Dana's Kelly break-even is her 20% stake's: 0.1 / (0.5 + 0.1) = 1/6.
+    # was judged a fail, then 75% on challenge 6, scored 80% on appeal. Her Kelly break-evens are her stakes':
+    # 0.1 / (0.5 + 0.1) = 1/6, then 0.05 / (0.5 + 0.05) = 1/11.
     assert carl["calibration"]["stated"] == 1 and abs(carl["calibration"]["brier"] - 0.01) < 1e-12
-    assert dana["calibration"] == {"stated": 1, "brier": 0.81, "kelly_brier": 1 / 36}
-    shown = {i: ante_json(demo, "show", str(i))["confidence_bps"] for i in (1, 2, 3)}
-    assert shown == {1: 8_000, 2: 9_000, 3: None}
+    from fractions import Fraction
+
+    assert dana["calibration"] == {
+        "stated": 2, "brier": float((Fraction(81, 100) + (Fraction(3, 4) - Fraction(4, 5)) ** 2) / 2),
+        "kelly_brier": float((Fraction(1, 36) + (Fraction(1, 11) - Fraction(4, 5)) ** 2) / 2)}
+    shown = {i: ante_json(demo, "show", str(i))["confidence_bps"] for i in (1, 2, 3, 6)}
+    assert shown == {1: 8_000, 2: 9_000, 3: None, 6: 7_500}
     fiona = ante_json(demo, "records", who["Fiona (funder)"])["funder"]
-    assert (fiona["posted"], fiona["paid_out"], fiona["defaulted"]) == (4, 2, 1)  # story 4's funder is the Safe
+    assert (fiona["posted"], fiona["paid_out"], fiona["defaulted"]) == (5, 3, 1)  # story 4's funder is the Safe
+    assert fiona["appeals"] == {"made": 0, "won": 0}
     olga = ante_json(demo, "records", who["Olga (colleague)"])["funder"]  # she co-funded story 5's challenge
     assert (olga["posted"], olga["co_funded"]) == (0, 1)
     assert olga["amounts"]["0x" + "00" * 20]["contributed"] == str(2 * ETHER // 10)
@@ -146,8 +161,10 @@ def test_records_after_the_stories(stories):
                            capture_output=True, text=True)
     assert "as co-funder: added to 1 challenge others posted, 0.2 ETH in all; claimed 0.11 ETH" in shown.stdout
     assert "as funder:" not in shown.stdout
-    eve = ante_json(demo, "records", who["Evan (evaluator)"])["evaluator"]
-    assert (eve["verdicts_signed"], eve["reviews_missed"]) == (2, 0)
+    evan = ante_json(demo, "records", who["Evan (evaluator)"])["evaluator"]
+    # Stories 1 and 2, and story 6's first verdict, which the appeal overturned; its review fee paid him half.
+    assert (evan["verdicts_signed"], evan["reviews_missed"], evan["verdicts_overturned"]) == (3, 0, 1)
+    assert evan["review_fees"] == {"0x" + "00" * 20: str(ETHER // 100 // 2)}
 
 
 def test_the_stories_documents_are_published_by_the_oracle_and_open_for_anyone(stories):

@@ -9,7 +9,8 @@ from hexbytes import HexBytes
 
 from ante import events as ev
 from ante.state import State
-from ante.terms import ZERO_ADDRESS, ChallengeRecord, Terms
+from ante.terms import ZERO_ADDRESS, ChallengeRecord, Options, Terms
+from ante.verdict import AppealVerdict
 
 BIG = 2**200 + 12345  # an amount no float can hold: JSON must carry it exactly
 ALICE = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -39,7 +40,8 @@ SAMPLES = {
     "ChallengeCreated": ev.ChallengeCreated(
         challenge_id=9, funder=ALICE, panel_id=4, terms=TERMS, spec_uri="ipfs://s", **WHERE
     ),
-    "UnreviewedShareSet": ev.UnreviewedShareSet(challenge_id=9, unreviewed_bps=2_500, **WHERE),
+    "ChallengeOptionsSet": ev.ChallengeOptionsSet(challenge_id=9, options=Options(2_500, 86_400, 5, 1_500, BIG),
+                                                  **WHERE),
     "ChallengeAccepted": ev.ChallengeAccepted(
         challenge_id=9, contributor=BOB, stake=BIG, deliver_by=1_800_604_800, promise_hash=H1,
         promised_by=1_800_100_000, promise_uri="ipfs://p", confidence_bps=7_500, **WHERE,
@@ -50,6 +52,14 @@ SAMPLES = {
     "ChallengeSettled": ev.ChallengeSettled(
         challenge_id=9, score=6_000, to_contributor=BIG, to_funder=BIG + 1, signers=(BOB, CAROL), **WHERE
     ),
+    "ChallengeRuled": ev.ChallengeRuled(challenge_id=9, score=6_000, appeal_by=1_800_500_000, signers=(BOB, CAROL),
+                                        **WHERE),
+    "ChallengeAppealed": ev.ChallengeAppealed(challenge_id=9, appellant=ALICE, bond=BIG, rule_by=1_800_700_000,
+                                              **WHERE),
+    "AppealDecided": ev.AppealDecided(challenge_id=9, score=3_000, appellant_won=True, bond_to=ALICE, bond=BIG,
+                                      signers=(CAROL,), **WHERE),
+    "ReviewFeePaid": ev.ReviewFeePaid(challenge_id=9, share=BIG, remainder=1, signers=(BOB, CAROL), **WHERE),
+    "ReviewFeeReturned": ev.ReviewFeeReturned(challenge_id=9, fee=BIG, **WHERE),
     "ChallengeLapsed": ev.ChallengeLapsed(
         challenge_id=9, state=State.UNREVIEWED, to_contributor=BIG, to_funder=1, **WHERE
     ),
@@ -111,8 +121,14 @@ def test_json_form():
     assert ev.to_json(SAMPLES["ChallengeLapsed"])["state"] == 8
     assert ev.to_json(SAMPLES["ChallengeAbandoned"])["reopened"] is True
     assert ev.to_json(SAMPLES["ChallengeAccepted"])["promise_hash"] == "0x" + H1.hex()
-    assert ev.to_json(SAMPLES["UnreviewedShareSet"]) == {"event": "UnreviewedShareSet", **WHERE, "challenge_id": 9,
-                                                         "unreviewed_bps": 2_500}
+    assert ev.to_json(SAMPLES["ChallengeOptionsSet"]) == {
+        "event": "ChallengeOptionsSet", **WHERE, "challenge_id": 9,
+        "options": {"unreviewed_bps": 2_500, "appeal_window": 86_400, "appeal_panel_id": 5, "appeal_bond_bps": 1_500,
+                    "review_fee": str(BIG)}}
+    assert ev.to_json(SAMPLES["AppealDecided"])["bond"] == str(BIG)
+    assert ev.to_json(SAMPLES["AppealDecided"])["appellant_won"] is True
+    assert ev.to_json(SAMPLES["ReviewFeePaid"])["share"] == str(BIG)
+    assert ev.to_json(SAMPLES["ReviewFeeReturned"])["fee"] == str(BIG)
 
 
 def test_from_log_normalises_what_ape_decodes():
@@ -166,8 +182,15 @@ def test_from_log_other_types():
         **WHERE,
     )
     assert panel == SAMPLES["PanelCreated"] and panel.members == (BOB, CAROL)
-    share = ev.from_log("UnreviewedShareSet", {"challengeId": 9, "unreviewedBps": 2_500}, **WHERE)
-    assert share == SAMPLES["UnreviewedShareSet"] and type(share.unreviewed_bps) is int
+    options = ev.from_log("ChallengeOptionsSet", {"challengeId": 9, "options": [2_500, 86_400, 5, 1_500, BIG]}, **WHERE)
+    assert options == SAMPLES["ChallengeOptionsSet"] and isinstance(options.options, Options)
+    assert type(options.options.review_fee) is int
+    as_mapping = {"unreviewedBps": 2_500, "appealWindow": 86_400, "appealPanelId": 5, "appealBondBps": 1_500,
+                  "reviewFee": BIG}
+    assert ev.from_log("ChallengeOptionsSet", {"challengeId": 9, "options": as_mapping}, **WHERE) == options
+    decided = ev.from_log("AppealDecided", {"challengeId": 9, "score": 3_000, "appellantWon": 1,
+                                            "bondTo": ALICE.lower(), "bond": BIG, "signers": [CAROL.lower()]}, **WHERE)
+    assert decided == SAMPLES["AppealDecided"] and decided.appellant_won is True
 
 
 def test_from_log_rejects_unknown_event_and_bad_arguments():
@@ -233,6 +256,25 @@ def test_real_events_from_the_chain(bounties, ante, chain, funder, contributor, 
     shared_id, _, receipt = bounties.create(unreviewed_bps=2_500)
     receipts.append(receipt)
     receipts.append(ante.createPanel([e.address for e in evaluators[3:6]], 2, sender=funder))
+    # An appeal round and a review fee: the panel's verdict is recorded, the contributor appeals it, the
+    # appeal panel raises the score; another challenge with a fee is cancelled and its fee returned.
+    appeal_panel, fee = ante.panelCount(), 5
+    appealed_id, appealed, receipt = bounties.create(options=(2_500, 3_600, appeal_panel, 1_000, fee))
+    receipts.append(receipt)
+    appealed, receipt = bounties.accept(appealed_id, appealed)
+    receipts.append(receipt)
+    appealed, receipt = bounties.submit(appealed_id, appealed)
+    receipts.append(receipt)
+    receipts.append(bounties.settle(appealed_id, appealed, 4_000))
+    bond = -(-appealed.terms.reward * 1_000 // 10_000)
+    receipts.append(ante.appeal(appealed_id, appealed.as_tuple(), sender=contributor, value=bond))
+    judges = sorted(evaluators[3:5], key=lambda a: int(a.address, 16))
+    on_appeal = AppealVerdict(chain.chain_id, ante.address, appealed_id, appealed.deliverable, 7_000)
+    receipts.append(ante.settle(appealed_id, appealed.as_tuple(), 7_000, [j.address for j in judges],
+                                [on_appeal.sign(j.key) for j in judges], sender=stranger))
+    refunded_id, refunded, receipt = bounties.create(options=(10_000, 0, 0, 0, fee))
+    receipts.append(receipt)
+    receipts.append(ante.cancel(refunded_id, refunded.as_tuple(), sender=funder))
 
     events = [ev.from_contract_log(log) for receipt in receipts for log in receipt.events]
     assert {type(e).NAME for e in events} == set(ev.EVENT_TYPES)
@@ -281,14 +323,32 @@ def test_real_events_from_the_chain(bounties, ante, chain, funder, contributor, 
     assert (shared.challenge_id, shared.shared, shared.to_creator) == (
         funded_id, funded.terms.reward, funded.terms.reward * own // funded.terms.reward
     )
-    [share] = [e for e in events if isinstance(e, ev.UnreviewedShareSet)]
+    share = next(e for e in events if isinstance(e, ev.ChallengeOptionsSet))
     [share_created] = [e for e in events if isinstance(e, ev.ChallengeCreated) and e.challenge_id == shared_id]
-    assert (share.challenge_id, share.unreviewed_bps) == (shared_id, 2_500)
+    assert (share.challenge_id, share.options) == (shared_id, Options(unreviewed_bps=2_500))
     # Right after its ChallengeCreated, in the same transaction.
     assert share.transaction_hash == share_created.transaction_hash
     assert share.position == (share_created.block_number, share_created.log_index + 1)
     claimed = next(e for e in events if isinstance(e, ev.FunderClaimed))
     assert (claimed.challenge_id, claimed.funder, claimed.amount, claimed.remainder) == (funded_id, stranger.address, 3, 0)
-    panel = events[-1]
+    panel = [e for e in events if isinstance(e, ev.PanelCreated)][-1]
     assert panel.members == tuple(e.address for e in evaluators[3:6]) and panel.threshold == 2
     assert panel.creator == funder.address and panel.panel_id == ante.panelCount()
+
+    appeal_options = [e for e in events if isinstance(e, ev.ChallengeOptionsSet)][1]
+    assert appeal_options.options == Options(2_500, 3_600, panel.panel_id, 1_000, fee)
+    paid = next(e for e in events if isinstance(e, ev.ReviewFeePaid))
+    first_signers = tuple(sorted((e.address for e in evaluators[:2]), key=lambda a: int(a, 16)))
+    assert (paid.challenge_id, paid.share, paid.remainder, paid.signers) == (appealed_id, fee // 2, fee % 2, first_signers)
+    ruled = next(e for e in events if isinstance(e, ev.ChallengeRuled))
+    assert (ruled.challenge_id, ruled.score, ruled.signers) == (appealed_id, 4_000, first_signers)
+    assert ruled.appeal_by == ruled.timestamp + 3_600
+    appeal = next(e for e in events if isinstance(e, ev.ChallengeAppealed))
+    assert (appeal.challenge_id, appeal.appellant, appeal.bond) == (appealed_id, contributor.address, bond)
+    assert appeal.rule_by == appeal.timestamp + appealed.terms.review_within
+    decided = next(e for e in events if isinstance(e, ev.AppealDecided))
+    assert (decided.challenge_id, decided.score, decided.appellant_won, decided.bond_to, decided.bond) == (
+        appealed_id, 7_000, True, contributor.address, bond)
+    assert decided.signers == tuple(j.address for j in judges)
+    returned = next(e for e in events if isinstance(e, ev.ReviewFeeReturned))
+    assert (returned.challenge_id, returned.fee) == (refunded_id, fee)

@@ -105,6 +105,15 @@ def every_state(b, funder, stranger, token):
     b.settle(cid, record, 10_000)
     ids["token_settled"] = cid
     ids["token_open"] = b.create(b.terms(token=token.address, reward=3 * ETHER))[0]
+    ante.createPanel([e.address for e in b.evaluators[3:6]], 2, sender=b.relayer)
+    appeal = (10_000, DAY, int(ante.panelCount()), 1_000, 0)
+    cid, record = b.submitted_challenge(options=appeal)
+    b.settle(cid, record, 5_000)
+    ids["ruled"] = cid
+    cid, record = b.submitted_challenge(options=appeal)
+    b.settle(cid, record, 5_000)
+    ante.appeal(cid, record.as_tuple(), sender=b.contributor, value=record.terms.reward // 10)
+    ids["appealed"] = cid
     return ids
 
 
@@ -217,7 +226,7 @@ def test_lapsed_submitted_challenge_is_unreviewed_with_the_stake_and_the_whole_r
                                                                                       contributor, funder):
     cid, record = bounties.submitted_challenge()
     review_by = bounties.deadline(cid)
-    assert history(ante, chain, cid).unreviewed_bps == 10_000 == ante.unreviewedShareOf(cid)
+    assert history(ante, chain, cid).unreviewed_bps == 10_000 == ante.optionsOf(cid)[0]
     assert history(ante, chain, cid).unreviewed_payout() == (STAKE + REWARD, 0)
     bounties.at(review_by + 1)
     lapse(bounties, cid, record)
@@ -233,18 +242,18 @@ def test_lapsed_submitted_challenge_is_unreviewed_with_the_stake_and_the_whole_r
 
 @pytest.mark.parametrize("bps", [0, 2_500, 3_333, 10_000])
 def test_an_own_unreviewed_share_is_folded_and_its_lapse_pays_it(bounties, ante, chain, bps):
-    """createWithUnreviewedShare: the share comes from UnreviewedShareSet, the preview of the lapse is what the
+    """createWithOptions: the share comes from ChallengeOptionsSet, the preview of the lapse is what the
     contract pays (3333 bps of an odd reward rounds the contributor's part down), and the fold, strict, checks
     the ChallengeLapsed against it."""
     reward = REWARD + 1
     cid, record = bounties.submitted_challenge(bounties.terms(reward=reward), unreviewed_bps=bps)
     stake = record.terms.stake
     before = history(ante, chain, cid)
-    assert before.unreviewed_bps == bps == ante.unreviewedShareOf(cid)
+    assert before.unreviewed_bps == bps == ante.optionsOf(cid)[0]
     paid = reward * bps // 10_000
     assert before.unreviewed_payout() == (stake + paid, reward - paid)
     assert [type(e).__name__ for e in before.events] == [
-        "ChallengeCreated", "UnreviewedShareSet", "ChallengeAccepted", "ChallengeSubmitted"]
+        "ChallengeCreated", "ChallengeOptionsSet", "ChallengeAccepted", "ChallengeSubmitted"]
     bounties.at(bounties.deadline(cid) + 1)
     receipt = lapse(bounties, cid, record)
     [lapsed] = receipt.events.filter(ante.ChallengeLapsed)
@@ -265,23 +274,23 @@ def test_an_unreviewed_share_is_checked(bounties, ante, chain):
     events = read_events(ante, chain)
     assert fold(events).challenges[cid].to_contributor == STAKE + REWARD // 2
 
-    as_default = [e for e in events if not isinstance(e, ev.UnreviewedShareSet)]
+    as_default = [e for e in events if not isinstance(e, ev.ChallengeOptionsSet)]
     [anomaly] = fold(as_default, strict=False).anomalies
     assert anomaly.event == "ChallengeLapsed" and anomaly.message == (
         f"challenge {cid} lapses to unreviewed paying {STAKE + REWARD // 2} and {REWARD // 2}, but from submitted "
         f"the contract lapses to unreviewed paying {STAKE + REWARD} and 0")
 
-    too_much = [dataclasses.replace(e, unreviewed_bps=10_001) if isinstance(e, ev.UnreviewedShareSet) else e
-                for e in events]
+    too_much = [dataclasses.replace(e, options=dataclasses.replace(e.options, unreviewed_bps=10_001))
+                if isinstance(e, ev.ChallengeOptionsSet) else e for e in events]
     messages = [a.message for a in fold(too_much, strict=False).anomalies]
     assert messages[0] == f"challenge {cid}: an Unreviewed share of 10001 basis points, above 10000"
     with pytest.raises(HistoryError, match="an Unreviewed share of 10001 basis points"):
         fold(too_much)
 
-    later = [dataclasses.replace(e, transaction_hash="0x" + "ee" * 32) if isinstance(e, ev.UnreviewedShareSet) else e
+    later = [dataclasses.replace(e, transaction_hash="0x" + "ee" * 32) if isinstance(e, ev.ChallengeOptionsSet) else e
              for e in events]
     [anomaly] = fold(later, strict=False).anomalies
-    assert anomaly.message == f"challenge {cid} sets its Unreviewed share after the transaction that created it"
+    assert anomaly.message == f"challenge {cid} sets its options after the transaction that created it"
 
 
 def test_cancelled_challenge_refunds_the_funder_and_keeps_accept_by(bounties, ante, chain, funder):
@@ -427,8 +436,9 @@ def test_escrow_plus_owed_is_what_the_contract_holds_per_token(bounties, ante, c
     ante.withdraw(ZERO_ADDRESS, sender=funder)
     ante.withdraw(token.address, sender=bounties.contributor)
     folded = chronicle(ante, chain)
-    # Live ether challenges: open, reopened (reward each), reaccepted, accepted, submitted (reward + stake).
-    assert folded.escrow(ZERO_ADDRESS) == 2 * REWARD + 3 * (REWARD + STAKE)
+    # Live ether challenges: open, reopened (reward each), reaccepted, accepted, submitted, ruled (reward +
+    # stake), appealed (reward + stake + a bond of 10% of the reward).
+    assert folded.escrow(ZERO_ADDRESS) == 2 * REWARD + 5 * (REWARD + STAKE) + REWARD // 10
     assert folded.escrow(token.address) == 3 * ETHER  # only token_open is live
     assert folded.escrow(ZERO_ADDRESS) + folded.owed(ZERO_ADDRESS) == ante.balance
     assert folded.escrow(token.address) + folded.owed(token.address) == token.balanceOf(ante)
@@ -501,12 +511,16 @@ def test_history_json_has_stable_keys_and_exact_values(bounties, ante, chain, co
     cid, record = bounties.submitted_challenge()
     data = json.loads(json.dumps(history(ante, chain, cid).to_json()))
     assert list(data) == [
-        "challenge_id", "state", "deadline", "terms", "unreviewed_bps", "spec_uri", "created_at", "contributor", "stake",
+        "challenge_id", "state", "deadline", "terms", "unreviewed_bps", "appeal_window", "appeal_panel_id",
+        "appeal_bond_bps", "review_fee", "spec_uri", "created_at", "contributor", "stake",
         "promise_hash", "promise_uri", "promised_by", "confidence_bps", "accepted_at", "deliver_by", "deliverable",
         "deliverable_uri", "submitted_at", "review_by", "score", "to_contributor", "to_funder", "forfeited",
         "signers", "settled_at", "closed_at", "abandoned_by", "escrow", "co_funded", "funders", "shared",
-        "to_creator", "unclaimed", "seal", "events",
+        "to_creator", "unclaimed", "appeal", "review_fee_paid", "review_fee_returned", "seal", "events",
     ]
+    assert (data["appeal_window"], data["appeal_panel_id"], data["appeal_bond_bps"], data["review_fee"]) == (
+        0, 0, 0, "0")
+    assert (data["appeal"], data["review_fee_paid"], data["review_fee_returned"]) == (None, None, None)
     assert (data["challenge_id"], data["state"], data["deadline"]) == (cid, "submitted", bounties.deadline(cid))
     assert data["terms"]["reward"] == str(REWARD) and data["terms"]["token"] == ZERO_ADDRESS
     assert data["unreviewed_bps"] == 10_000  # plain create: the contract's default
@@ -532,3 +546,176 @@ def test_chronicle_json_lists_books_and_credits_as_decimal_strings(bounties, ant
     assert data["credits"] == {ZERO_ADDRESS: {contributor.address: str(REWARD + STAKE)}}
     assert data["challenges"][str(open_id)]["state"] == "open"
     assert data["anomalies"] == []
+
+
+# --- the appeal round and the review fee -------------------------------------------------------------
+
+APPEAL_WINDOW = DAY
+BOND_BPS = 1_500
+FEE = 7  # an odd fee: two signers get 3 each and the creator the remainder of 1
+
+
+def appeal_panel(ante, evaluators, deployer) -> int:
+    """A second panel, of evaluators 4 to 6 (threshold 2), to decide appeals."""
+    ante.createPanel([e.address for e in evaluators[3:6]], 2, sender=deployer)
+    return int(ante.panelCount())
+
+
+def ruled(bounties, ante, panel_id, score, fee=FEE):
+    """A challenge with an appeal window and a review fee, submitted and ruled on at `score` by the first two
+    evaluators; returns (id, record, receipt of the ruling)."""
+    cid, record = bounties.submitted_challenge(options=(10_000, APPEAL_WINDOW, panel_id, BOND_BPS, fee))
+    return cid, record, bounties.settle(cid, record, score)
+
+
+def appeal_settle(bounties, ante, evaluators, cid, record, score, sender):
+    """Settles an appealed challenge with evaluators 4 and 5's AppealVerdict at `score`."""
+    from ante.verdict import AppealVerdict
+
+    judges = sorted(evaluators[3:5], key=lambda a: int(a.address, 16))
+    verdict = AppealVerdict(bounties.chain.chain_id, ante.address, cid, record.deliverable, score)
+    return ante.settle(cid, record.as_tuple(), score, [j.address for j in judges],
+                       [verdict.sign(j.key) for j in judges], sender=sender)
+
+
+def balanced(ante, chain) -> bool:
+    folded = chronicle(ante, chain)
+    return folded.escrow(ZERO_ADDRESS) + folded.owed(ZERO_ADDRESS) == ante.balance
+
+
+def test_a_recorded_verdict_pays_the_fee_at_once_and_the_score_once_its_window_closes(
+        bounties, ante, chain, evaluators, deployer, funder, contributor):
+    panel_id = appeal_panel(ante, evaluators, deployer)
+    cid, record, receipt = ruled(bounties, ante, panel_id, 6_000)
+    signers = tuple(sorted((e.address for e in evaluators[:2]), key=lambda a: int(a, 16)))
+    h = history(ante, chain, cid)
+    assert h.options.as_tuple() == (10_000, APPEAL_WINDOW, panel_id, BOND_BPS, FEE) == tuple(ante.optionsOf(cid))
+    assert (h.state, h.deadline) == (State.RULED, block_time(chain, receipt) + APPEAL_WINDOW)
+    assert folded_status(h) == status(ante, cid)
+    assert (h.first_score, h.first_signers, h.score) == (6_000, signers, None)
+    assert (h.fee_share, h.fee_signers, h.fee_held()) == (FEE // 2, signers, 0)
+    assert h.escrow() == REWARD + STAKE and not h.is_final and h.acceptances[-1].running
+    folded = chronicle(ante, chain)
+    for signer in signers:
+        assert folded.credit(ZERO_ADDRESS, signer) == FEE // 2 == ante.credit(ZERO_ADDRESS, signer)
+    assert folded.credit(ZERO_ADDRESS, funder.address) == FEE % 2 == ante.credit(ZERO_ADDRESS, funder)
+    assert balanced(ante, chain)
+
+    bounties.at(h.deadline + 1)
+    ante.finalize(cid, record.as_tuple(), sender=bounties.relayer)
+    h = history(ante, chain, cid)
+    to_contributor, to_funder = split_payout(REWARD, record.terms.stake_bps, 6_000)
+    assert (h.state, h.score, h.signers) == (State.SETTLED, 6_000, ())
+    assert (h.to_contributor, h.to_funder) == (to_contributor, to_funder)
+    assert (h.appellant, h.bond, h.appellant_won) == (None, None, None)
+    assert h.acceptances[-1].outcome == "settled" and h.acceptances[-1].score == 6_000
+    assert folded_status(h) == status(ante, cid) and h.escrow() == 0
+    assert chronicle(ante, chain).credit(ZERO_ADDRESS, contributor.address) == ante.credit(ZERO_ADDRESS, contributor)
+    assert balanced(ante, chain)
+
+
+def test_an_appeal_the_contributor_wins_pays_the_appeal_panels_score_and_returns_the_bond(
+        bounties, ante, chain, evaluators, deployer, funder, contributor, stranger):
+    panel_id = appeal_panel(ante, evaluators, deployer)
+    cid, record, _ = ruled(bounties, ante, panel_id, 4_000)
+    bond = -(-REWARD * BOND_BPS // 10_000)
+    receipt = ante.appeal(cid, record.as_tuple(), sender=contributor, value=bond)
+    h = history(ante, chain, cid)
+    assert (h.state, h.deadline) == (State.APPEALED, block_time(chain, receipt) + record.terms.review_within)
+    assert folded_status(h) == status(ante, cid)
+    assert (h.appellant, h.bond, h.appealed_at) == (contributor.address, bond, block_time(chain, receipt))
+    assert h.escrow() == REWARD + STAKE + bond and balanced(ante, chain)
+
+    appeal_settle(bounties, ante, evaluators, cid, record, 7_000, stranger)
+    h = history(ante, chain, cid)
+    judges = tuple(sorted((e.address for e in evaluators[3:5]), key=lambda a: int(a, 16)))
+    to_contributor, to_funder = split_payout(REWARD, record.terms.stake_bps, 7_000)
+    assert (h.state, h.first_score, h.appeal_score, h.score) == (State.SETTLED, 4_000, 7_000, 7_000)
+    assert (h.appellant_won, h.bond_to, h.appeal_signers, h.signers) == (True, contributor.address, judges, judges)
+    assert (h.to_contributor, h.to_funder) == (to_contributor, to_funder)
+    assert chronicle(ante, chain).credit(ZERO_ADDRESS, contributor.address) == to_contributor + bond \
+        == ante.credit(ZERO_ADDRESS, contributor)
+    assert folded_status(h) == status(ante, cid) and h.escrow() == 0 and balanced(ante, chain)
+    data = json.loads(json.dumps(h.to_json()))
+    first = sorted((e.address for e in evaluators[:2]), key=lambda a: int(a, 16))
+    assert data["appeal"] == {
+        "first_score": 4_000, "first_signers": first, "ruled_at": h.ruled_at, "appellant": contributor.address,
+        "bond": str(bond), "appealed_at": h.appealed_at, "appeal_score": 7_000, "appeal_signers": list(judges),
+        "appellant_won": True, "bond_to": contributor.address}
+    assert data["review_fee_paid"] == {"share": str(FEE // 2), "signers": first}
+    assert (data["review_fee"], data["review_fee_returned"], data["appeal_window"]) == (str(FEE), None, APPEAL_WINDOW)
+    from ante.oracle.openapi import ChallengeFull
+
+    ChallengeFull.model_validate(data)  # the oracle's API documents this form
+
+
+def test_an_appeal_the_creator_loses_gives_the_bond_to_the_contributor(
+        bounties, ante, chain, evaluators, deployer, funder, contributor, stranger):
+    panel_id = appeal_panel(ante, evaluators, deployer)
+    cid, record, _ = ruled(bounties, ante, panel_id, 5_000, fee=0)
+    bond = -(-REWARD * BOND_BPS // 10_000)
+    ante.appeal(cid, record.as_tuple(), sender=funder, value=bond)
+    appeal_settle(bounties, ante, evaluators, cid, record, 5_000, stranger)  # not lower: the creator loses
+    h = history(ante, chain, cid)
+    assert (h.appellant, h.appellant_won, h.bond_to) == (funder.address, False, contributor.address)
+    assert (h.fee_share, h.fee_held()) == (None, 0)
+    to_contributor, _ = split_payout(REWARD, record.terms.stake_bps, 5_000)
+    assert chronicle(ante, chain).credit(ZERO_ADDRESS, contributor.address) == to_contributor + bond \
+        == ante.credit(ZERO_ADDRESS, contributor)
+    assert folded_status(h) == status(ante, cid) and balanced(ante, chain)
+
+
+def test_a_silent_appeal_panel_leaves_the_first_verdict_and_returns_the_bond(
+        bounties, ante, chain, evaluators, deployer, funder):
+    panel_id = appeal_panel(ante, evaluators, deployer)
+    cid, record, _ = ruled(bounties, ante, panel_id, 3_000)
+    bond = -(-REWARD * BOND_BPS // 10_000)
+    ante.appeal(cid, record.as_tuple(), sender=funder, value=bond)
+    bounties.at(bounties.deadline(cid) + 1)
+    ante.finalize(cid, record.as_tuple(), sender=bounties.relayer)
+    h = history(ante, chain, cid)
+    _, to_funder = split_payout(REWARD, record.terms.stake_bps, 3_000)
+    assert (h.state, h.score, h.appeal_score, h.appeal_signers) == (State.SETTLED, 3_000, None, ())
+    assert (h.appellant_won, h.bond_to) == (False, funder.address)
+    assert chronicle(ante, chain).credit(ZERO_ADDRESS, funder.address) == to_funder + bond + FEE % 2 \
+        == ante.credit(ZERO_ADDRESS, funder)
+    assert folded_status(h) == status(ante, cid) and balanced(ante, chain)
+
+
+def test_a_review_fee_goes_back_to_the_creator_when_no_verdict_comes(bounties, ante, chain, funder):
+    cancelled, record, _ = bounties.create(options=(10_000, 0, 0, 0, FEE))
+    assert history(ante, chain, cancelled).escrow() == REWARD + FEE and balanced(ante, chain)
+    ante.cancel(cancelled, record.as_tuple(), sender=funder)
+    unreviewed, submitted = bounties.submitted_challenge(options=(2_500, 0, 0, 0, FEE))
+    bounties.at(bounties.deadline(unreviewed) + 1)
+    lapse(bounties, unreviewed, submitted)
+    folded = chronicle(ante, chain)
+    for cid in (cancelled, unreviewed):
+        h = folded.challenges[cid]
+        assert (h.fee_returned, h.fee_share, h.fee_held(), h.escrow()) == (FEE, None, 0, 0)
+        assert type(h.events[-1]) is ev.ReviewFeeReturned
+    assert folded.credit(ZERO_ADDRESS, funder.address) == REWARD + FEE + (REWARD - REWARD // 4) + FEE \
+        == ante.credit(ZERO_ADDRESS, funder)
+    assert balanced(ante, chain)
+
+
+def test_an_appeals_rules_are_checked(bounties, ante, chain, evaluators, deployer, contributor, stranger):
+    """A bond credited to the wrong party, or a fee paid unequally: the contract never does these."""
+    import dataclasses
+
+    panel_id = appeal_panel(ante, evaluators, deployer)
+    cid, record, _ = ruled(bounties, ante, panel_id, 4_000)
+    ante.appeal(cid, record.as_tuple(), sender=contributor, value=-(-REWARD * BOND_BPS // 10_000))
+    appeal_settle(bounties, ante, evaluators, cid, record, 7_000, stranger)
+    events = read_events(ante, chain)
+    assert not fold(events, strict=False).anomalies
+    wrong_bond = [dataclasses.replace(e, appellant_won=False, bond_to=record.terms.funder)
+                  if isinstance(e, ev.AppealDecided) else e for e in events]
+    [anomaly] = fold(wrong_bond, strict=False).anomalies
+    assert anomaly.event == "AppealDecided" and anomaly.message == (
+        f"challenge {cid}'s appeal is decided at 7000 (won False, bond to {record.terms.funder}), but the rules say "
+        f"7000 (won True, bond to {contributor.address})")
+    unequal = [dataclasses.replace(e, share=FEE // 2 + 1, remainder=0) if isinstance(e, ev.ReviewFeePaid) else e
+               for e in events]
+    with pytest.raises(HistoryError, match=f"a review fee of {FEE} paid to 2 signers is 3 each with a remainder of 1"):
+        fold(unequal)

@@ -28,6 +28,7 @@ with warnings.catch_warnings():  # Starlette suggests httpx2; the pinned httpx w
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from appeal_support import appeal_panel  # noqa: F401
 from oracle_support import document, oracle, oracle_client, sign, store, store_path  # noqa: F401
 
 from ante.feedback import ZERO_ADDRESS, ZERO_HASH, EasDomain, Feedback, sign_feedback
@@ -282,7 +283,8 @@ def test_states_and_patterns_are_described(spec, oracle):
     assert events == {"ChallengeCreatedEvent", "ChallengeAcceptedEvent", "ChallengeSubmittedEvent",
                       "ChallengeSettledEvent", "ChallengeLapsedEvent", "ChallengeCancelledEvent",
                       "ChallengeAbandonedEvent", "ChallengeFundedEvent", "FundersSharedEvent", "FunderClaimedEvent",
-                      "UnreviewedShareSetEvent"}
+                      "ChallengeOptionsSetEvent", "ChallengeRuledEvent", "ChallengeAppealedEvent",
+                      "AppealDecidedEvent", "ReviewFeePaidEvent", "ReviewFeeReturnedEvent"}
     brief = schemas["ChallengeFull"]["properties"]["unreviewed_bps"]
     assert (brief["minimum"], brief["maximum"]) == (0, 10_000) and "Unreviewed" in brief["description"]
 
@@ -327,6 +329,34 @@ def test_a_verdict_the_description_refuses_is_refused(api, spec, bounties, evalu
         response = post_json(api, body)
         assert response.status_code == 422, (body, response.text)
         check(spec, "post", "/verdicts", response)
+
+
+def test_an_appeal_verdict_is_described_and_accepted_and_the_challenge_view_shows_it(api, spec, bounties, evaluators,
+                                                                                  appeal_panel):
+    from appeal_support import appeal, appeal_options
+    from test_oracle_appeal import appeal_document
+
+    options = appeal_options(appeal_panel)
+    cid, record = bounties.submitted_challenge(options=options)
+    bounties.settle(cid, record, 6_000)
+    appeal(bounties, cid, record, options, bounties.contributor)
+    schema = spec["paths"]["/verdicts"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    written = appeal_document(bounties, cid, record, evaluators[3], 8_000)
+    beside = {**written["typedData"], "signature": written["signature"]}  # without a kind: its primary type says
+    for form in (written, beside):
+        validate(spec, schema, form)
+        response = post_json(api, form)
+        assert response.status_code == 202, response.text
+        assert response.json()["kind"] == "appeal"
+        check(spec, "post", "/verdicts", response)
+    response = api.get(f"/challenges/{cid}")
+    check(spec, "get", "/challenges/{challenge_id}", response)
+    view = response.json()
+    assert [v["signer"] for v in view["appeal_verdicts"]] == [evaluators[3].address]
+    assert view["appeal_quorum"]["missing"] == 1
+    wrong = post_json(api, {**written, "kind": "verdict"})  # the kind disagrees with the typed data
+    assert wrong.status_code == 422
+    check(spec, "post", "/verdicts", wrong)
 
 
 # ------------------------------------------------------------------------------------------ /docs

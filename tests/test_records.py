@@ -256,7 +256,9 @@ def test_json_is_stable_and_documented(world, contributor, evaluators, funder, t
     assert list(c) == [
         "address", "accepted", "delivered", "delivered_on_time", "settled", "unreviewed", "abandoned", "defaulted",
         "in_progress", "score_total", "mean_score", "promises", "reliability", "closeness", "calibration", "amounts",
+        "appeals",
     ]
+    assert c["appeals"] == {"made": 0, "won": 0}
     assert c["calibration"] == {"stated": 0, "brier": None, "kelly_brier": None}  # nothing stated in this log
     assert c["promises"] == {"made": 10, "kept": 3, "broken": 5, "unjudged": 1}
     assert (c["mean_score"], c["reliability"]) == (7_200.0, 0.375)
@@ -266,12 +268,14 @@ def test_json_is_stable_and_documented(world, contributor, evaluators, funder, t
     }
     assert c["amounts"][ZERO_ADDRESS]["forfeited"] == str(4 * STAKE)
     e = data["evaluators"][evaluators[2].address]
-    assert list(e) == ["address", "panels", "reviews_due", "verdicts_signed", "reviews_missed"]
+    assert list(e) == ["address", "panels", "reviews_due", "verdicts_signed", "reviews_missed",
+                       "verdicts_overturned", "review_fees"]
+    assert (e["verdicts_overturned"], e["review_fees"]) == (0, {})  # no appeal round in this log
     assert (e["reviews_due"], e["verdicts_signed"], e["reviews_missed"]) == (7, 1, 1)
     f = data["funders"][funder.address]
     assert list(f) == [
         "address", "posted", "active", "settled", "paid_out", "cancelled", "expired", "defaulted", "unreviewed",
-        "co_funded", "amounts",
+        "co_funded", "amounts", "appeals",
     ]
     assert list(f["amounts"][ZERO_ADDRESS]) == ["posted", "in_escrow", "credited", "net_paid", "contributed", "claimed"]
     assert records.for_address(contributor.address).to_json()["contributor"] == c
@@ -391,3 +395,53 @@ def test_rejects_incomplete_duplicated_or_inconsistent_logs(bounties, ante, chai
     )
     with pytest.raises(RecordsError, match="lapses to expired from settled"):
         compute([*events, lapse_forged])
+
+
+# --- the appeal round ----------------------------------------------------------------------------
+
+
+def test_appeals_overturned_verdicts_and_review_fees(bounties, ante, chain, contributor, funder, evaluators, deployer):
+    """Three challenges with an appeal round and a review fee of 9 (two signers: 4 each, 1 to the creator):
+    the contributor appeals 40% and the appeal panel raises it (won, overturned); the creator appeals 60% and
+    the appeal panel keeps it (lost, not overturned); the third is finalized unappealed."""
+    from ante.verdict import AppealVerdict
+
+    ante.createPanel([e.address for e in evaluators[3:6]], 2, sender=deployer)
+    options = (10_000, DAY, int(ante.panelCount()), 1_000, 9)
+    judges = sorted(evaluators[3:5], key=lambda a: int(a.address, 16))
+
+    def on_appeal(cid, record, score):
+        verdict = AppealVerdict(chain.chain_id, ante.address, cid, record.deliverable, score)
+        ante.settle(cid, record.as_tuple(), score, [j.address for j in judges], [verdict.sign(j.key) for j in judges],
+                    sender=bounties.relayer)
+
+    bond = REWARD // 10
+    won, won_record = bounties.submitted_challenge(options=options)
+    bounties.settle(won, won_record, 4_000)
+    ante.appeal(won, won_record.as_tuple(), sender=contributor, value=bond)
+    on_appeal(won, won_record, 8_000)
+    lost, lost_record = bounties.submitted_challenge(options=options)
+    bounties.settle(lost, lost_record, 6_000)
+    ante.appeal(lost, lost_record.as_tuple(), sender=funder, value=bond)
+    on_appeal(lost, lost_record, 6_000)
+    unappealed, record = bounties.submitted_challenge(options=options)
+    bounties.settle(unappealed, record, 5_000)
+    bounties.at(bounties.deadline(unappealed) + 1)
+    ante.finalize(unappealed, record.as_tuple(), sender=bounties.relayer)
+
+    records = compute(chain_events(ante, chain))
+    c, f = records.contributor(contributor.address), records.funder(funder.address)
+    assert (c.appeals_made, c.appeals_won) == (1, 1) and (f.appeals_made, f.appeals_won) == (1, 0)
+    assert (c.settled, c.score_total) == (3, 8_000 + 6_000 + 5_000)  # the score that paid
+    first = sorted(evaluators[:2], key=lambda a: int(a.address, 16))
+    for signer in first:
+        e = records.evaluator(signer.address)
+        assert (e.verdicts_signed, e.verdicts_overturned) == (3, 1)
+        assert e.review_fees == {ZERO_ADDRESS: 3 * (9 // 2)}
+    for judge in judges:
+        e = records.evaluator(judge.address)
+        assert (e.verdicts_signed, e.verdicts_overturned, e.review_fees) == (2, 0, {})
+    data = records.for_address(signer.address).to_json()["evaluator"]
+    assert (data["verdicts_overturned"], data["review_fees"]) == (1, {ZERO_ADDRESS: str(3 * (9 // 2))})
+    assert records.for_address(funder.address).to_json()["funder"]["appeals"] == {"made": 1, "won": 0}
+

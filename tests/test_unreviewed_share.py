@@ -1,8 +1,8 @@
 """The Unreviewed share: what a challenge that lapses Unreviewed (submitted, and the review window passed with
 no verdict) pays its contributor beside the stake. A challenge posted with `create` pays the whole reward
-(DEFAULT_UNREVIEWED_BPS, 10000); one posted with `createWithUnreviewedShare` pays floor(reward * share /
-10000), the rest going to the funders' side (shared by contribution when co-funded). The share changes no
-other payout. Every expected amount here is computed from the terms, not read back."""
+(DEFAULT_UNREVIEWED_BPS, 10000); one posted with `createWithOptions` and its own share (the options
+(share, 0, 0, 0, 0)) pays floor(reward * share / 10000), the rest going to the funders' side (shared by
+contribution when co-funded). The share changes no other payout. Every expected amount here is computed from the terms, not read back."""
 
 import ape
 import pytest
@@ -37,8 +37,8 @@ def test_the_default_share_is_the_whole_reward(ante):
 
 def test_a_plain_create_reports_the_default_and_emits_no_share(bounties, ante):
     challenge_id, _, receipt = bounties.create()
-    assert ante.unreviewedShareOf(challenge_id) == 10_000
-    assert not receipt.events.filter(ante.UnreviewedShareSet)
+    assert ante.optionsOf(challenge_id).unreviewedBps == 10_000
+    assert not receipt.events.filter(ante.ChallengeOptionsSet)
 
 
 def test_a_plain_create_lapsing_unreviewed_pays_stake_and_whole_reward_in_ether(bounties, ante, funder, contributor):
@@ -73,9 +73,9 @@ def test_a_plain_create_lapsing_unreviewed_pays_stake_and_whole_reward_in_a_toke
 @pytest.mark.parametrize("share", [0, 1, 2_500, 9_999, 10_000])
 def test_own_share_is_stored_emitted_and_reported(bounties, ante, share):
     challenge_id, _, receipt = bounties.create(unreviewed_bps=share)
-    [event] = receipt.events.filter(ante.UnreviewedShareSet)
-    assert (event.challengeId, event.unreviewedBps) == (challenge_id, share)
-    assert ante.unreviewedShareOf(challenge_id) == share
+    [event] = receipt.events.filter(ante.ChallengeOptionsSet)
+    assert (event.challengeId, tuple(event.options)) == (challenge_id, (share, 0, 0, 0, 0))
+    assert ante.optionsOf(challenge_id).unreviewedBps == share
     assert len(receipt.events.filter(ante.ChallengeCreated)) == 1
     assert bounties.state(challenge_id) == State.OPEN
 
@@ -83,14 +83,14 @@ def test_own_share_is_stored_emitted_and_reported(bounties, ante, share):
 def test_the_share_event_follows_challenge_created(bounties, ante):
     _, _, receipt = bounties.create(unreviewed_bps=1_234)
     names = [log.event_name for log in receipt.events]
-    assert names.index("UnreviewedShareSet") == names.index("ChallengeCreated") + 1
+    assert names.index("ChallengeOptionsSet") == names.index("ChallengeCreated") + 1
 
 
 def test_shares_are_per_challenge(bounties, ante):
     first, _, _ = bounties.create(unreviewed_bps=0)
     second, _, _ = bounties.create()
     third, _, _ = bounties.create(unreviewed_bps=7_000)
-    assert [ante.unreviewedShareOf(i) for i in (first, second, third)] == [0, 10_000, 7_000]
+    assert [ante.optionsOf(i).unreviewedBps for i in (first, second, third)] == [0, 10_000, 7_000]
 
 
 @pytest.mark.parametrize("share", [0, 2_500, 10_000])
@@ -171,10 +171,10 @@ def test_a_token_challenge_pulls_its_reward(bounties, ante, token, funder):
     challenge_id, _, _ = bounties.create(bounties.terms(token=token.address, reward=77), unreviewed_bps=5_000)
     assert token.balanceOf(funder) == before - 77
     assert token.balanceOf(ante) == held + 77
-    assert ante.unreviewedShareOf(challenge_id) == 5_000
+    assert ante.optionsOf(challenge_id).unreviewedBps == 5_000
 
 
-def test_a_reentrant_token_cannot_reenter_create_with_unreviewed_share(bounties, ante, reentrant_token, deployer,
+def test_a_reentrant_token_cannot_reenter_create_with_options(bounties, ante, reentrant_token, deployer,
                                                                       funder):
     token = reentrant_token
     expiring_id, expiring, _ = bounties.create()
@@ -273,12 +273,12 @@ def test_a_challenge_reopened_by_an_abandon_keeps_its_share(bounties, ante, fund
     accepted, _ = bounties.accept(challenge_id, record)
     receipt = ante.abandon(challenge_id, accepted.as_tuple(), sender=contributor)
     assert bounties.state(challenge_id) == State.OPEN
-    assert not receipt.events.filter(ante.UnreviewedShareSet)
+    assert not receipt.events.filter(ante.ChallengeOptionsSet)
     assert ante.credit(ZERO, funder) == STAKE  # the forfeited stake
-    assert ante.unreviewedShareOf(challenge_id) == 2_500
+    assert ante.optionsOf(challenge_id).unreviewedBps == 2_500
     accepted, _ = bounties.accept(challenge_id, record, sender=stranger)
     submitted, _ = bounties.submit(challenge_id, accepted, sender=stranger)
-    assert ante.unreviewedShareOf(challenge_id) == 2_500
+    assert ante.optionsOf(challenge_id).unreviewedBps == 2_500
     receipt = lapse_unreviewed(bounties, ante, challenge_id, submitted)
     event = receipt.events.filter(ante.ChallengeLapsed)[0]
     assert (event.toContributor, event.toFunder) == (STAKE + ETHER // 4, 3 * ETHER // 4)

@@ -257,3 +257,77 @@ def test_a_quorum_of_wallet_signatures_in_other_forms_settles(bounties, ante, ch
     _, signers, signatures = quorum(signed)
     ante.settle(challenge_id, record.as_tuple(), 9_000, signers, signatures, sender=bounties.relayer)
     assert bounties.state(challenge_id) == State.SETTLED
+
+
+# --- the appeal verdict --------------------------------------------------------------------------
+
+from ante.verdict import APPEAL_VERDICT_TYPEHASH, AppealVerdict  # noqa: E402
+
+
+def appealed_challenge(bounties, ante, evaluators, deployer, first_score=4_000):
+    """A challenge with an appeal round (panel 2: evaluators 4 to 6, 2 of 3), ruled at `first_score` and
+    appealed by its contributor; returns (id, record, the appeal panel's first two evaluators, sorted)."""
+    ante.createPanel([e.address for e in evaluators[3:6]], 2, sender=deployer)
+    cid, record = bounties.submitted_challenge(options=(10_000, 3_600, int(ante.panelCount()), 1_000, 0))
+    bounties.settle(cid, record, first_score)
+    ante.appeal(cid, record.as_tuple(), sender=bounties.contributor, value=record.terms.reward // 10)
+    return cid, record, sorted(evaluators[3:5], key=lambda a: int(a.address, 16))
+
+
+def test_the_appeal_verdict_type_is_the_contracts():
+    assert APPEAL_VERDICT_TYPEHASH == keccak(text="AppealVerdict(uint256 challengeId,bytes32 deliverable,uint16 score)")
+    assert APPEAL_VERDICT_TYPEHASH != VERDICT_TYPEHASH
+
+
+@pytest.mark.parametrize("challenge_id, score", [(1, 0), (7, 6_500), (2**64, 10_000)])
+def test_the_appeal_digest_is_eth_accounts_typed_data_hash_and_not_the_first_rounds(challenge_id, score):
+    from eth_account.messages import _hash_eip191_message, encode_typed_data
+
+    key = Account.from_key(keccak(text="appeal digest check"))
+    fields = (31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3", challenge_id, keccak(text="d"), score)
+    appeal, first = AppealVerdict(*fields), Verdict(*fields)
+    typed = appeal.typed_data()
+    assert typed["primaryType"] == "AppealVerdict" and set(typed["types"]) == {"EIP712Domain", "AppealVerdict"}
+    assert appeal.digest() == _hash_eip191_message(encode_typed_data(full_message=typed))
+    assert appeal.digest() != first.digest() and appeal != first
+    assert appeal.recover(appeal.sign(key.key)) == key.address
+    assert first.recover(appeal.sign(key.key)) != key.address  # an appeal signature is no first-round one
+
+
+def test_an_appeal_verdict_signed_with_eth_account_settles_an_appealed_challenge(bounties, ante, chain, evaluators,
+                                                                                 deployer, relayer):
+    cid, record, judges = appealed_challenge(bounties, ante, evaluators, deployer)
+    verdict = AppealVerdict(chain.chain_id, ante.address, cid, record.deliverable, 7_000)
+    receipt = ante.settle(cid, record.as_tuple(), 7_000, [j.address for j in judges],
+                          [verdict.sign(j.key) for j in judges], sender=relayer)
+    [decided] = receipt.events.filter(ante.AppealDecided)
+    assert (decided.score, decided.appellantWon) == (7_000, True)
+    assert bounties.state(cid) == State.SETTLED
+
+
+def test_a_first_round_signature_is_refused_for_an_appeal(bounties, ante, chain, evaluators, deployer, relayer):
+    """The appeal panel's own keys, signing the same fields as a Verdict: the contract recovers someone else."""
+    import ape
+
+    cid, record, judges = appealed_challenge(bounties, ante, evaluators, deployer)
+    first_round = Verdict(chain.chain_id, ante.address, cid, record.deliverable, 7_000)
+    with ape.reverts(ante.AnteInvalidSignature):
+        ante.settle(cid, record.as_tuple(), 7_000, [j.address for j in judges],
+                    [first_round.sign(j.key) for j in judges], sender=relayer)
+    assert bounties.state(cid) == State.APPEALED
+
+
+def test_signed_verdict_documents_take_an_appeal_verdict_only_when_asked(evaluators):
+    key = evaluators[3]
+    appeal = AppealVerdict(31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3", 3, keccak(text="d"), 6_000)
+    document = SignedVerdict(appeal, key.address, appeal.sign(key.key)).to_json()
+    with pytest.raises(VerdictError, match="the typed data is not an Ante Verdict."):
+        SignedVerdict.from_json(document)
+    read = SignedVerdict.from_json(document, kinds=(Verdict, AppealVerdict))
+    assert (type(read.verdict), read.verdict, read.signer) == (AppealVerdict, appeal, key.address)
+    # A first-round document relabelled as an appeal no longer recovers its signer.
+    first = Verdict(*(getattr(appeal, f) for f in ("chain_id", "contract", "challenge_id", "deliverable", "score")))
+    relabelled = SignedVerdict(first, key.address, first.sign(key.key)).to_json()
+    relabelled["typedData"] = appeal.typed_data()
+    with pytest.raises(VerdictError, match="not by the named signer"):
+        SignedVerdict.from_json(relabelled, kinds=(AppealVerdict,))

@@ -19,7 +19,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCTION = ["contracts/Ante.sol", "contracts/interfaces/IAnte.sol"]
+PRODUCTION = [
+    "contracts/Ante.sol", "contracts/AnteBase.sol", "contracts/AnteAppeals.sol", "contracts/interfaces/IAnte.sol",
+]
 EXPLAINED = ROOT / "toolchain" / "slither-explained.json"
 FAILING_IMPACTS = {"High", "Medium"}
 
@@ -31,6 +33,9 @@ def standard_json_input() -> dict:
         "settings": {
             "remappings": ["@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/"],
             "optimizer": {"enabled": True, "runs": 200},
+            # As the build compiles it (ape-config.yaml): without the IR pipeline the appeal module is too deep
+            # for the stack.
+            "viaIR": True,
             "evmVersion": "cancun",
             "outputSelection": {
                 "*": {"*": ["abi", "evm.bytecode", "evm.deployedBytecode", "evm.methodIdentifiers"], "": ["ast"]}
@@ -63,15 +68,23 @@ def run_slither() -> list[dict]:
 
 
 def flagged_statements(finding: dict) -> list[tuple[str, str, int, str]]:
-    """(file, function, line, statement) of each statement a finding flags."""
+    """(file, function, line, statement) of each statement a finding flags. A finding about a state variable
+    (uninitialized-state) flags the variable's declaration, named by its contract in place of a function; one about
+    a whole contract (locked-ether) flags the contract's first line, named by the contract itself."""
     statements = []
     for element in finding.get("elements", []):
-        if element.get("type") != "node":
-            continue
-        parent = element.get("type_specific_fields", {}).get("parent", {})
+        kind = element.get("type")
         mapping = element.get("source_mapping", {})
-        for line in mapping.get("lines", []):
-            statements.append((mapping.get("filename_relative", ""), parent.get("name", ""), line, element.get("name", "")))
+        file, lines = mapping.get("filename_relative", ""), mapping.get("lines", [])
+        if kind == "node":
+            parent = element.get("type_specific_fields", {}).get("parent", {})
+            for line in lines:
+                statements.append((file, parent.get("name", ""), line, element.get("name", "")))
+        elif kind == "variable" and lines:
+            parent = element.get("type_specific_fields", {}).get("parent", {})
+            statements.append((file, parent.get("name", ""), lines[0], element.get("name", "")))
+        elif kind == "contract" and lines:
+            statements.append((file, element.get("name", ""), lines[0], element.get("name", "")))
     return statements
 
 

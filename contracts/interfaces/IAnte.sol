@@ -3,21 +3,18 @@ pragma solidity ^0.8.24;
 
 import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 
-/// @title The Ante protocol: types, events, errors and functions
-/// @notice Staked bounties. A funder escrows a reward for a challenge; a contributor accepts it by
-/// staking a share of the reward and promising a delivery; a panel of evaluators judges the
-/// deliverable with EIP-712 verdicts; anyone relays a quorum and the contract settles.
-/// @dev The contract keeps one storage slot per challenge: its state, its current deadline, two flags and a
-/// seal (a hash) of its record. The record itself (terms, contributor, deliverable) travels in the
-/// events and is passed back by callers, who read it from the event log. Every function Ante has is
-/// declared here, with its NatSpec, so that `Ante is IAnte` holds the contract to this ABI; the verdicts'
-/// EIP-712 domain is read with ERC-5267's `eip712Domain`.
-interface IAnte is IERC5267 {
+/// @title The Ante protocol's vocabulary: types, events, errors, and the rules any part of it computes
+/// @notice Shared by the contract (`IAnte`) and its appeal module, which runs in the contract's storage: the
+/// module implements these and no more of `IAnte`.
+interface IAnteCore {
     /*//////////////////////////////////////////////////////////////
                                  TYPES
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Where a challenge stands. `None` means no such challenge.
+    /// @notice Where a challenge stands. `None` means no such challenge. Settled, Cancelled, Expired, Defaulted and
+    /// Unreviewed are final. `Ruled` and `Appealed` exist only for a challenge with an appeal window (see `Options`):
+    /// Ruled, the panel's verdict is recorded and may be appealed until the window closes; Appealed, the appeal
+    /// panel has until its deadline to rule.
     enum State {
         None,
         Open,
@@ -27,7 +24,9 @@ interface IAnte is IERC5267 {
         Cancelled,
         Expired,
         Defaulted,
-        Unreviewed
+        Unreviewed,
+        Ruled,
+        Appealed
     }
 
     /// @notice A challenge's terms, fixed at creation.
@@ -53,6 +52,28 @@ interface IAnte is IERC5267 {
         uint32 reviewWithin;
         address designated;
         bytes32 specHash;
+    }
+
+    /// @notice A challenge's options, fixed at creation with `createWithOptions` and kept in storage (not in the
+    /// record): a challenge created with `create` has the defaults, all zero but the Unreviewed share.
+    /// @param unreviewedBps The share of the reward, in basis points (0..10000), paid to the contributor beside the
+    /// stake if the panel lets the review window pass; `DEFAULT_UNREVIEWED_BPS` (all of it) by default.
+    /// @param appealWindow Seconds after the panel's verdict during which the creator or the contributor may appeal
+    /// it; 0 (the default) means no appeal round: the verdict pays at once.
+    /// @param appealPanelId The panel that decides an appeal, with its own threshold; another panel than the
+    /// challenge's. Zero without an appeal window.
+    /// @param appealBondBps The appeal bond in basis points of the reward (1..10000 with an appeal window, rounded up
+    /// as the stake is; zero without): posted by the appellant, returned if the appeal is won or not ruled on in
+    /// time, and paid to the other party if it is lost.
+    /// @param reviewFee Escrowed by the creator on top of the reward: paid in equal shares to the evaluators whose
+    /// signatures settle the panel's verdict (the remainder of the division to the creator), and returned to the
+    /// creator if the challenge ends without one (Cancelled, Expired, Defaulted or Unreviewed).
+    struct Options {
+        uint16 unreviewedBps;
+        uint32 appealWindow;
+        uint32 appealPanelId;
+        uint16 appealBondBps;
+        uint128 reviewFee;
     }
 
     /// @notice Everything the contract needs to know about a challenge beyond its state and deadline.
@@ -104,10 +125,32 @@ interface IAnte is IERC5267 {
         uint256 indexed challengeId, uint16 score, uint256 toContributor, uint256 toFunder, address[] signers
     );
 
-    /// @notice Emitted when a challenge is created with its own Unreviewed share (see `createWithUnreviewedShare`).
-    /// @param challengeId The new challenge.
-    /// @param unreviewedBps The share of the reward its contributor is paid if it lapses Unreviewed, in basis points.
-    event UnreviewedShareSet(uint256 indexed challengeId, uint16 unreviewedBps);
+    /// @notice Emitted when a challenge is created with its own options (see `createWithOptions`).
+    event ChallengeOptionsSet(uint256 indexed challengeId, Options options);
+
+    /// @notice Emitted when a quorum's verdict on a challenge with an appeal window is recorded: it pays when the
+    /// window closes unused (`finalize`), or the appeal decides. `signers` are the verdict's signers.
+    event ChallengeRuled(uint256 indexed challengeId, uint16 score, uint40 appealBy, address[] signers);
+
+    /// @notice Emitted when the creator or the contributor appeals a recorded verdict, escrowing `bond`; the appeal
+    /// panel has until `ruleBy` to decide.
+    event ChallengeAppealed(uint256 indexed challengeId, address indexed appellant, uint256 bond, uint40 ruleBy);
+
+    /// @notice Emitted when an appeal closes. `score` is the one that pays: the appeal panel's, or the first verdict's
+    /// when the appeal panel did not rule in time (then `signers` is empty). The appellant wins when the appeal
+    /// panel's score moves in their favour (down for the creator, up for the contributor); `bondTo` is credited the
+    /// bond: the appellant's own back unless they lost, when it goes to the other party (the creator or the
+    /// contributor).
+    event AppealDecided(
+        uint256 indexed challengeId, uint16 score, bool appellantWon, address bondTo, uint256 bond, address[] signers
+    );
+
+    /// @notice Emitted when a challenge's review fee is paid: `share` to each of `signers` (the evaluators whose
+    /// signatures settled the panel's verdict) and `remainder` (below the number of signers) to the creator.
+    event ReviewFeePaid(uint256 indexed challengeId, uint256 share, uint256 remainder, address[] signers);
+
+    /// @notice Emitted when a challenge ends without a verdict and its review fee is credited back to the creator.
+    event ReviewFeeReturned(uint256 indexed challengeId, uint256 fee);
 
     /// @notice Emitted when a challenge lapses past a deadline into `state` (Expired, Defaulted or Unreviewed).
     event ChallengeLapsed(uint256 indexed challengeId, State state, uint256 toContributor, uint256 toFunder);
@@ -156,8 +199,8 @@ interface IAnte is IERC5267 {
 
     /// @notice Thrown when the terms name a funder other than the caller.
     error AnteFunderNotCaller(address funder, address caller);
-    /// @notice Thrown when the funder sits on the panel that would judge the challenge: a funder who is
-    /// also a judge could withhold a verdict, or sign a low one, and be paid for it.
+    /// @notice Thrown when the funder sits on the panel that would judge the challenge, or on its appeal panel: a
+    /// funder who is also a judge could withhold a verdict, or sign a low one, and be paid for it.
     error AnteFunderOnPanel(uint32 panelId, address funder);
     /// @notice Thrown when a challenge's reward is zero.
     error AnteRewardZero();
@@ -169,7 +212,8 @@ interface IAnte is IERC5267 {
     error AnteWindowZero(uint32 deliverWithin, uint32 reviewWithin);
     /// @notice Thrown when accept-by plus both windows would not fit in a 40-bit timestamp.
     error AnteDeadlinesOutOfRange(uint256 latestDeadline);
-    /// @notice Thrown when the ether sent with `create` is not exactly the reward.
+    /// @notice Thrown when the ether sent with `create` is not exactly the reward (with `createWithOptions`: the
+    /// reward plus the review fee).
     error AnteWrongReward(uint256 expected, uint256 sent);
     /// @notice Thrown when the ether sent with `accept` is not exactly the stake.
     error AnteWrongStake(uint256 expected, uint256 sent);
@@ -188,6 +232,15 @@ interface IAnte is IERC5267 {
     error AnteDeadlinePassed(uint256 challengeId, uint40 deadline, uint256 timestamp);
     /// @notice Thrown when a challenge's Unreviewed share is above 10000 basis points.
     error AnteUnreviewedBpsInvalid(uint16 unreviewedBps);
+    /// @notice Thrown when appeal terms are incomplete or out of range: with a window, the appeal panel must exist
+    /// and differ from the challenge's and the bond be 1..10000 basis points; without one, both must be zero.
+    error AnteAppealTermsInvalid(uint32 appealWindow, uint32 appealPanelId, uint16 appealBondBps);
+    /// @notice Thrown when someone other than the creator or the contributor appeals.
+    error AnteNotParty(uint256 challengeId, address caller);
+    /// @notice Thrown when the ether sent with `appeal` is not exactly the bond.
+    error AnteWrongBond(uint256 expected, uint256 sent);
+    /// @notice Thrown when the appeal module is called at its own address rather than through Ante.
+    error AnteNotDelegated();
 
     /// @notice Thrown when a lapse is attempted at or before the current deadline.
     error AnteDeadlineNotPassed(uint256 challengeId, uint40 deadline, uint256 timestamp);
@@ -197,7 +250,7 @@ interface IAnte is IERC5267 {
     error AnteNotContributor(uint256 challengeId, address caller);
     /// @notice Thrown when a challenge designated for one contributor is accepted by another.
     error AnteNotDesignated(uint256 challengeId, address designated, address caller);
-    /// @notice Thrown when the funder or one of the panel's evaluators would be the contributor.
+    /// @notice Thrown when the funder or one of the panel's (or the appeal panel's) evaluators would be the contributor.
     error AnteSelfDealing(address account);
     /// @notice Thrown when the promise hash is zero.
     error AntePromiseMissing();
@@ -242,7 +295,7 @@ interface IAnte is IERC5267 {
     error AnteRecipientInvalid(address to);
 
     /*//////////////////////////////////////////////////////////////
-                              CONSTANTS
+                                 RULES
     //////////////////////////////////////////////////////////////*/
 
     /// @notice The EIP-712 type hash of a verdict:
@@ -251,6 +304,27 @@ interface IAnte is IERC5267 {
 
     /// @notice Basis points in one whole (100%): the scale of stakes, scores and confidences.
     function BPS() external view returns (uint16);
+
+    /// @notice The stake required to accept a reward: ceil(reward * stakeBps / 10000).
+    function stakeFor(uint128 reward, uint16 stakeBps) external pure returns (uint256);
+
+    /// @notice The EIP-712 digest an evaluator signs for a verdict.
+    function verdictDigest(uint256 challengeId, bytes32 deliverable, uint16 score) external view returns (bytes32);
+}
+
+/// @title The Ante protocol: functions
+/// @notice Staked bounties. A funder escrows a reward for a challenge; a contributor accepts it by
+/// staking a share of the reward and promising a delivery; a panel of evaluators judges the
+/// deliverable with EIP-712 verdicts; anyone relays a quorum and the contract settles.
+/// @dev The contract keeps one storage slot per challenge: its state, its current deadline, its flags and a
+/// seal (a hash) of its record. The record itself (terms, contributor, deliverable) travels in the
+/// events and is passed back by callers, who read it from the event log. Every function Ante has is
+/// declared here or in `IAnteCore`, with its NatSpec, so that `Ante is IAnte` holds the contract to this ABI; the verdicts'
+/// EIP-712 domain is read with ERC-5267's `eip712Domain`.
+interface IAnte is IAnteCore, IERC5267 {
+    /*//////////////////////////////////////////////////////////////
+                              CONSTANTS
+    //////////////////////////////////////////////////////////////*/
 
     /// @notice The largest panel.
     function MAX_PANEL_SIZE() external view returns (uint256);
@@ -281,14 +355,15 @@ interface IAnte is IERC5267 {
     /// @return challengeId The new challenge's id.
     function create(Terms calldata terms, string calldata specURI) external payable returns (uint256 challengeId);
 
-    /// @notice Posts a challenge as `create` does, with its own Unreviewed share: the part of the reward paid to the
-    /// contributor (beside the stake) if the panel lets the review window pass, the rest going to the funders' side.
-    /// The share is fixed at creation, emitted in `UnreviewedShareSet` and read with `unreviewedShareOf`.
+    /// @notice Posts a challenge as `create` does, with its own options (see `Options`): an Unreviewed share, an
+    /// appeal round, a review fee. Escrows the reward plus the review fee: send both as ether, or approve the token
+    /// for both. The funder may sit on neither panel, nor the designated contributor. The options are fixed at
+    /// creation, emitted in `ChallengeOptionsSet` and read with `optionsOf`.
     /// @param terms The terms; `terms.funder` must be the caller.
     /// @param specURI Where the specification can be read; its hash is `terms.specHash`.
-    /// @param unreviewedBps The contributor's share of the reward if the challenge lapses Unreviewed, 0..10000.
+    /// @param options The options.
     /// @return challengeId The new challenge's id.
-    function createWithUnreviewedShare(Terms calldata terms, string calldata specURI, uint16 unreviewedBps)
+    function createWithOptions(Terms calldata terms, string calldata specURI, Options calldata options)
         external
         payable
         returns (uint256 challengeId);
@@ -322,13 +397,21 @@ interface IAnte is IERC5267 {
         string calldata deliverableURI
     ) external;
 
-    /// @notice Settles a submitted challenge with a quorum of the panel's signed verdicts. Anyone may call.
+    /// @notice Settles a submitted challenge with a quorum of the panel's signed verdicts, or an appealed one with a
+    /// quorum of the appeal panel's. Anyone may call.
     /// @dev Pays `(reward + stake) * score / 10000` (rounded down) to the contributor and the exact rest to the funder.
+    /// A challenge with a review fee pays it to `signers` of the panel's verdict. A challenge with an appeal window is
+    /// not paid on the panel's verdict: it is recorded (Ruled) and pays when the window closes unused (`finalize`).
+    /// If it is appealed (Appealed), the appeal panel's verdict, by the deadline, pays instead: signed as
+    /// AppealVerdict(challengeId, deliverable, score), a type no first-round signature satisfies. The bond goes back to
+    /// the appellant if the score moved their way (down for the creator, up for the contributor), else to the other
+    /// party.
     /// @param challengeId The challenge.
     /// @param challenge Its record.
     /// @param score The verdict's score in basis points (0 = fail, 10000 = full pass).
     /// @param signers The signing panel members, in strictly increasing address order.
-    /// @param signatures Their signatures over Verdict(challengeId, challenge.deliverable, score), in the same order:
+    /// @param signatures Their signatures over Verdict(challengeId, challenge.deliverable, score) (AppealVerdict for an
+    /// appealed challenge), in the same order:
     /// 65 bytes from a key, or whatever a contract wallet's ERC-1271 `isValidSignature` accepts (a Safe: its
     /// owners' signatures of the verdict's digest as a SafeMessage).
     function settle(
@@ -338,6 +421,20 @@ interface IAnte is IERC5267 {
         address[] calldata signers,
         bytes[] calldata signatures
     ) external;
+
+    /// @notice Opens an appeal against a recorded verdict, before its appeal window closes, escrowing the bond
+    /// (`stakeFor(reward, appealBondBps)`: send it as ether, or approve the token first). The creator or the
+    /// contributor only; the appeal panel then has the challenge's review window to rule (`settle`).
+    /// @param challengeId The challenge, Ruled.
+    /// @param challenge Its record.
+    function appeal(uint256 challengeId, Challenge calldata challenge) external payable;
+
+    /// @notice Pays a recorded verdict that can no longer change: a Ruled challenge whose appeal window has passed,
+    /// or an Appealed one whose appeal panel did not rule by its deadline (the bond then goes back to the appellant).
+    /// Anyone may call.
+    /// @param challengeId The challenge.
+    /// @param challenge Its record.
+    function finalize(uint256 challengeId, Challenge calldata challenge) external;
 
     /// @notice Closes a challenge whose current deadline has passed. Anyone may call.
     /// @dev Open becomes Expired (reward to the funder); Accepted becomes Defaulted (reward and stake to the
@@ -400,12 +497,6 @@ interface IAnte is IERC5267 {
                                 VIEWS
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice The stake required to accept a reward: ceil(reward * stakeBps / 10000).
-    function stakeFor(uint128 reward, uint16 stakeBps) external pure returns (uint256);
-
-    /// @notice The EIP-712 digest an evaluator signs for a verdict.
-    function verdictDigest(uint256 challengeId, bytes32 deliverable, uint16 score) external view returns (bytes32);
-
     /// @notice The seal a record must have to be accepted for a challenge.
     function sealOf(Challenge calldata challenge) external pure returns (uint200);
 
@@ -419,9 +510,9 @@ interface IAnte is IERC5267 {
     /// @notice What `funder` co-funded in a challenge and has not yet claimed a share for.
     function contribution(uint256 challengeId, address funder) external view returns (uint256);
 
-    /// @notice The share of the reward, in basis points, that a challenge pays its contributor if it lapses
-    /// Unreviewed: its own if created with `createWithUnreviewedShare`, else `DEFAULT_UNREVIEWED_BPS`.
-    function unreviewedShareOf(uint256 challengeId) external view returns (uint16);
+    /// @notice A challenge's options: its own if created with `createWithOptions`, else the defaults (among them
+    /// the Unreviewed share, `DEFAULT_UNREVIEWED_BPS`).
+    function optionsOf(uint256 challengeId) external view returns (Options memory);
 
     /// @notice How many challenges exist; ids run from 1 to this number.
     function challengeCount() external view returns (uint256);

@@ -10,17 +10,22 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from ante.events import (
+    AppealDecided,
     ChallengeAbandoned,
     ChallengeAccepted,
+    ChallengeAppealed,
     ChallengeCancelled,
     ChallengeCreated,
     ChallengeFunded,
     ChallengeLapsed,
+    ChallengeOptionsSet,
+    ChallengeRuled,
     ChallengeSettled,
     ChallengeSubmitted,
     FunderClaimed,
     FundersShared,
-    UnreviewedShareSet,
+    ReviewFeePaid,
+    ReviewFeeReturned,
 )
 from ante.history import ChallengeHistory
 from ante.state import State
@@ -31,6 +36,8 @@ GROUPS: dict[str, tuple[State, ...]] = {
     "open": (State.OPEN,),
     "accepted": (State.ACCEPTED,),
     "submitted": (State.SUBMITTED,),
+    "ruled": (State.RULED,),
+    "appealed": (State.APPEALED,),
     "settled": (State.SETTLED,),
     "lapsed": (State.EXPIRED, State.DEFAULTED, State.UNREVIEWED),
     "cancelled": (State.CANCELLED,),
@@ -41,18 +48,37 @@ GROUP_NOTES = {
     "open": "waiting for a contributor to accept, until the accept-by time",
     "accepted": "accepted with a stake and a promise; the deliverable is due",
     "submitted": "delivered; the panel is reviewing",
+    "ruled": "the panel's verdict is recorded; the creator or the contributor may appeal it until the appeal-by time",
+    "appealed": "the verdict is appealed; the appeal panel decides by the rule-by time",
     "settled": "judged by a quorum of the panel and paid out",
     "lapsed": "a deadline passed: expired (never accepted), defaulted (never delivered) or unreviewed",
     "cancelled": "withdrawn by the funder before anyone accepted",
 }
 
+#: The groups the unfiltered board leaves out while they are empty (most challenges never reach them).
+QUIET_GROUPS = ("ruled", "appealed", "cancelled")
+
 #: The deadline each live state runs against.
-DEADLINE_NAMES = {State.OPEN: "accept by", State.ACCEPTED: "deliver by", State.SUBMITTED: "review by"}
+DEADLINE_NAMES = {State.OPEN: "accept by", State.ACCEPTED: "deliver by", State.SUBMITTED: "review by",
+                  State.RULED: "appeal by", State.APPEALED: "rule by"}
+
+#: What anyone may do to a live challenge once its deadline has passed.
+OVERDUE_ACTIONS = {State.OPEN: "lapse", State.ACCEPTED: "lapse", State.SUBMITTED: "lapse",
+                   State.RULED: "finalize", State.APPEALED: "finalize"}
 
 
 def group_of(state: State) -> str:
     """The board group a state belongs to."""
     return next(name for name, states in GROUPS.items() if state in states)
+
+
+def party(c: ChallengeHistory, address: str | None) -> str:
+    """Who `address` is to challenge `c` in a sentence: "the creator", "the contributor", else the address."""
+    if address and address.lower() == c.terms.funder.lower():
+        return "the creator"
+    if address and c.contributor and address.lower() == c.contributor.lower():
+        return "the contributor"
+    return address or "—"
 
 
 def hex32(value: bytes | None) -> str:
@@ -172,9 +198,14 @@ def timeline(c: ChallengeHistory, fmt: Formatter) -> list[dict]:
         actor = None
         if isinstance(e, ChallengeCreated):
             what, actor = f"Posted with a reward of {fmt(e.terms.reward)} ({short_uri(e.spec_uri)})", e.funder
-        elif isinstance(e, UnreviewedShareSet):
-            what = (f"Unreviewed share set: {pct(e.unreviewed_bps)} of the reward to the contributor, beside the "
-                    "stake, if nobody reviews the deliverable in time")
+        elif isinstance(e, ChallengeOptionsSet):
+            what = (f"Unreviewed share set: {pct(e.options.unreviewed_bps)} of the reward to the contributor, beside "
+                    "the stake, if nobody reviews the deliverable in time")
+            if e.options.appeal_window:
+                what += (f"; its verdict may be appealed within {format_duration(e.options.appeal_window)} to "
+                         f"panel {e.options.appeal_panel_id}, for a bond of {pct(e.options.appeal_bond_bps)}")
+            if e.options.review_fee:
+                what += f"; a review fee of {fmt(e.options.review_fee)} for the verdict's signers"
             actor = c.terms.funder
         elif isinstance(e, ChallengeAccepted):
             what = f"Accepted with a stake of {fmt(e.stake)}, promised by {format_time(e.promised_by)}"
@@ -185,8 +216,29 @@ def timeline(c: ChallengeHistory, fmt: Formatter) -> list[dict]:
             what = f"Delivered {short_uri(e.deliverable_uri)}; review by {format_time(e.review_by)}"
             actor = e.contributor
         elif isinstance(e, ChallengeSettled):
-            what = (f"Settled at {pct(e.score)} with {len(e.signers)} signatures: {fmt(e.to_contributor)} to the "
+            how = f"with {len(e.signers)} signatures" if e.signers else "by finalize, on the recorded verdict"
+            what = (f"Settled at {pct(e.score)} {how}: {fmt(e.to_contributor)} to the "
                     f"contributor, {fmt(e.to_funder)} to the funder")
+        elif isinstance(e, ChallengeRuled):
+            what = (f"Verdict recorded at {pct(e.score)} with {len(e.signers)} signatures; it may be appealed "
+                    f"until {format_time(e.appeal_by)}")
+        elif isinstance(e, ChallengeAppealed):
+            what = (f"Appealed by {party(c, e.appellant)} with a bond of {fmt(e.bond)}; the appeal panel decides by "
+                    f"{format_time(e.rule_by)}")
+            actor = e.appellant
+        elif isinstance(e, AppealDecided):
+            if e.signers:
+                what = f"Appeal decided at {pct(e.score)} with {len(e.signers)} signatures: the appellant "
+                what += "won" if e.appellant_won else "lost"
+            else:
+                what = f"Appeal closed undecided past its rule-by: the recorded {pct(e.score)} stands"
+            what += f"; the bond of {fmt(e.bond)} to {party(c, e.bond_to)}"
+        elif isinstance(e, ReviewFeePaid):
+            what = f"Review fee paid: {fmt(e.share)} to each of the {len(e.signers)} signers"
+            if e.remainder:
+                what += f" ({fmt(e.remainder)} of rounding to the creator)"
+        elif isinstance(e, ReviewFeeReturned):
+            what = f"Review fee of {fmt(e.fee)} returned to the creator: no verdict was given"
         elif isinstance(e, ChallengeLapsed):
             what = (f"Lapsed as {e.state.label}: {fmt(e.to_contributor)} to the contributor, "
                     f"{fmt(e.to_funder)} to the funder")

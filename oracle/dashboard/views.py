@@ -7,9 +7,12 @@ page, :mod:`ante.audit` against the contract. Nothing here touches the chain or 
 Routes
 ------
 - ``/``: the board, challenges by state, 50 a page (``?page=``, from 1, with links to the first,
-  previous, next and last pages); ``?state=`` (open, accepted, submitted, settled, lapsed, cancelled),
+  previous, next and last pages); ``?state=`` (open, accepted, submitted, ruled, appealed, settled, lapsed,
+  cancelled),
   ``funder=``, ``contributor=``, ``panel=`` filter it. The tally of each state counts every challenge.
-- ``/ui/challenges/{id}``: a challenge's terms, promise, deliverable, verdicts, feedback and timeline;
+- ``/ui/challenges/{id}``: a challenge's terms (and options: review fee, appeal round), promise,
+  deliverable, verdicts (the recorded verdict, the appeal and the appeal panel's verdicts, who was paid the
+  review fee), feedback and timeline;
   events in blocks after the snapshot's final block (``ante.finality``) are marked unconfirmed.
 - ``/ui/people/{address}``: an address's records in every role, its challenges and its promise chart, with
   each delivery's lateness and score and their promise closeness (``ante.records``), and the feedback
@@ -62,7 +65,8 @@ def _environment() -> Environment:
     env.globals.update(closeness=closeness_words, calibration=calibration_words, relative=present.relative,
                        link=present.link, short_uri=present.short_uri, URI_MAX=present.URI_MAX, MOST_OPTIONS=present.MOST_OPTIONS,
                        colour=score_colour, GROUPS=present.GROUPS, GROUP_NOTES=present.GROUP_NOTES,
-                       DEADLINE_NAMES=present.DEADLINE_NAMES, State=State)
+                       DEADLINE_NAMES=present.DEADLINE_NAMES, OVERDUE_ACTIONS=present.OVERDUE_ACTIONS,
+                       party=present.party, State=State)
     return env
 
 
@@ -171,7 +175,7 @@ class Pages:
             first, last = offset, offset + len(rows)  # this state's place in the listing
             offset = last
             here = rows[max(first, paging.start) - first:max(first, min(last, paging.end)) - first]
-            if not rows and (states is not None or name == "cancelled"):
+            if not rows and (states is not None or name in present.QUIET_GROUPS):
                 continue
             section = {"name": name, "rows": here, "total": len(rows), "spread": None}
             if rows and len(here) < len(rows):  # some or all of them are on other pages
@@ -233,8 +237,15 @@ class Pages:
                 "address": member,
                 "score": None if verdict is None else verdict["score"],
                 "judges_submission": verdict is not None and verdict["deliverable"] == present.hex32(c.deliverable),
-                "signed_settlement": member in c.signers,
+                "signed_settlement": member in c.signers or member in c.first_signers,
             })
+        appeal_panel = snapshot.chronicle.panels.get(c.appeal_panel_id) if c.appeal_window else None
+        appeal_stored = {v["signer"]: v for v in view["appeal_verdicts"]}
+        appeal_evaluators = [{
+            "address": member,
+            "score": appeal_stored[member]["score"] if member in appeal_stored else None,
+            "signed_settlement": member in c.appeal_signers,
+        } for member in (appeal_panel.members if appeal_panel and c.appellant else ())]
         fmt = self.formatter(c.terms.token)
         # A snapshot that does not say where finality ends marks nothing (every event shows as before).
         final_block = getattr(snapshot, "final_block", None)
@@ -248,6 +259,8 @@ class Pages:
         for e in evaluators:
             e["reasons"] = reasons.get(e["address"])
         return self.render("challenge.html", snapshot, c=c, panel=panel, evaluators=evaluators, quorum=quorum,
+                           appeal_panel=appeal_panel, appeal_evaluators=appeal_evaluators,
+                           appeal_quorum=view["appeal_quorum"], bond=c.options.bond(c.terms.reward),
                            attempts=view["attempts"], timeline=timeline, fmt_c=fmt, feedback=feedback,
                            funders=c.to_json(full=False)["funders"],
                            group=present.group_of(c.state), final_block=final_block,

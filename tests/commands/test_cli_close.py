@@ -48,14 +48,14 @@ def test_cancel_an_unknown_challenge_is_bad_input(posted, deployed):
 def test_lapse_before_the_deadline_is_refused(posted, deployed):
     accept_by = deployed.show(posted)["terms"]["accept_by"]
     message = deployed.refused("lapse", posted, "--account", STRANGER)
-    assert message.startswith(f"Challenge 1 cannot lapse before its deadline, {format_time(accept_by)} (the chain's time is ")
+    assert message.startswith(f"Challenge 1 cannot lapse or be finalized before its deadline, {format_time(accept_by)} (the chain's time is ")
 
 
 def test_lapse_exactly_at_the_deadline_is_refused(posted, deployed, chain):
     accept_by = deployed.show(posted)["terms"]["accept_by"]
     chain.pending_timestamp = accept_by  # the lapse transaction's block lands at the deadline itself
     message = deployed.refused("lapse", posted, "--account", STRANGER)
-    assert message.startswith("Challenge 1 cannot lapse before its deadline")
+    assert message.startswith("Challenge 1 cannot lapse or be finalized before its deadline")
 
 
 def test_lapse_an_open_challenge_past_accept_by_expires_it(posted, deployed):

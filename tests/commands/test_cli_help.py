@@ -15,6 +15,7 @@ BRIEF_COMMAND_PATHS = [
     ("deploy",), ("panel",), ("panel", "create"), ("panel", "show"), ("post",), ("list",), ("show",),
     ("accept",), ("submit",), ("abandon",), ("verdict",), ("verdict", "sign"), ("verdict", "typed-data"),
     ("settle",), ("cancel",), ("lapse",), ("withdraw",), ("audit",), ("records",), ("kelly",),
+    ("appeal",), ("finalize",),
 ]
 
 

@@ -64,16 +64,17 @@ def test_post_json(deployed, chain):
 
 
 def test_post_with_an_unreviewed_share(deployed, project):
-    """--unreviewed-share posts with createWithUnreviewedShare: the preview, the event, the view and `show`."""
+    """--unreviewed-share posts with createWithOptions: the preview, the event, the view and `show`."""
     outcome = deployed.ok(*post_args(deployed, **{"--unreviewed-share": "50%"}))
     assert ("  if unreviewed  the stake back and 50% of the reward to the contributor (0.6 ETH), 0.5 ETH to the "
             "funder, if the panel gives no verdict in time") in outcome.out
     shown = deployed.show(1)
     assert shown["unreviewed_bps"] == 5_000
-    assert [e["event"] for e in shown["events"]] == ["ChallengeCreated", "UnreviewedShareSet"]
-    assert shown["events"][1]["unreviewed_bps"] == 5_000
+    assert [e["event"] for e in shown["events"]] == ["ChallengeCreated", "ChallengeOptionsSet"]
+    assert shown["events"][1]["options"] == {"unreviewed_bps": 5_000, "appeal_window": 0, "appeal_panel_id": 0,
+                                             "appeal_bond_bps": 0, "review_fee": "0"}
     assert deployed.ok("list", "--json").json()[0]["unreviewed_bps"] == 5_000
-    assert project.Ante.at(deployed.address).unreviewedShareOf(1) == 5_000  # the contract's own view
+    assert project.Ante.at(deployed.address).optionsOf(1)[0] == 5_000  # the contract's own view
     data = deployed.ok(*post_args(deployed, **{"--unreviewed-share": "0"}), "--json").json()  # basis points
     assert data["unreviewed_bps"] == 0 and deployed.show(2)["unreviewed_bps"] == 0
     assert "  if unreviewed   if nobody reviews in time: the contributor gets 0.1 ETH (the stake back and 0% of the " \

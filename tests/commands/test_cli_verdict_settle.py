@@ -70,7 +70,7 @@ def test_verdict_sign_by_a_non_member_is_bad_input(submitted, deployed):
 
 def test_verdict_sign_before_submission_is_refused(accepted, deployed):
     message = deployed.refused("verdict", "sign", accepted, "--score", "90%", "--account", "TEST::5")
-    assert message == "Challenge 1 is accepted; verdicts are for submitted work."
+    assert message == "Challenge 1 is accepted; verdicts are for submitted or appealed work."
 
 
 def test_verdict_sign_an_unknown_challenge_is_bad_input(submitted, deployed):
@@ -100,7 +100,7 @@ def test_typed_data_signed_by_a_standard_wallet_settles(submitted, deployed, acc
 
 def test_typed_data_before_submission_is_refused(accepted, deployed):
     assert deployed.refused("verdict", "typed-data", accepted, "--score", "80%") == (
-        "Challenge 1 is accepted; verdicts are for submitted work.")
+        "Challenge 1 is accepted; verdicts are for submitted or appealed work.")
 
 
 # --------------------------------------------------------------------------- settle
@@ -210,7 +210,7 @@ def test_settle_twice_is_refused(submitted, deployed):
     files = [deployed.sign(submitted, "TEST::5"), deployed.sign(submitted, "TEST::6")]
     deployed.settle(submitted, *files)
     message = deployed.refused("settle", submitted, *files, "--account", RELAYER, "--yes")
-    assert message == "Challenge 1 is settled; verdicts are for submitted work."
+    assert message == "Challenge 1 is settled; verdicts are for submitted or appealed work."
 
 
 def test_settle_after_the_review_window_is_refused(submitted, deployed):
