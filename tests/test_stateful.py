@@ -122,6 +122,7 @@ from ante.safes import combine, deploy_local_safe, message_typed_data
 from ante.state import TRANSITIONS, State
 from ante.terms import ZERO_ADDRESS, ChallengeRecord, Terms, split_payout, stake_for
 
+from appeal_support import APPEAL_VERDICT_TYPES
 from funding_support import funded
 
 ETHER = 10**18
@@ -543,19 +544,7 @@ def appeal_verdict(chain_id: int, contract: str, challenge_id: int, deliverable:
     """The signable AppealVerdict(uint256 challengeId,bytes32 deliverable,uint16 score) in Ante's EIP-712 domain
     ("Ante", "1", the chain, the contract), as any typed-data wallet signs it."""
     return encode_typed_data(full_message={
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "AppealVerdict": [
-                {"name": "challengeId", "type": "uint256"},
-                {"name": "deliverable", "type": "bytes32"},
-                {"name": "score", "type": "uint16"},
-            ],
-        },
+        "types": APPEAL_VERDICT_TYPES,
         "primaryType": "AppealVerdict",
         "domain": {"name": "Ante", "version": "1", "chainId": chain_id, "verifyingContract": contract},
         "message": {"challengeId": challenge_id, "deliverable": deliverable, "score": score},
