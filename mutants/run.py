@@ -189,7 +189,9 @@ def judge(folder: Path, mutant: dict, timeout: float) -> tuple[str, str]:
     for path, text in pristine().items():
         (folder / path).write_text(text.replace(mutant["find"], mutant["replace"], 1) if path == mutated else text)
     started = time.monotonic()
-    code, output = run(["ape", "compile"], folder, timeout)
+    # --force: Ape's own check of what changed since the last compile missed a source patched twice in a row
+    # (the second mutant ran against the first's code), so every mutant compiles the whole contract afresh.
+    code, output = run(["ape", "compile", "--force"], folder, timeout)
     if code != 0:
         return "stillborn", "does not compile" if code is not None else "compiling timed out"
     own = list(mutant.get("tests", []))

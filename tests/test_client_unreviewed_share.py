@@ -56,17 +56,19 @@ def test_a_share_above_the_whole_reward_is_refused_before_anything_is_sent(oracl
     assert (ante.challengeCount(), chain.blocks.head.number) == (count, head)
 
 
-@pytest.mark.parametrize("window, panel, bond", [
-    (0, 2, 0), (0, 0, 100),  # a panel or a bond without a window
-    (3_600, 0, 100), (3_600, 3, 100), (3_600, 1, 100),  # no appeal panel, no such panel, the challenge's own
-    (3_600, 2, 0), (3_600, 2, 10_001),  # a bond outside 1..10000
+@pytest.mark.parametrize("window, which, bond", [
+    (0, "other", 0), (0, "none", 100),  # a panel or a bond without a window
+    (3_600, "none", 100), (3_600, "unknown", 100), (3_600, "own", 100),  # no appeal panel, no such panel, its own
+    (3_600, "other", 0), (3_600, "other", 10_001),  # a bond outside 1..10000
 ])
 def test_appeal_terms_the_contract_refuses_are_refused_in_its_words(oracle_client, bounties, ante, chain,
-                                                                     deployer, evaluators, funder, window, panel, bond):
-    """Panel 1 is the challenge's, panel 2 another, panel 3 does not exist; each refusal is the contract's own,
-    as its simulation confirms."""
+                                                                     deployer, evaluators, funder, window, which, bond):
+    """The appeal panel named is none (0), another panel, one that does not exist yet, or the challenge's own; each
+    refusal is the contract's own, as its simulation confirms."""
     ante.createPanel([e.address for e in evaluators[3:6]], 2, sender=deployer)
-    assert int(ante.panelCount()) == 2 and bounties.terms().panel_id == 1
+    other = int(ante.panelCount())
+    panel = {"none": 0, "other": other, "unknown": other + 1, "own": bounties.terms().panel_id}[which]
+    assert other != bounties.terms().panel_id
     terms, head = bounties.terms(), chain.blocks.head.number
     chosen = Options(appeal_window=window, appeal_panel_id=panel, appeal_bond_bps=bond)
     expected = {"appealWindow": window, "appealPanelId": panel, "appealBondBps": bond}

@@ -206,7 +206,7 @@ def test_closeness_in_json():
     late = log.delivered(PROMISED, 2 * DAY, score=4_000)
     log.abandoned(PROMISED)
     c = log.records().to_json()["contributors"][ALICE]
-    assert list(c)[-3:] == ["closeness", "calibration", "amounts"]
+    assert list(c)[-4:] == ["closeness", "calibration", "amounts", "appeals"]
     assert c["closeness"] == {
         "delivered": 2, "on_time": 1, "undelivered": 1, "on_time_share": 1 / 3,
         "median_lateness": DAY // 2, "worst_lateness": 2 * DAY,
