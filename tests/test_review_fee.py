@@ -6,6 +6,7 @@ An abandon before accept-by re-opens the challenge and keeps the fee escrowed fo
 
 Every expected amount is computed from the terms and the options; the books are checked after every step."""
 
+import ape
 import pytest
 
 from ante.state import State
@@ -137,6 +138,25 @@ def test_a_fee_below_the_number_of_signers_all_goes_to_the_creator(bounties, ant
     assert all(ante.credit(ZERO, e.address) == 0 for e in evaluators)
     assert ante.credit(ZERO, funder) == pot_split(ETHER, 1_000, SCORE)[1] + 1
     assert_books(ante, 0, everyone)
+
+
+@pytest.mark.parametrize("window", [0, 1], ids=["fee only", "fee and appeal window"])
+def test_a_challenge_with_options_is_settled_only_in_time_and_on_a_valid_score(bounties, ante, appeal_panel, window,
+                                                                                everyone):
+    """The module's settlement keeps the review window and the score's bound, as a plain one does; a refused
+    settlement pays no fee and leaves the challenge Submitted."""
+    options = fee_options() if window == 0 else appeal_options(appeal_panel, fee=FEE)
+    challenge_id, record = bounties.submitted_challenge(options=options)
+    # The score is checked before the signatures (no key can sign a score above 10000 with the core's Verdict).
+    addresses, sigs = bounties.signatures(challenge_id, record, SCORE)
+    with ape.reverts(ante.AnteScoreInvalid, score=BPS + 1):
+        ante.settle(challenge_id, record.as_tuple(), BPS + 1, addresses, sigs, sender=bounties.relayer)
+    review_by = bounties.deadline(challenge_id)
+    bounties.at(review_by + 1)
+    with ape.reverts(ante.AnteDeadlinePassed, challengeId=challenge_id, deadline=review_by, timestamp=review_by + 1):
+        ante.settle(challenge_id, record.as_tuple(), SCORE, addresses, sigs, sender=bounties.relayer)
+    assert bounties.state(challenge_id) == State.SUBMITTED
+    assert_books(ante, ETHER + ceil_bps(ETHER, 1_000) + FEE, everyone)
 
 
 def test_no_fee_no_fee_events(bounties, ante, evaluators):
